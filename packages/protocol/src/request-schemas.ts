@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { jsonObjectSchema } from './json.ts';
+import {
+  adapterSpecSchema,
+  jobIdSchema,
+  pluginNameSchema,
+  requestIdSchema,
+} from './shared-schemas.ts';
+
+/**
+ * Keys of an execute message that belong to the protocol. Every other key is a job parameter,
+ * as in the seed's `{'type':'execute','job_id':…,'plugin_name':…,'param1':…}`.
+ */
+export const RESERVED_EXECUTE_KEYS = [
+  'type',
+  'job_id',
+  'plugin_name',
+  'stream',
+  'request_id',
+] as const;
+export type ReservedExecuteKey = (typeof RESERVED_EXECUTE_KEYS)[number];
+
+/** Start-up: build the adapter, discover, load the configured plugins, answer `ready`. */
+export const initRequestSchema = z.object({
+  type: z.literal('init'),
+  request_id: requestIdSchema.optional(),
+  adapter: adapterSpecSchema.optional(),
+  /** Config per plugin name; plugins listed here are loaded at start-up. */
+  plugin_configs: z.record(z.string(), jsonObjectSchema).optional(),
+  /** How many plugins may stay loaded at once; 1 (the seed's behaviour) frees memory on switch. */
+  max_loaded_plugins: z.number().int().positive().optional(),
+});
+
+/** Run one job. Keys other than the reserved ones are the job's parameters. */
+export const executeRequestSchema = z.looseObject({
+  type: z.literal('execute'),
+  job_id: jobIdSchema,
+  plugin_name: pluginNameSchema,
+  /** Extension: stream the output when the plugin supports it. */
+  stream: z.boolean().optional(),
+  request_id: requestIdSchema.optional(),
+});
+
+/** Reload a plugin with a new config (absent config: reload with the one it has). */
+export const reloadRequestSchema = z.object({
+  type: z.literal('reload'),
+  plugin_name: pluginNameSchema,
+  config: jsonObjectSchema.nullable().optional(),
+  request_id: requestIdSchema.optional(),
+});
+
+/** Unload a plugin to free its resources. */
+export const unloadRequestSchema = z.object({
+  type: z.literal('unload'),
+  plugin_name: pluginNameSchema,
+  request_id: requestIdSchema.optional(),
+});
+
+/** Ask what the worker has loaded and is doing. */
+export const getStateRequestSchema = z.object({
+  type: z.literal('get_state'),
+  request_id: requestIdSchema.optional(),
+});
+
+/** Dispose every plugin and exit 0. */
+export const stopRequestSchema = z.object({
+  type: z.literal('stop'),
+  request_id: requestIdSchema.optional(),
+});
+
+/** Extension: the job's AbortSignal fires; the host kills the worker if the job does not end. */
+export const cancelRequestSchema = z.object({
+  type: z.literal('cancel'),
+  job_id: jobIdSchema,
+  request_id: requestIdSchema.optional(),
+});
+
+export const workerRequestSchema = z.discriminatedUnion('type', [
+  initRequestSchema,
+  executeRequestSchema,
+  reloadRequestSchema,
+  unloadRequestSchema,
+  getStateRequestSchema,
+  stopRequestSchema,
+  cancelRequestSchema,
+]);
+
+export type InitRequest = z.infer<typeof initRequestSchema>;
+export type ExecuteRequest = z.infer<typeof executeRequestSchema>;
+export type ReloadRequest = z.infer<typeof reloadRequestSchema>;
+export type UnloadRequest = z.infer<typeof unloadRequestSchema>;
+export type GetStateRequest = z.infer<typeof getStateRequestSchema>;
+export type StopRequest = z.infer<typeof stopRequestSchema>;
+export type CancelRequest = z.infer<typeof cancelRequestSchema>;
+/** Any message the host sends to a worker, as it travels on the wire. */
+export type WorkerRequestMessage = z.infer<typeof workerRequestSchema>;
