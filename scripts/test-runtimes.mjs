@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Reruns the suites that must pass on every supported runtime under Node 24 and Deno 2
+// (Node 20, the machine's own, already ran them through `turbo run test`).
+// Node 24 comes from the `node` npm package, installed on first use into .runtimes/ so that it
+// never shadows the machine's node in node_modules/.bin; Deno comes from the `deno` devDependency.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE24_VERSION = '24';
+const node24 = join(root, '.runtimes', 'node24', 'node_modules', '.bin', 'node');
+const deno = join(root, 'node_modules', '.bin', 'deno');
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** Packages whose whole vitest suite runs on every runtime. */
+const suites = ['packages/protocol'];
+
+function run(command, args, options = {}) {
+  console.log(`\n$ ${[command, ...args].join(' ')}${options.cwd ? `   (in ${options.cwd})` : ''}`);
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    ...options,
+    cwd: options.cwd ? join(root, options.cwd) : root,
+    env: { ...process.env, ...options.env },
+  });
+  if (result.status !== 0) {
+    console.error(`\n${command} exited with ${result.status ?? result.signal}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+if (!existsSync(node24)) {
+  run('npm', [
+    'install',
+    '--prefix',
+    join(root, '.runtimes', 'node24'),
+    '--no-save',
+    '--no-package-lock',
+    '--no-audit',
+    '--no-fund',
+    `node@${NODE24_VERSION}`,
+  ]);
+}
+
+for (const cwd of suites) {
+  run(node24, [vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'node24' } });
+  run(deno, ['run', '-A', vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'deno2' } });
+}
+console.log('\nAll runtime suites passed: Node 24 and Deno 2.');
