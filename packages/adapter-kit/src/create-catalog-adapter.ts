@@ -1,0 +1,298 @@
+import {
+  type ExecutionContext,
+  type JobParams,
+  type PluginConfig,
+  type PluginDescriptor,
+  type PluginDiagnostic,
+  type PluginManagerAdapter,
+  toJsonSchema,
+} from '@plugwork/protocol';
+import {
+  AdapterError,
+  type PluginDisposeError,
+  PluginNotLoadedError,
+  UnknownPluginError,
+} from './errors.ts';
+import type { ImportPluginModule } from './import-plugin-module.ts';
+import {
+  type DiscoveryResult,
+  describeCandidate,
+  type LoadedFacts,
+  type PluginCandidate,
+} from './plugin-candidate.ts';
+import { type LoadedPlugin, PluginHost } from './plugin-host.ts';
+import { readPluginPackage } from './read-plugin-package.ts';
+import { dedupeCandidates } from './read-plugin-packages.ts';
+
+export interface CatalogAdapterOptions {
+  /** The descriptor's `source`: `fs`, `npm`, or your adapter's own word. */
+  source: string;
+  /**
+   * Find the candidates: read manifests only, import no plugin code. Called on every
+   * discoverPlugins and after every change a watcher reports. Candidates come in priority order;
+   * on a name clash the first wins and the rest become DUPLICATE_NAME diagnostics.
+   */
+  discover(): DiscoveryResult | Promise<DiscoveryResult>;
+  /**
+   * Optional: start watching wherever the candidates come from and call `changed` when they may
+   * have changed (debounce on your side). Called once, when the adapter is created; return a
+   * function that stops watching. Present => the adapter has a `watch` method.
+   */
+  watch?(changed: () => void): () => void;
+  /**
+   * Read one candidate again just before loading or reloading it, so a manifest or entry that
+   * changed since discovery is honoured. Default: {@link readPluginPackage} of its folder.
+   */
+  reread?(candidate: PluginCandidate): Promise<PluginCandidate>;
+  /** How entries are imported (default: `importPluginModule`). */
+  importModule?: ImportPluginModule;
+}
+
+/** The adapter {@link createCatalogAdapter} returns: every optional method is there. */
+export interface CatalogAdapter extends PluginManagerAdapter<PluginDescriptor> {
+  getDiagnostics(): Promise<PluginDiagnostic[]>;
+  getLoadedPlugins(): string[];
+  dispose(): Promise<void>;
+  /**
+   * Run discovery now and update the catalogue. Loaded plugins whose folder is gone (or now holds
+   * another plugin) are unloaded; a loaded plugin whose folder is momentarily broken (a manifest
+   * mid-edit) keeps running and keeps its last good descriptor.
+   */
+  refresh(): Promise<void>;
+}
+
+/**
+ * Build a complete PluginManagerAdapter from a `discover()` function. Everything but finding
+ * candidates (loading, config validation, execute / stream, reload, unload, diagnostics, watch
+ * notifications) is done here, the same way for every adapter.
+ */
+export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAdapter {
+  const { source } = options;
+  const reread = options.reread ?? ((candidate) => readPluginPackage(candidate.folder));
+  const disposeProblems = new Map<string, PluginDiagnostic>();
+  const host = new PluginHost({
+    ...(options.importModule === undefined ? {} : { importModule: options.importModule }),
+    onDisposeError: (error: PluginDisposeError) => {
+      disposeProblems.set(error.pluginName ?? '', error.toDiagnostic());
+    },
+  });
+
+  let catalog = new Map<string, PluginCandidate>();
+  let discoveryDiagnostics: PluginDiagnostic[] = [];
+  /** Failures of the last load of each plugin, shown until it loads or leaves the catalogue. */
+  const loadProblems = new Map<string, PluginDiagnostic>();
+  let discovered = false;
+  let snapshot = '';
+  const listeners = new Set<() => void>();
+  let stopWatching: (() => void) | undefined;
+  let disposed = false;
+
+  function describe(name: string): PluginDescriptor | undefined {
+    const loaded = host.get(name);
+    const candidate = catalog.get(name) ?? loaded?.candidate;
+    if (candidate === undefined) return undefined;
+    if (loaded === undefined) return describeCandidate(candidate, source);
+    return describeCandidate(candidate, source, loadedFacts(loaded));
+  }
+
+  function descriptors(): PluginDescriptor[] {
+    const names = new Set([...catalog.keys(), ...host.names()]);
+    return [...names].flatMap((name) => describe(name) ?? []);
+  }
+
+  function diagnostics(): PluginDiagnostic[] {
+    return [...discoveryDiagnostics, ...loadProblems.values(), ...disposeProblems.values()];
+  }
+
+  async function runDiscovery(): Promise<void> {
+    const found = await options.discover();
+    const { candidates, problems } = dedupeCandidates(found.candidates);
+    catalog = new Map(candidates.map((candidate) => [candidate.name, candidate]));
+    discoveryDiagnostics = [
+      ...found.diagnostics,
+      ...problems.map((problem) => problem.toDiagnostic()),
+    ];
+    discovered = true;
+    for (const name of loadProblems.keys()) {
+      if (!catalog.has(name)) loadProblems.delete(name);
+    }
+    await unloadVanished();
+    const next = JSON.stringify([descriptors(), diagnostics()]);
+    if (next !== snapshot) {
+      snapshot = next;
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // A listener's failure is its own business; the other listeners still hear of it.
+        }
+      }
+    }
+  }
+
+  /** Unload loaded plugins whose folder is gone or now holds a different plugin. */
+  async function unloadVanished(): Promise<void> {
+    const brokenFolders = new Set(discoveryDiagnostics.map((d) => d.location));
+    const folderOwners = new Map([...catalog.values()].map((c) => [c.folder, c.name]));
+    for (const name of host.names()) {
+      if (catalog.has(name)) continue;
+      const folder = host.get(name)?.candidate.folder ?? '';
+      const owner = folderOwners.get(folder);
+      if (owner === undefined && brokenFolders.has(folder)) continue;
+      try {
+        await host.unload(name);
+      } catch (error) {
+        if (error instanceof AdapterError) disposeProblems.set(name, error.toDiagnostic());
+      }
+    }
+  }
+
+  // Discovery runs one at a time; requests arriving meanwhile share one follow-up run, which
+  // sees every change made before it started.
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  function refresh(): Promise<void> {
+    if (queued !== undefined) return queued;
+    if (running === undefined) {
+      running = runDiscovery().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued = running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return refresh();
+      });
+    return queued;
+  }
+
+  async function findCandidate(name: string): Promise<PluginCandidate> {
+    if (!catalog.has(name)) await refresh();
+    const candidate = catalog.get(name);
+    if (candidate !== undefined) return candidate;
+    const problem = discoveryDiagnostics.find((d) => d.plugin_name === name);
+    throw new UnknownPluginError(name, [...catalog.keys()], problem);
+  }
+
+  async function track<T>(name: string, location: string, task: () => Promise<T>): Promise<T> {
+    try {
+      const result = await task();
+      loadProblems.delete(name);
+      disposeProblems.delete(name);
+      return result;
+    } catch (error) {
+      if (error instanceof AdapterError) loadProblems.set(name, error.toDiagnostic(location));
+      throw error;
+    }
+  }
+
+  async function load(candidate: PluginCandidate, config: PluginConfig): Promise<void> {
+    await track(candidate.name, candidate.folder, async () => {
+      const fresh = await reread(candidate);
+      if (fresh.name !== candidate.name) {
+        // Renamed on disk since discovery: the catalogue is stale, the old name is gone.
+        await refresh();
+        throw new UnknownPluginError(candidate.name, [...catalog.keys()]);
+      }
+      catalog.set(fresh.name, fresh);
+      await host.load(fresh, config);
+    });
+  }
+
+  function requireKnown(name: string): void {
+    if (host.get(name) !== undefined) return;
+    if (catalog.has(name)) throw new PluginNotLoadedError(name);
+    throw new UnknownPluginError(name, [...catalog.keys()]);
+  }
+
+  const adapter: CatalogAdapter = {
+    async discoverPlugins() {
+      await refresh();
+      return descriptors();
+    },
+
+    async loadPlugin(pluginData, config = {}) {
+      await load(await findCandidate(pluginData.name), config);
+    },
+
+    async executePlugin(name: string, params: JobParams, context?: ExecutionContext) {
+      requireKnown(name);
+      return host.execute(name, params, context);
+    },
+
+    async executePluginStream(name: string, params: JobParams, context?: ExecutionContext) {
+      requireKnown(name);
+      return host.stream(name, params, context);
+    },
+
+    async reloadPlugin(name: string, config?: PluginConfig | null) {
+      if (config === null) {
+        await adapter.unloadPlugin(name);
+        return;
+      }
+      const loaded = host.get(name);
+      const candidate = catalog.get(name) ?? loaded?.candidate ?? (await findCandidate(name));
+      await load(candidate, config ?? loaded?.rawConfig ?? {});
+    },
+
+    async unloadPlugin(name: string) {
+      try {
+        await host.unload(name);
+        disposeProblems.delete(name);
+      } catch (error) {
+        if (error instanceof AdapterError) disposeProblems.set(name, error.toDiagnostic());
+        throw error;
+      }
+    },
+
+    async checkStreamingSupport(name: string) {
+      const loaded = host.get(name);
+      if (loaded !== undefined) return typeof loaded.plugin.stream === 'function';
+      const candidate = await findCandidate(name);
+      return candidate.manifest.streaming ?? false;
+    },
+
+    async getDiagnostics() {
+      if (!discovered) await refresh();
+      return diagnostics();
+    },
+
+    getLoadedPlugins() {
+      return host.names();
+    },
+
+    refresh,
+
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      stopWatching?.();
+      listeners.clear();
+      await host.unloadAll();
+    },
+  };
+
+  if (options.watch !== undefined) {
+    const startWatching = options.watch;
+    adapter.watch = (onChange: () => void) => {
+      listeners.add(onChange);
+      return () => {
+        listeners.delete(onChange);
+      };
+    };
+    stopWatching = startWatching(() => {
+      if (!disposed) refresh().catch(() => undefined);
+    });
+  }
+
+  return adapter;
+}
+
+function loadedFacts(loaded: LoadedPlugin): LoadedFacts {
+  return {
+    streaming: typeof loaded.plugin.stream === 'function',
+    configSchema: toJsonSchema(loaded.plugin.configSchema),
+  };
+}

@@ -1,0 +1,66 @@
+import type {
+  PluginDescriptor,
+  PluginDiagnostic,
+  PluginManifest,
+  PluginPackageJson,
+} from '@plugwork/protocol';
+
+/**
+ * A plugin that discovery found and that looks loadable: its package.json is valid, its entry
+ * exists inside its folder, its engine range fits. Nothing of its code has run yet.
+ */
+export interface PluginCandidate {
+  /** The plugin's name: `plugwork.name`, else the package name. */
+  name: string;
+  /** The folder as discovery found it (absolute; may be a symlink). Shown to people. */
+  folder: string;
+  /** The folder with symlinks resolved; the entry is guaranteed to lie inside it. */
+  realFolder: string;
+  /** Absolute, symlink-free path of the entry module. */
+  entryPath: string;
+  /** The package.json, validated. */
+  packageJson: PluginPackageJson;
+  /** Its `plugwork` field. */
+  manifest: PluginManifest;
+}
+
+/** What an adapter's discovery step hands the catalog. */
+export interface DiscoveryResult {
+  /** Loadable candidates, highest priority first: on a name clash the first one wins. */
+  candidates: PluginCandidate[];
+  /** Everything that could not be offered, and why. */
+  diagnostics: PluginDiagnostic[];
+}
+
+/** Facts only known once the plugin's module is imported. */
+export interface LoadedFacts {
+  streaming: boolean;
+  configSchema: Record<string, unknown> | undefined;
+}
+
+/**
+ * The JSON-safe descriptor of a candidate. Before loading, `streaming` and `config_schema` come
+ * from the manifest; once loaded, `streaming` is whether the module has a `stream` hook, and
+ * `config_schema` falls back to the JSON Schema of the plugin's `configSchema`.
+ */
+export function describeCandidate(
+  candidate: PluginCandidate,
+  source: string,
+  loaded?: LoadedFacts,
+): PluginDescriptor {
+  const { manifest, packageJson } = candidate;
+  const descriptor: PluginDescriptor = {
+    name: candidate.name,
+    streaming: loaded?.streaming ?? manifest.streaming ?? false,
+    source,
+    location: candidate.folder,
+  };
+  const description = manifest.description ?? packageJson.description;
+  const configSchema = manifest.config ?? loaded?.configSchema;
+  if (packageJson.version !== undefined) descriptor.version = packageJson.version;
+  if (description !== undefined) descriptor.description = description;
+  if (manifest.category !== undefined) descriptor.category = manifest.category;
+  if (configSchema !== undefined)
+    descriptor.config_schema = configSchema as PluginDescriptor['config_schema'];
+  return descriptor;
+}
