@@ -48,8 +48,23 @@ export interface CatalogAdapterOptions {
   importModule?: ImportPluginModule;
 }
 
-/** The adapter {@link createCatalogAdapter} returns: every optional method is there. */
+/**
+ * The adapter {@link createCatalogAdapter} returns: a PluginManagerAdapter whose methods all
+ * return promises, with every optional method but `watch` (present when the source can watch).
+ */
 export interface CatalogAdapter extends PluginManagerAdapter<PluginDescriptor> {
+  discoverPlugins(): Promise<PluginDescriptor[]>;
+  /** Only `pluginData.name` is used: the adapter loads its own, freshly read, candidate. */
+  loadPlugin(pluginData: PluginDescriptor, config?: PluginConfig): Promise<void>;
+  executePlugin(name: string, params: JobParams, context?: ExecutionContext): Promise<unknown>;
+  executePluginStream(
+    name: string,
+    params: JobParams,
+    context?: ExecutionContext,
+  ): Promise<AsyncIterable<string>>;
+  reloadPlugin(name: string, config?: PluginConfig | null): Promise<void>;
+  unloadPlugin(name: string): Promise<void>;
+  checkStreamingSupport(name: string): Promise<boolean>;
   getDiagnostics(): Promise<PluginDiagnostic[]>;
   getLoadedPlugins(): string[];
   dispose(): Promise<void>;

@@ -55,3 +55,6 @@ export async function writePlugin(
   }
   return folder;
 }
+
+/** zod as the kit resolves it, for fixtures with a zod config schema. */
+export const ZOD_URL = import.meta.resolve('zod');
