@@ -66,6 +66,11 @@ export interface CatalogAdapter extends PluginManagerAdapter<PluginDescriptor> {
   unloadPlugin(name: string): Promise<void>;
   checkStreamingSupport(name: string): Promise<boolean>;
   getDiagnostics(): Promise<PluginDiagnostic[]>;
+  /**
+   * The catalogue as it stands, without scanning again: what the last discovery (or, in watch
+   * mode, the last change) produced. Empty before the first discovery.
+   */
+  getPlugins(): PluginDescriptor[];
   getLoadedPlugins(): string[];
   dispose(): Promise<void>;
   /**
@@ -272,6 +277,10 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
     async getDiagnostics() {
       if (!discovered) await refresh();
       return diagnostics();
+    },
+
+    getPlugins() {
+      return descriptors();
     },
 
     getLoadedPlugins() {
