@@ -10,6 +10,8 @@ interface DenoGlobal {
 interface NodeProcess {
   versions?: { node?: string };
   features?: { typescript?: unknown };
+  execArgv?: string[];
+  env?: Record<string, string | undefined>;
 }
 
 function deno(): DenoGlobal | undefined {
@@ -28,13 +30,20 @@ export function describeRuntime(): string {
   return node === undefined ? 'this runtime' : `Node ${node}`;
 }
 
+const STRIP_FLAGS = /--experimental-(?:strip|transform)-types\b/;
+
 /**
  * Whether `import()` of a .ts file works here: always on Deno; on Node when type stripping is on
  * (`process.features.typescript` is `'strip'` or `'transform'`, the default from Node 22.18).
+ * Node 22.6 to 22.9 strip types behind a flag but lack `process.features.typescript`, so the
+ * flag itself counts too.
  */
 export function canRunTypeScript(): boolean {
   if (deno() !== undefined) return true;
-  return Boolean(nodeProcess()?.features?.typescript);
+  const node = nodeProcess();
+  if (node?.features?.typescript !== undefined) return Boolean(node.features.typescript);
+  const flags = [...(node?.execArgv ?? []), node?.env?.NODE_OPTIONS ?? ''].join(' ');
+  return STRIP_FLAGS.test(flags);
 }
 
 /** File extensions that hold TypeScript. */
