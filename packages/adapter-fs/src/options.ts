@@ -14,10 +14,13 @@ const directory = z
  */
 export const fsAdapterOptionsSchema = z.strictObject({
   /** One directory or several; each immediate subfolder is a plugin. Paths or file: URLs. */
-  directories: z.union([
-    directory.transform((dir) => [dir]),
-    z.array(directory).min(1, 'needs at least one directory'),
-  ]),
+  directories: z
+    .union([
+      directory.transform((dir) => [dir]),
+      z.array(directory).min(1, 'needs at least one directory'),
+    ])
+    // The same directory twice would report each of its plugins as its own duplicate.
+    .transform((dirs) => [...new Set(dirs)]),
   /** Watch the directories and update the catalogue when folders come, go or change. */
   watch: z.boolean().default(false),
   /** How long the file system must be quiet before a change is acted on, in milliseconds. */

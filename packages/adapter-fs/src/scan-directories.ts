@@ -60,7 +60,8 @@ async function listPluginFolders(directory: string): Promise<string[]> {
   const folders: string[] = [];
   for (const entry of names) {
     const folder = path.join(directory, entry.name);
-    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(folder)))) {
+    // Symlinks are followed; some file systems report no type at all, so those are stat'ed too.
+    if (entry.isDirectory() || (!entry.isFile() && (await isDirectory(folder)))) {
       folders.push(folder);
     }
   }

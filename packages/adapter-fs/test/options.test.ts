@@ -29,6 +29,10 @@ describe('options', () => {
         debounceMs: 0,
       }),
     ).toEqual({ directories: ['/srv/a', '/srv/b c'], watch: true, debounceMs: 0 });
+    // The same directory twice counts once (else each plugin would be its own duplicate).
+    expect(
+      resolveFsAdapterOptions({ directories: ['/srv/a', '/srv/b', '/srv/x/../a'] }).directories,
+    ).toEqual(['/srv/a', '/srv/b']);
   });
 
   it('rejects bad options listing every failing field, misspelt keys included', () => {

@@ -101,6 +101,8 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   let discoveryDiagnostics: PluginDiagnostic[] = [];
   /** Failures of the last load of each plugin, shown until it loads or leaves the catalogue. */
   const loadProblems = new Map<string, PluginDiagnostic>();
+  /** Loads and reloads in progress: a job for that plugin waits for them to settle. */
+  const loading = new Map<string, Promise<void>>();
   let discovered = false;
   let snapshot = '';
   const listeners = new Set<() => void>();
@@ -203,9 +205,23 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       disposeProblems.delete(name);
       return result;
     } catch (error) {
-      if (error instanceof AdapterError) loadProblems.set(name, error.toDiagnostic(location));
+      // A name that does not exist (any more) is the caller's problem, not the candidate's.
+      if (error instanceof AdapterError && !(error instanceof UnknownPluginError)) {
+        loadProblems.set(name, error.toDiagnostic(location));
+      }
       throw error;
     }
+  }
+
+  /** Register `task` (a load or reload of `name`) synchronously, so jobs see it at once. */
+  function whileLoading(name: string, task: () => Promise<void>): Promise<void> {
+    const running = (loading.get(name) ?? Promise.resolve()).then(task);
+    const settled = running.catch(() => undefined);
+    loading.set(name, settled);
+    void settled.then(() => {
+      if (loading.get(name) === settled) loading.delete(name);
+    });
+    return running;
   }
 
   async function load(candidate: PluginCandidate, config: PluginConfig): Promise<void> {
@@ -221,10 +237,17 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
     });
   }
 
-  function requireKnown(name: string): void {
-    if (host.get(name) !== undefined) return;
-    if (catalog.has(name)) throw new PluginNotLoadedError(name);
-    throw new UnknownPluginError(name, [...catalog.keys()]);
+  /** Run a job on the host; a plugin it does not know is reported as unknown or not loaded. */
+  async function onHost<T>(name: string, job: () => Promise<T>): Promise<T> {
+    await loading.get(name);
+    try {
+      return await job();
+    } catch (error) {
+      if (error instanceof PluginNotLoadedError && !catalog.has(name)) {
+        throw new UnknownPluginError(name, [...catalog.keys()]);
+      }
+      throw error;
+    }
   }
 
   const adapter: CatalogAdapter = {
@@ -233,18 +256,17 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       return descriptors();
     },
 
-    async loadPlugin(pluginData, config = {}) {
-      await load(await findCandidate(pluginData.name), config);
+    loadPlugin(pluginData, config = {}) {
+      const { name } = pluginData;
+      return whileLoading(name, async () => load(await findCandidate(name), config));
     },
 
-    async executePlugin(name: string, params: JobParams, context?: ExecutionContext) {
-      requireKnown(name);
-      return host.execute(name, params, context);
+    executePlugin(name: string, params: JobParams, context?: ExecutionContext) {
+      return onHost(name, () => host.execute(name, params, context));
     },
 
-    async executePluginStream(name: string, params: JobParams, context?: ExecutionContext) {
-      requireKnown(name);
-      return host.stream(name, params, context);
+    executePluginStream(name: string, params: JobParams, context?: ExecutionContext) {
+      return onHost(name, () => host.stream(name, params, context));
     },
 
     async reloadPlugin(name: string, config?: PluginConfig | null) {
@@ -252,9 +274,11 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
         await adapter.unloadPlugin(name);
         return;
       }
-      const loaded = host.get(name);
-      const candidate = catalog.get(name) ?? loaded?.candidate ?? (await findCandidate(name));
-      await load(candidate, config ?? loaded?.rawConfig ?? {});
+      await whileLoading(name, async () => {
+        const loaded = host.get(name);
+        const candidate = catalog.get(name) ?? loaded?.candidate ?? (await findCandidate(name));
+        await load(candidate, config ?? loaded?.rawConfig ?? {});
+      });
     },
 
     async unloadPlugin(name: string) {

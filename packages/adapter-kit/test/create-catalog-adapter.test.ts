@@ -162,6 +162,22 @@ describe('createCatalogAdapter: loading and running', () => {
     );
   });
 
+  it('a job submitted while its plugin is loading waits for the load', async () => {
+    await writePlugin(tmp.path, 'slow-setup', {
+      files: {
+        'index.js': pluginSource(
+          `{ name: 'slow-setup', setup: () => new Promise((r) => setTimeout(() => r('ready'), 50)), execute: (_p, { state }) => state }`,
+        ),
+      },
+    });
+    adapter = createCatalogAdapter({ source: 'test', discover: listDiscover(tmp.path) });
+    const [descriptor] = await adapter.discoverPlugins();
+    const loading = adapter.loadPlugin(descriptor as PluginDescriptor, {});
+    const job = adapter.executePlugin('slow-setup', {});
+    await loading;
+    expect(await job).toBe('ready');
+  });
+
   it('finds a plugin added after discovery when asked to load it', async () => {
     adapter = createCatalogAdapter({ source: 'test', discover: listDiscover(tmp.path) });
     expect(await adapter.discoverPlugins()).toEqual([]);
