@@ -42,6 +42,11 @@ describe('README', () => {
     expect(readme).toContain(block('text', await runShown('watch.mjs')));
   });
 
+  it('shows the JobManager example unchanged, with the output it prints', async () => {
+    expect(readme).toContain(block('js', file('examples/with-job-manager.mjs')));
+    expect(readme).toContain(block('text', await runShown('with-job-manager.mjs')));
+  });
+
   it('shows the demo plugins as they are in apps/demo/plugins', () => {
     const demo = '../../apps/demo/plugins/';
     expect(readme).toContain(block('json', file(`${demo}text-stats/package.json`)));
