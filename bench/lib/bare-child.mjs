@@ -1,0 +1,24 @@
+// Starts a bare Node child over the same IPC channel kind plugwork uses, for baselines.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+
+/** plugwork's worker channel: Node IPC with JSON serialization (see @plugwork/worker). */
+export const SERIALIZATION = 'json';
+
+/** @param {string} fixture file name in ../fixtures */
+export async function startBareChild(fixture) {
+  const child = fork(new URL(`../fixtures/${fixture}`, import.meta.url), [], {
+    serialization: SERIALIZATION,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await once(child, 'message');
+  return child;
+}
+
+/** @param {import('node:child_process').ChildProcess} child */
+export async function stopBareChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.disconnect();
+  await exited;
+}
