@@ -4,7 +4,7 @@
 // Node 24 comes from the `node` npm package, installed on first use into .runtimes/ so that it
 // never shadows the machine's node in node_modules/.bin; Deno comes from the `deno` devDependency.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,5 +47,15 @@ if (!existsSync(node24)) {
 for (const cwd of suites) {
   run(node24, [vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'node24' } });
   run(deno, ['run', '-A', vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'deno2' } });
+}
+
+/** Packages with a `deno test` smoke suite of their own (script `test:deno`). */
+const denoSmoke = ['packages/adapter-fs', 'packages/adapter-npm'];
+for (const cwd of denoSmoke) {
+  const pkg = JSON.parse(readFileSync(join(root, cwd, 'package.json'), 'utf8'));
+  const script = pkg.scripts?.['test:deno'];
+  if (!script) throw new Error(`${cwd} has no test:deno script`);
+  const [command, ...args] = script.split(' ');
+  run(command === 'deno' ? deno : command, args, { cwd });
 }
 console.log('\nAll runtime suites passed: Node 24 and Deno 2.');
