@@ -60,9 +60,9 @@ export async function discoverNpmPlugins(
       );
     }
   } catch (error) {
-    if (error instanceof NpmDiscoveryError)
-      return { candidates: [], diagnostics: [error.toDiagnostic()] };
-    throw error;
+    // The project itself cannot be read: that one problem is the whole answer.
+    if (!(error instanceof NpmDiscoveryError)) throw error;
+    return { candidates: [], diagnostics: [error.toDiagnostic()] };
   }
 
   if (allowed !== undefined && scope === 'dependencies') {
@@ -128,7 +128,7 @@ function missingProblem(
       options.root,
       target.name,
       target.field,
-      nodeModules,
+      path.join(nodeModules, target.name),
     );
   }
   // An optional dependency may fail to install on purpose (another platform, a failed build);

@@ -69,18 +69,19 @@ export class NpmDiscoveryError extends AdapterError {
     );
   }
 
+  /** @param folder where the package should be: `<root>/node_modules/<name>` */
   static dependencyNotInstalled(
     root: string,
     packageName: string,
     field: string,
-    lookedIn: string,
+    folder: string,
   ): NpmDiscoveryError {
     return new NpmDiscoveryError(
       NpmDiagnosticCode.DEPENDENCY_NOT_INSTALLED,
       `"${packageName}" is listed in "${field}" of ${root}/package.json but is not installed ` +
-        `(no ${lookedIn}/${packageName}/package.json, nor in a node_modules above it). Run ` +
-        '"npm install" (or "pnpm install") in the project.',
-      { location: `${lookedIn}/${packageName}` },
+        `(no package.json in ${folder}, nor in a node_modules above it). Run "npm install" (or ` +
+        '"pnpm install") in the project.',
+      { location: folder },
     );
   }
 
