@@ -17,8 +17,28 @@ import {
   PROTOCOL_DIR,
   pnpmInstall,
   pnpmPack,
+  run,
   tarballName,
+  WORKSPACE,
 } from './package-managers.ts';
+
+/** TypeScript using the installed example plugin's types, as a plugin user would. */
+const CONSUMER = `import plugin, {
+  buildToc,
+  extractHeadings,
+  type TocEntry,
+} from '@plugwork/plugin-example-markdown-toc';
+import { isPlugin } from '@plugwork/protocol';
+
+const entries: TocEntry[] = buildToc(extractHeadings('# Title'), {
+  minDepth: 1,
+  maxDepth: 2,
+  bullet: '-',
+}).entries;
+// @ts-expect-error the bullet is '-' or '*'
+buildToc([], { minDepth: 1, maxDepth: 2, bullet: '+' });
+export const ok: boolean = isPlugin(plugin) && plugin.name === 'markdown-toc' && entries.length > 0;
+`;
 
 const INSTALL_TIMEOUT = 180_000;
 const JOB_TIMEOUT = 120_000;
@@ -107,6 +127,7 @@ function projectPackageJson(name: string, withProtocol: boolean): Record<string,
     name,
     version: '1.0.0',
     private: true,
+    type: 'module',
     dependencies,
     devDependencies: { 'plugwork-fixture-dev': `file:${tarballs['plugwork-fixture-dev']}` },
   };
@@ -247,6 +268,36 @@ describe('installed with npm', () => {
       });
       expect(plugins.map((p) => p.pluginName)).toEqual(['markdown-toc']);
       expect(diagnostics).toEqual([]);
+    },
+    JOB_TIMEOUT,
+  );
+
+  it(
+    "the example plugin's published types work for a TypeScript consumer",
+    async () => {
+      await writeFile(path.join(root, 'consumer.ts'), CONSUMER);
+      await writeJson(path.join(root, 'tsconfig.json'), {
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      });
+      const tsc = path.join(WORKSPACE, 'node_modules/typescript/bin/tsc');
+      await run(process.execPath, [tsc, '-p', 'tsconfig.json'], root);
+      // The check has teeth: a wrong call is reported.
+      await writeFile(
+        path.join(root, 'consumer.ts'),
+        CONSUMER.replace(/\/\/ @ts-expect-error.*\n/, ''),
+      );
+      await expect(run(process.execPath, [tsc, '-p', 'tsconfig.json'], root)).rejects.toThrow(
+        /consumer\.ts\(\d+,\d+\): error TS2322: Type '"\+"' is not assignable/,
+      );
     },
     JOB_TIMEOUT,
   );
