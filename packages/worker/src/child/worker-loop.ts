@@ -1,0 +1,668 @@
+import {
+  type ExecuteRequest,
+  type InitRequest,
+  type PluginConfig,
+  type PluginDescriptor,
+  type PluginDiagnostic,
+  type PluginManagerAdapter,
+  RESERVED_EXECUTE_KEYS,
+  type ReloadRequest,
+  safeParseRequest,
+  type UnloadRequest,
+} from '@plugwork/protocol';
+import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
+import { NotJsonSafeError } from '../json-safe.ts';
+import type { Transport } from '../transport/transport.ts';
+import { loadAdapter } from './load-adapter.ts';
+import { RunningJob } from './running-job.ts';
+import { StreamPump } from './stream-pump.ts';
+import { toResultData } from './to-json-safe.ts';
+
+export interface WorkerLoopOptions {
+  transport: Transport;
+  pid: number;
+  /** Ends the process. */
+  exit: (code: number) => void;
+  /** How long a stop may take when the host has gone (or sent SIGTERM) before exiting anyway. */
+  graceMs: number;
+  /** Runs right before plugin code first runs (the host watchdog starts there). */
+  beforePluginCode?: () => void;
+  /** Where the worker's own notes go (forwarded to the host's log, labelled). */
+  log?: (text: string) => void;
+}
+
+/** An error with a result code, thrown inside the loop and turned into a failed result. */
+class CodedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The long-lived worker: serves one adapter over a transport, one job at a time.
+ *
+ * Requests that touch plugins (init, execute, reload, unload) run one after another; cancel,
+ * stream_ack and get_state are answered at once, even while a job runs. Nothing polls: every
+ * action is a reaction to a message, a signal or the channel closing.
+ */
+export class WorkerLoop {
+  readonly #transport: Transport;
+  readonly #options: WorkerLoopOptions;
+  #state: 'new' | 'initialising' | 'ready' | 'stopping' = 'new';
+  #adapter: PluginManagerAdapter | undefined;
+  readonly #descriptors = new Map<string, PluginDescriptor>();
+  /** Loaded plugins, least recently used first. */
+  #loaded: string[] = [];
+  readonly #configs = new Map<string, PluginConfig>();
+  #diagnostics: PluginDiagnostic[] = [];
+  #maxLoaded = 1;
+  #streamWindow: number | undefined;
+  /** The job running now; a worker runs one at a time (execute requests queue up). */
+  #current: RunningJob | undefined;
+  #tail: Promise<void> = Promise.resolve();
+  /** Exclusive tasks queued or running. */
+  #exclusiveCount = 0;
+  #unwatch: (() => void) | undefined;
+  #rediscovering: Promise<void> | undefined;
+  #rediscoverAgain = false;
+  #pluginCodeStarted = false;
+
+  constructor(options: WorkerLoopOptions) {
+    this.#options = options;
+    this.#transport = options.transport;
+    this.#transport.onMessage((raw) => this.#receive(raw));
+  }
+
+  #receive(raw: unknown): void {
+    const parsed = safeParseRequest(raw);
+    if (!parsed.ok) {
+      this.#send({
+        type: 'error',
+        error: parsed.error.message,
+        code: WorkerMessageErrorCode.INVALID_REQUEST,
+        ...correlation(raw),
+      });
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'execute':
+        this.#exclusive(() => this.#execute(message));
+        return;
+      case 'cancel':
+        if (this.#current?.jobId === message.job_id) {
+          this.#current.abort(cancelReason(message.job_id));
+        }
+        return;
+      case 'stream_ack':
+        if (this.#current?.jobId === message.job_id) this.#current.pump?.ack(message.consumed);
+        return;
+      case 'get_state':
+        this.#sendState(message.request_id);
+        return;
+      case 'init':
+        this.#exclusive(() => this.#init(message));
+        return;
+      case 'reload':
+        this.#exclusive(() => this.#reload(message));
+        return;
+      case 'unload':
+        this.#exclusive(() => this.#unload(message));
+        return;
+      case 'stop':
+        void this.stop(message.request_id);
+        return;
+    }
+  }
+
+  /**
+   * Runs `task` after every earlier plugin-touching request has finished; at once when none is
+   * pending. A task that finishes synchronously (returns undefined) leaves no promise behind.
+   */
+  #exclusive(task: () => Promise<void> | undefined): void {
+    if (this.#exclusiveCount === 0) {
+      const running = this.#guard(task);
+      if (running !== undefined) {
+        this.#exclusiveCount++;
+        this.#tail = running.then(this.#exclusiveDone, this.#exclusiveFailed);
+      }
+      return;
+    }
+    this.#exclusiveCount++;
+    this.#tail = this.#tail
+      .then(() => this.#guard(task))
+      .then(this.#exclusiveDone, this.#exclusiveFailed);
+  }
+
+  // Tasks answer their own errors; these only keep the chain alive and the count right.
+  #guard(task: () => Promise<void> | undefined): Promise<void> | undefined {
+    try {
+      return task();
+    } catch (error) {
+      this.#log(describe(error));
+      return undefined;
+    }
+  }
+
+  readonly #exclusiveDone = (): void => {
+    this.#exclusiveCount--;
+  };
+
+  readonly #exclusiveFailed = (error: unknown): void => {
+    this.#exclusiveCount--;
+    this.#log(describe(error));
+  };
+
+  #send(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
+    return this.#transport.send(message, onSent);
+  }
+
+  #respond(
+    requestType: string,
+    requestId: string | undefined,
+    pluginName: string | undefined,
+    error: unknown,
+  ): void {
+    const message: Record<string, unknown> & { type: string } = {
+      type: 'response',
+      request_type: requestType,
+      status: error === undefined ? 'success' : 'error',
+      data: { loaded_plugins: [...this.#loaded] },
+    };
+    if (requestId !== undefined) message.request_id = requestId;
+    if (pluginName !== undefined) message.plugin_name = pluginName;
+    if (error !== undefined) message.error = describe(error);
+    this.#send(message);
+  }
+
+  #pluginCode(): void {
+    if (this.#pluginCodeStarted) return;
+    this.#pluginCodeStarted = true;
+    this.#options.beforePluginCode?.();
+  }
+
+  async #init(message: InitRequest): Promise<void> {
+    const requestId = message.request_id;
+    if (this.#state !== 'new') {
+      this.#send({
+        type: 'error',
+        error: ChildMessages.alreadyInitialised,
+        code: WorkerMessageErrorCode.NOT_READY,
+        ...(requestId === undefined ? {} : { request_id: requestId }),
+      });
+      return;
+    }
+    this.#state = 'initialising';
+    const fail = (reason: string) => {
+      this.#state = 'new';
+      this.#adapter = undefined;
+      this.#send({
+        type: 'error',
+        error: reason,
+        code: WorkerMessageErrorCode.INIT_FAILED,
+        ...(requestId === undefined ? {} : { request_id: requestId }),
+      });
+    };
+    if (message.adapter === undefined) {
+      fail('init carries no adapter spec (adapter.module is required)');
+      return;
+    }
+    this.#maxLoaded = message.max_loaded_plugins ?? 1;
+    this.#streamWindow = message.stream_window;
+    let adapter: PluginManagerAdapter;
+    try {
+      adapter = await loadAdapter(message.adapter);
+    } catch (error) {
+      fail(describe(error));
+      return;
+    }
+    this.#adapter = adapter;
+    try {
+      this.#setCatalog(await adapter.discoverPlugins());
+    } catch (error) {
+      fail(ChildMessages.discoveryFailed(describe(error)));
+      return;
+    }
+    for (const [name, config] of Object.entries(message.plugin_configs ?? {})) {
+      this.#configs.set(name, config);
+    }
+    const loadFailures: PluginDiagnostic[] = [];
+    for (const name of this.#configs.keys()) {
+      if (this.#loaded.length >= this.#maxLoaded) break;
+      const descriptor = this.#descriptors.get(name);
+      if (descriptor === undefined) {
+        loadFailures.push({
+          location: name,
+          plugin_name: name,
+          code: ResultErrorCode.UNKNOWN_PLUGIN,
+          message: ChildMessages.unknownPluginInConfigs(name),
+        });
+        continue;
+      }
+      try {
+        await this.#ensureLoaded(name);
+      } catch (error) {
+        loadFailures.push({
+          location: descriptor.location ?? name,
+          plugin_name: name,
+          code: 'LOAD_FAILED',
+          message: describe(error),
+        });
+      }
+    }
+    this.#diagnostics = [...(await this.#adapterDiagnostics()), ...loadFailures];
+    this.#state = 'ready';
+    if (typeof adapter.watch === 'function') {
+      try {
+        this.#unwatch = adapter.watch(() => this.#catalogChanged());
+      } catch (error) {
+        this.#log(`watching for plugin changes failed: ${describe(error)}`);
+      }
+    }
+    this.#send({
+      type: 'ready',
+      ...(requestId === undefined ? {} : { request_id: requestId }),
+      pid: this.#options.pid,
+      runtime: 'node',
+      plugins: [...this.#descriptors.values()],
+      loaded_plugins: [...this.#loaded],
+      diagnostics: this.#diagnostics,
+    });
+  }
+
+  #setCatalog(descriptors: PluginDescriptor[]): void {
+    this.#descriptors.clear();
+    for (const descriptor of descriptors) this.#descriptors.set(descriptor.name, descriptor);
+  }
+
+  async #adapterDiagnostics(): Promise<PluginDiagnostic[]> {
+    try {
+      return (await this.#adapter?.getDiagnostics?.()) ?? [];
+    } catch (error) {
+      this.#log(`getDiagnostics() threw: ${describe(error)}`);
+      return [];
+    }
+  }
+
+  /** Watch mode: rediscover and tell the host; changes during a rediscovery run it once more. */
+  #catalogChanged(): void {
+    if (this.#rediscovering !== undefined) {
+      this.#rediscoverAgain = true;
+      return;
+    }
+    this.#rediscovering = (async () => {
+      do {
+        this.#rediscoverAgain = false;
+        try {
+          const descriptors = await this.#adapter!.discoverPlugins();
+          this.#setCatalog(descriptors);
+          this.#send({
+            type: 'plugins_changed',
+            plugins: descriptors,
+            diagnostics: await this.#adapterDiagnostics(),
+          });
+        } catch (error) {
+          this.#log(ChildMessages.discoveryFailed(describe(error)));
+        }
+      } while (this.#rediscoverAgain && this.#state === 'ready');
+      this.#rediscovering = undefined;
+    })();
+  }
+
+  /** Loads `name` if needed, first unloading the least recently used plugins to make room. */
+  async #ensureLoaded(name: string): Promise<void> {
+    const loaded = this.#loaded;
+    if (loaded[loaded.length - 1] === name) return;
+    const index = loaded.indexOf(name);
+    if (index >= 0) {
+      loaded.splice(index, 1);
+      loaded.push(name);
+      return;
+    }
+    const descriptor = this.#descriptors.get(name);
+    if (descriptor === undefined) {
+      throw new CodedError(
+        ResultErrorCode.UNKNOWN_PLUGIN,
+        ChildMessages.unknownPlugin(name, [...this.#descriptors.keys()]),
+      );
+    }
+    await this.#makeRoom(this.#maxLoaded - 1);
+    this.#pluginCode();
+    try {
+      await this.#adapter!.loadPlugin(descriptor, this.#configs.get(name) ?? {});
+    } catch (error) {
+      throw new CodedError(ResultErrorCode.PLUGIN_LOAD_FAILED, describe(error));
+    }
+    loaded.push(name);
+  }
+
+  /** Unloads least recently used plugins until at most `keep` stay loaded. */
+  async #makeRoom(keep: number): Promise<void> {
+    while (this.#loaded.length > keep) {
+      const victim = this.#loaded.shift()!;
+      try {
+        await this.#adapter!.unloadPlugin(victim);
+      } catch (error) {
+        this.#log(`unloading plugin "${victim}" to make room failed: ${describe(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Runs one job. Stays synchronous while the plugin does (a loaded plugin returning a plain
+   * value): the result is sent before this returns, with no promise made on the way. Anything
+   * asynchronous continues in #finishLater.
+   */
+  #execute(message: ExecuteRequest): Promise<void> | undefined {
+    const job = new RunningJob(message.job_id, this.#reportProgress);
+    this.#current = job;
+    try {
+      if (this.#state === 'stopping') {
+        throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.stopping);
+      }
+      if (this.#adapter === undefined || this.#state !== 'ready') {
+        throw new CodedError(ResultErrorCode.PLUGIN_ERROR, ChildMessages.notInitialised('execute'));
+      }
+      const plugin = message.plugin_name;
+      if (this.#loaded[this.#loaded.length - 1] !== plugin || message.stream === true) {
+        return this.#finishLater(job, this.#executeAsync(job, message));
+      }
+      this.#pluginCode();
+      const value = this.#adapter.executePlugin(plugin, executeParams(message), job);
+      if (isPromiseLike(value)) {
+        return this.#finishLater(
+          job,
+          Promise.resolve(value).then((resolved) => this.#sendResult(job, resolved)),
+        );
+      }
+      this.#sendResult(job, value);
+    } catch (error) {
+      this.#sendFailure(job, error);
+    }
+    this.#endJob(job);
+    return undefined;
+  }
+
+  /** The job's asynchronous path: load the plugin if needed, stream if asked and supported. */
+  async #executeAsync(job: RunningJob, message: ExecuteRequest): Promise<void> {
+    const plugin = message.plugin_name;
+    await this.#ensureLoaded(plugin);
+    const adapter = this.#adapter!;
+    const params = executeParams(message);
+    this.#pluginCode();
+    if (message.stream === true && (await adapter.checkStreamingSupport(plugin))) {
+      const stream = await adapter.executePluginStream(plugin, params, job);
+      const jobId = job.jobId;
+      const pump = new StreamPump(
+        (chunk, isFinal, onSent) =>
+          this.#send(
+            { type: 'stream_chunk', job_id: jobId, chunk, is_final: isFinal, metadata: {} },
+            onSent,
+          ),
+        this.#streamWindow,
+        job,
+      );
+      job.pump = pump;
+      const totals = await pump.run(stream);
+      this.#send({
+        type: 'result',
+        job_id: jobId,
+        status: 'success',
+        data: { streamed: true, chunks: totals.chunks, characters: totals.characters },
+      });
+      return;
+    }
+    this.#sendResult(job, await adapter.executePlugin(plugin, params, job));
+  }
+
+  async #finishLater(job: RunningJob, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.#sendFailure(job, error);
+    } finally {
+      this.#endJob(job);
+    }
+  }
+
+  #sendResult(job: RunningJob, value: unknown): void {
+    let data: ReturnType<typeof toResultData>;
+    try {
+      data = toResultData(value);
+    } catch (error) {
+      if (!(error instanceof NotJsonSafeError)) throw error;
+      throw new CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, error.message);
+    }
+    this.#send({ type: 'result', job_id: job.jobId, status: 'success', data });
+  }
+
+  #sendFailure(job: RunningJob, error: unknown): void {
+    const code = job.aborted
+      ? ResultErrorCode.CANCELLED
+      : error instanceof CodedError
+        ? error.code
+        : ResultErrorCode.PLUGIN_ERROR;
+    this.#send({
+      type: 'result',
+      job_id: job.jobId,
+      status: 'error',
+      error: error instanceof CodedError ? error.message : describePluginError(error),
+      error_code: code,
+    });
+  }
+
+  #endJob(job: RunningJob): void {
+    job.ended = true;
+    if (this.#current === job) this.#current = undefined;
+  }
+
+  readonly #reportProgress = (job: RunningJob, progress: unknown, text: unknown): void => {
+    if (job.ended || typeof progress !== 'number' || Number.isNaN(progress)) return;
+    const message: Record<string, unknown> & { type: string } = {
+      type: 'progress',
+      job_id: job.jobId,
+      progress: Math.min(1, Math.max(0, progress)),
+    };
+    if (text !== undefined && text !== null) message.message = String(text);
+    this.#send(message);
+  };
+
+  async #reload(message: ReloadRequest): Promise<void> {
+    const name = message.plugin_name;
+    if (this.#adapter === undefined || this.#state !== 'ready') {
+      this.#respond('reload', message.request_id, name, ChildMessages.notInitialised('reload'));
+      return;
+    }
+    if (message.config === null) {
+      await this.#unloadPlugin(name, 'reload', message.request_id);
+      return;
+    }
+    if (message.config !== undefined) this.#configs.set(name, message.config);
+    try {
+      if (this.#loaded.includes(name)) {
+        this.#pluginCode();
+        try {
+          await this.#adapter.reloadPlugin(name, message.config);
+        } catch (error) {
+          await this.#resyncLoaded(name);
+          throw error;
+        }
+        this.#loaded.splice(this.#loaded.indexOf(name), 1);
+        this.#loaded.push(name);
+      } else {
+        // Switching plugins: the least recently used ones go first (the seed frees GPU memory so).
+        await this.#ensureLoaded(name);
+      }
+      this.#respond('reload', message.request_id, name, undefined);
+    } catch (error) {
+      this.#respond('reload', message.request_id, name, error);
+    }
+  }
+
+  async #unload(message: UnloadRequest): Promise<void> {
+    if (this.#adapter === undefined || this.#state !== 'ready') {
+      this.#respond(
+        'unload',
+        message.request_id,
+        message.plugin_name,
+        ChildMessages.notInitialised('unload'),
+      );
+      return;
+    }
+    await this.#unloadPlugin(message.plugin_name, 'unload', message.request_id);
+  }
+
+  async #unloadPlugin(name: string, requestType: string, requestId: string | undefined) {
+    const index = this.#loaded.indexOf(name);
+    if (index < 0) {
+      this.#respond(requestType, requestId, name, undefined);
+      return;
+    }
+    this.#loaded.splice(index, 1);
+    try {
+      await this.#adapter!.unloadPlugin(name);
+      this.#respond(requestType, requestId, name, undefined);
+    } catch (error) {
+      this.#respond(requestType, requestId, name, error);
+    }
+  }
+
+  /** After a failed reload the adapter knows best what is still loaded; without it, assume not. */
+  async #resyncLoaded(name: string): Promise<void> {
+    let stillLoaded = false;
+    try {
+      const loaded = await this.#adapter?.getLoadedPlugins?.();
+      stillLoaded = loaded?.includes(name) ?? false;
+    } catch {
+      stillLoaded = false;
+    }
+    if (!stillLoaded) this.#loaded = this.#loaded.filter((loaded) => loaded !== name);
+  }
+
+  #sendState(requestId: string | undefined): void {
+    const memory = process.memoryUsage();
+    this.#send({
+      type: 'state',
+      ...(requestId === undefined ? {} : { request_id: requestId }),
+      pid: this.#options.pid,
+      loaded_plugins: [...this.#loaded],
+      current_job_id: this.#current?.jobId ?? null,
+      plugins: [...this.#descriptors.values()],
+      diagnostics: this.#diagnostics,
+      memory: { rss: memory.rss, heap_used: memory.heapUsed },
+    });
+  }
+
+  /**
+   * Stop: cancel running jobs, dispose every plugin and the adapter, answer, exit 0. The host
+   * kills the process if this takes longer than its shutdown timeout.
+   */
+  async stop(requestId?: string): Promise<void> {
+    if (this.#state === 'stopping') return;
+    this.#state = 'stopping';
+    this.#current?.abort(cancelReason(this.#current.jobId));
+    this.#unwatch?.();
+    await this.#tail;
+    const problems: string[] = [];
+    if (this.#adapter !== undefined) {
+      for (const name of this.#loaded.splice(0)) {
+        try {
+          await this.#adapter.unloadPlugin(name);
+        } catch (error) {
+          problems.push(`unloading "${name}": ${describe(error)}`);
+        }
+      }
+      try {
+        await this.#adapter.dispose?.();
+      } catch (error) {
+        problems.push(`adapter.dispose(): ${describe(error)}`);
+      }
+    }
+    for (const problem of problems) this.#log(problem);
+    const exit = () => this.#options.exit(0);
+    const sent = this.#send(
+      {
+        type: 'response',
+        ...(requestId === undefined ? {} : { request_id: requestId }),
+        request_type: 'stop',
+        status: problems.length === 0 ? 'success' : 'error',
+        ...(problems.length === 0 ? {} : { error: problems.join('; ') }),
+      },
+      exit,
+    );
+    if (!sent) exit();
+  }
+
+  /** The host went away (channel closed) or asked the process to terminate: stop, bounded. */
+  hostGone(): void {
+    const timer = setTimeout(() => this.#options.exit(0), this.#options.graceMs);
+    timer.unref?.();
+    void this.stop().finally(() => this.#options.exit(0));
+  }
+
+  /** Something threw outside any job's promise chain: report it, then exit 1. */
+  fatal(error: unknown): void {
+    const text = describePluginError(error);
+    const stack = error instanceof Error && error.stack ? error.stack : text;
+    this.#log(`uncaught exception, exiting: ${stack}`);
+    const exit = () => this.#options.exit(1);
+    const message: Record<string, unknown> & { type: string } = {
+      type: 'error',
+      error: text,
+      code: WorkerMessageErrorCode.UNCAUGHT_EXCEPTION,
+    };
+    if (this.#current !== undefined) message.job_id = this.#current.jobId;
+    if (!this.#send(message, exit)) exit();
+  }
+
+  #log(text: string): void {
+    (this.#options.log ?? ((line: string) => process.stderr.write(`plugwork worker: ${line}\n`)))(
+      text,
+    );
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+const RESERVED = new Set<string>(RESERVED_EXECUTE_KEYS);
+
+/** The job parameters of an execute message: its keys the protocol does not reserve. */
+function executeParams(message: ExecuteRequest): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const key in message) {
+    if (!RESERVED.has(key)) params[key] = (message as Record<string, unknown>)[key];
+  }
+  return params;
+}
+
+/** request_id / job_id of a request that failed to parse, so the host can still match it. */
+function correlation(raw: unknown): { request_id?: string; job_id?: string } {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const result: { request_id?: string; job_id?: string } = {};
+  const { request_id: requestId, job_id: jobId } = raw as Record<string, unknown>;
+  if (typeof requestId === 'string' && requestId.length > 0) result.request_id = requestId;
+  if (typeof jobId === 'string' && jobId.length > 0) result.job_id = jobId;
+  return result;
+}
+
+function cancelReason(jobId: string): Error {
+  const error = new Error(`job ${jobId} was cancelled by the host`);
+  error.name = 'AbortError';
+  return error;
+}
+
+/** `TypeError: x is not a function` reads better than the bare message for a plugin's error. */
+function describePluginError(error: unknown): string {
+  if (error instanceof Error && error.name !== 'Error' && error.name !== '') {
+    return `${error.name}: ${error.message}`;
+  }
+  return describe(error);
+}

@@ -1,0 +1,625 @@
+/**
+ * Every error of @plugwork/worker, and every message a person can read from it. One module, so
+ * the wording stays consistent and each message says what failed, where, and what to do.
+ */
+
+/** Machine-readable reasons, on every error (`error.code`) and every failed job (`job.error.code`). */
+export const WorkerErrorCode = {
+  /** A JobManager option is missing, has the wrong type or is out of range. */
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+  /** submit/reload/... called before start() resolved, after shutdown(), or start() called twice. */
+  INVALID_STATE: 'INVALID_STATE',
+  /** submit() found the queue at its bound. */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** submit() named a plugin the adapter did not discover. */
+  UNKNOWN_PLUGIN: 'UNKNOWN_PLUGIN',
+  /** submit() got parameters that cannot be sent (reserved key, function, cycle, BigInt). */
+  INVALID_PARAMS: 'INVALID_PARAMS',
+  /** A worker did not become ready: its adapter failed to build or discovery threw. */
+  WORKER_START_FAILED: 'WORKER_START_FAILED',
+  /** A worker did not answer `init` within timeouts.startMs. */
+  WORKER_START_TIMEOUT: 'WORKER_START_TIMEOUT',
+  /** reload/unload/get_state was not answered within the request timeout. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The worker answered a reload/unload/get_state with an error. */
+  REQUEST_FAILED: 'REQUEST_FAILED',
+  /** The worker exited while a request was waiting for its answer. */
+  WORKER_EXITED: 'WORKER_EXITED',
+  /** A worker sent a message that does not follow the protocol. */
+  PROTOCOL_ERROR: 'PROTOCOL_ERROR',
+  /** job.stream() misuse: not a streaming job, iterated twice, or attached after output began. */
+  STREAM_UNAVAILABLE: 'STREAM_UNAVAILABLE',
+
+  // Job failures (job.error.code / JobError.code):
+  /** The plugin threw or rejected. */
+  PLUGIN_ERROR: 'PLUGIN_ERROR',
+  /** The plugin could not be loaded (bad config, import error, setup threw or timed out). */
+  PLUGIN_LOAD_FAILED: 'PLUGIN_LOAD_FAILED',
+  /** The plugin returned something JSON cannot carry (function, cycle, BigInt, symbol, Map, Set). */
+  RESULT_NOT_SERIALIZABLE: 'RESULT_NOT_SERIALIZABLE',
+  /** The worker process exited or was killed while running the job. */
+  WORKER_CRASHED: 'WORKER_CRASHED',
+  /** The job ran longer than its timeout. */
+  JOB_TIMEOUT: 'JOB_TIMEOUT',
+  /** The job reported no progress and streamed nothing for longer than its stall timeout. */
+  JOB_STALLED: 'JOB_STALLED',
+  /** The job was cancelled (job.cancel(), or shutdown() while it was queued or running). */
+  JOB_CANCELLED: 'JOB_CANCELLED',
+  /** No worker is left to run the job: every worker failed (crash-loop cap) or was not restarted. */
+  NO_WORKERS: 'NO_WORKERS',
+} as const;
+export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
+
+/** Base class of every error this package throws or rejects with. */
+export class PlugworkWorkerError extends Error {
+  override name = 'PlugworkWorkerError';
+  readonly code: WorkerErrorCode;
+
+  constructor(code: WorkerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isPlugworkWorkerError(error: unknown): error is PlugworkWorkerError {
+  return error instanceof PlugworkWorkerError;
+}
+
+/** A JobManager option failed validation. `option` is its dotted path (`queue.maxSize`). */
+export class InvalidOptionsError extends PlugworkWorkerError {
+  override name = 'InvalidOptionsError';
+  readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super(
+      WorkerErrorCode.INVALID_OPTIONS,
+      option === ''
+        ? `Invalid JobManager options: ${problem}`
+        : `Invalid JobManager option "${option}": ${problem}`,
+    );
+    this.option = option;
+  }
+
+  static unknownOption(option: string): InvalidOptionsError {
+    return new InvalidOptionsError(
+      option,
+      'no such option (check the spelling; the README lists every option)',
+    );
+  }
+
+  static configsAndRegistry(): InvalidOptionsError {
+    return new InvalidOptionsError(
+      'registry',
+      'give either `pluginConfigs` or `registry`, not both: the registry is asked for every config',
+    );
+  }
+
+  static unresolvableAdapter(specifier: string, cwd: string, cause: unknown): InvalidOptionsError {
+    return new InvalidOptionsError(
+      'adapter.module',
+      `cannot resolve "${specifier}" from ${cwd} (${describe(cause)}). Install the package there, or pass an absolute path or file:// URL`,
+    );
+  }
+}
+
+/** The manager is not in a state that allows the call. */
+export class ManagerStateError extends PlugworkWorkerError {
+  override name = 'ManagerStateError';
+
+  static notStarted(action: string): ManagerStateError {
+    return new ManagerStateError(
+      WorkerErrorCode.INVALID_STATE,
+      `Cannot ${action}: the JobManager has not started. Call and await manager.start() first`,
+    );
+  }
+
+  static alreadyStarted(): ManagerStateError {
+    return new ManagerStateError(
+      WorkerErrorCode.INVALID_STATE,
+      'JobManager.start() was already called; a manager starts once (create a new one to start again)',
+    );
+  }
+
+  static shutDown(action: string): ManagerStateError {
+    return new ManagerStateError(
+      WorkerErrorCode.INVALID_STATE,
+      `Cannot ${action}: the JobManager is shutting down or has shut down. Create a new JobManager`,
+    );
+  }
+
+  static noWorkers(action: string, detail: string): ManagerStateError {
+    return new ManagerStateError(
+      WorkerErrorCode.NO_WORKERS,
+      `Cannot ${action}: no worker is left (${detail}). See the worker:failed event or the log for the cause, fix it, and create a new JobManager`,
+    );
+  }
+}
+
+/** submit() was refused because the queue is at `queue.maxSize`. */
+export class QueueFullError extends PlugworkWorkerError {
+  override name = 'QueueFullError';
+  readonly maxSize: number;
+
+  constructor(plugin: string, maxSize: number) {
+    super(
+      WorkerErrorCode.QUEUE_FULL,
+      `Cannot queue a job for plugin "${plugin}": the queue already holds ${maxSize} jobs (queue.maxSize). Retry later, add workers (poolSize) or raise queue.maxSize`,
+    );
+    this.maxSize = maxSize;
+  }
+}
+
+/** submit() named a plugin that is not in the catalog. */
+export class UnknownPluginError extends PlugworkWorkerError {
+  override name = 'UnknownPluginError';
+  readonly plugin: string;
+
+  constructor(plugin: string, available: readonly string[]) {
+    super(
+      WorkerErrorCode.UNKNOWN_PLUGIN,
+      `No plugin named "${plugin}": the adapter discovered ${
+        available.length === 0
+          ? 'no plugins at all'
+          : `only ${available.map((n) => `"${n}"`).join(', ')}`
+      }. Check the name, or manager.catalog.diagnostics for plugins that could not be offered`,
+    );
+    this.plugin = plugin;
+  }
+}
+
+/** submit() got parameters or options that cannot be sent to a worker. */
+export class InvalidJobError extends PlugworkWorkerError {
+  override name = 'InvalidJobError';
+
+  constructor(plugin: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      WorkerErrorCode.INVALID_PARAMS,
+      `Cannot submit a job for plugin "${plugin}": ${problem}`,
+      options,
+    );
+  }
+}
+
+/** A worker process did not become ready. */
+export class WorkerStartError extends PlugworkWorkerError {
+  override name = 'WorkerStartError';
+  readonly workerId: string;
+  readonly pid: number | undefined;
+
+  constructor(
+    code: WorkerErrorCode,
+    workerId: string,
+    pid: number | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.workerId = workerId;
+    this.pid = pid;
+  }
+
+  static timeout(workerId: string, pid: number | undefined, startMs: number): WorkerStartError {
+    return new WorkerStartError(
+      WorkerErrorCode.WORKER_START_TIMEOUT,
+      workerId,
+      pid,
+      `Worker ${workerId} (pid ${pid ?? '?'}) did not become ready within ${startMs} ms, so it was killed. Its adapter or the setup of a plugin in pluginConfigs is too slow or hangs; raise timeouts.startMs if it is just slow`,
+    );
+  }
+
+  static initFailed(workerId: string, pid: number | undefined, reason: string): WorkerStartError {
+    return new WorkerStartError(
+      WorkerErrorCode.WORKER_START_FAILED,
+      workerId,
+      pid,
+      `Worker ${workerId} (pid ${pid ?? '?'}) could not start: ${reason}`,
+    );
+  }
+
+  static exited(workerId: string, pid: number | undefined, exit: string): WorkerStartError {
+    return new WorkerStartError(
+      WorkerErrorCode.WORKER_START_FAILED,
+      workerId,
+      pid,
+      `Worker ${workerId} (pid ${pid ?? '?'}) ${exit} before it became ready. Check the worker's output in the log (worker.execArgv, worker.env and the adapter module are the usual suspects)`,
+    );
+  }
+
+  static spawnFailed(workerId: string, cause: unknown): WorkerStartError {
+    return new WorkerStartError(
+      WorkerErrorCode.WORKER_START_FAILED,
+      workerId,
+      undefined,
+      `Worker ${workerId} could not be spawned: ${describe(cause)}. Check worker.cwd and worker.execArgv`,
+      { cause },
+    );
+  }
+}
+
+/** A reload, unload or get_state request failed. */
+export class WorkerRequestError extends PlugworkWorkerError {
+  override name = 'WorkerRequestError';
+  readonly workerId: string;
+  readonly pid: number;
+  readonly requestType: string;
+  /** The worker's own words (REQUEST_FAILED) or how it ended (WORKER_EXITED). */
+  readonly reason: string | undefined;
+  /** Plugins loaded after the failed request, when the worker said (reload/unload answers). */
+  loadedPlugins: string[] | undefined;
+
+  constructor(
+    code: WorkerErrorCode,
+    workerId: string,
+    pid: number,
+    requestType: string,
+    message: string,
+    reason?: string,
+  ) {
+    super(code, message);
+    this.workerId = workerId;
+    this.pid = pid;
+    this.requestType = requestType;
+    this.reason = reason;
+  }
+
+  static timeout(
+    workerId: string,
+    pid: number,
+    requestType: string,
+    subject: string,
+    timeoutMs: number,
+    killed: boolean,
+  ): WorkerRequestError {
+    return new WorkerRequestError(
+      WorkerErrorCode.REQUEST_TIMEOUT,
+      workerId,
+      pid,
+      requestType,
+      `Worker ${workerId} (pid ${pid}) did not answer "${requestType}"${subject} within ${timeoutMs} ms${
+        killed ? ', so it was killed and will be restarted' : ''
+      }. The plugin's setup or dispose may hang or be slow; raise timeouts.requestMs if it is just slow`,
+    );
+  }
+
+  static failed(
+    workerId: string,
+    pid: number,
+    requestType: string,
+    subject: string,
+    reason: string,
+  ): WorkerRequestError {
+    return new WorkerRequestError(
+      WorkerErrorCode.REQUEST_FAILED,
+      workerId,
+      pid,
+      requestType,
+      `Worker ${workerId} (pid ${pid}) could not ${requestType}${subject}: ${reason}`,
+      reason,
+    );
+  }
+
+  static exited(
+    workerId: string,
+    pid: number,
+    requestType: string,
+    subject: string,
+    exit: string,
+  ): WorkerRequestError {
+    return new WorkerRequestError(
+      WorkerErrorCode.WORKER_EXITED,
+      workerId,
+      pid,
+      requestType,
+      `Worker ${workerId} (pid ${pid}) ${exit} before it answered "${requestType}"${subject}`,
+      exit,
+    );
+  }
+}
+
+/** reloadPlugin() got a config that cannot be sent to a worker. */
+export class InvalidConfigError extends PlugworkWorkerError {
+  override name = 'InvalidConfigError';
+
+  constructor(plugin: string, problem: string) {
+    super(
+      WorkerErrorCode.INVALID_PARAMS,
+      `Cannot reload plugin "${plugin}" with that config: ${problem}`,
+    );
+  }
+}
+
+/** A queued reload/unload could not run: its worker failed for good or the manager shut down. */
+export class WorkerUnavailableError extends PlugworkWorkerError {
+  override name = 'WorkerUnavailableError';
+  readonly workerId: string;
+
+  constructor(workerId: string, why: string) {
+    super(WorkerErrorCode.NO_WORKERS, `Worker ${workerId} cannot serve the request: ${why}`);
+    this.workerId = workerId;
+  }
+}
+
+/** reloadPlugin / unloadPlugin failed on one or more workers of the pool. */
+export class PluginOperationError extends PlugworkWorkerError {
+  override name = 'PluginOperationError';
+  readonly plugin: string;
+  /** One entry per worker that failed. */
+  readonly failures: readonly PlugworkWorkerError[];
+
+  constructor(operation: 'reload' | 'unload', plugin: string, failures: PlugworkWorkerError[]) {
+    super(
+      failures[0]?.code ?? WorkerErrorCode.REQUEST_FAILED,
+      `Could not ${operation} plugin "${plugin}" on ${failures.length} worker${
+        failures.length === 1 ? '' : 's'
+      }: ${failures.map((failure) => failure.message).join('; ')}`,
+    );
+    this.plugin = plugin;
+    this.failures = failures;
+  }
+}
+
+/** A worker sent a message that does not follow the wire protocol. The worker keeps running. */
+export class WorkerProtocolError extends PlugworkWorkerError {
+  override name = 'WorkerProtocolError';
+  readonly workerId: string;
+  readonly pid: number;
+
+  constructor(workerId: string, pid: number, detail: string, options?: { cause?: unknown }) {
+    super(
+      WorkerErrorCode.PROTOCOL_ERROR,
+      `Worker ${workerId} (pid ${pid}) sent a malformed message: ${detail}. A plugin may be calling process.send() itself, or the worker runs a different plugwork version than the host`,
+      options,
+    );
+    this.workerId = workerId;
+    this.pid = pid;
+  }
+}
+
+/** job.stream() cannot give an iterator. */
+export class StreamUnavailableError extends PlugworkWorkerError {
+  override name = 'StreamUnavailableError';
+  readonly jobId: string;
+
+  private constructor(jobId: string, message: string) {
+    super(WorkerErrorCode.STREAM_UNAVAILABLE, message);
+    this.jobId = jobId;
+  }
+
+  static notStreaming(jobId: string, plugin: string): StreamUnavailableError {
+    return new StreamUnavailableError(
+      jobId,
+      `Job ${jobId} (plugin "${plugin}") has no stream: submit it with { stream: true } to iterate its output`,
+    );
+  }
+
+  static alreadyIterated(jobId: string): StreamUnavailableError {
+    return new StreamUnavailableError(
+      jobId,
+      `The stream of job ${jobId} is already being iterated; a stream has one consumer (listen to the job:chunk event for more)`,
+    );
+  }
+
+  static tooLate(jobId: string): StreamUnavailableError {
+    return new StreamUnavailableError(
+      jobId,
+      `Job ${jobId} started streaming before anything iterated it, so its chunks went to job:chunk events only and were not kept. Call job.stream() (or start for await) right after submit()`,
+    );
+  }
+}
+
+/** A job's failure as data: stored on the job (`job.error`) and broadcast with its events. */
+export interface JobFailure {
+  code: WorkerErrorCode;
+  message: string;
+}
+
+/** What the host knows about a worker's exit, for error messages. */
+export interface ExitDescription {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  outOfMemory: boolean;
+  /** An uncaught exception the worker reported just before it died. */
+  fatalError: string | undefined;
+}
+
+/** "was killed by SIGKILL" / "exited with code 3", plus what is known about why. */
+export function describeExit(exit: ExitDescription): string {
+  let text =
+    exit.signal !== null
+      ? `was killed by ${exit.signal}`
+      : `exited with code ${exit.code ?? 'unknown'}`;
+  if (exit.outOfMemory) {
+    text +=
+      ' after running out of memory (raise the heap with worker.execArgv, e.g. "--max-old-space-size=4096", or make the plugin use less)';
+  } else if (exit.fatalError !== undefined) {
+    text += ` after an uncaught exception: ${exit.fatalError}`;
+  }
+  return text;
+}
+
+/** Named constructors for the failures a job can end with. */
+export const JobFailures = {
+  pluginError(jobId: string, plugin: string, reason: string): JobFailure {
+    return {
+      code: WorkerErrorCode.PLUGIN_ERROR,
+      message: `Plugin "${plugin}" failed on job ${jobId}: ${reason}`,
+    };
+  },
+
+  loadFailed(jobId: string, plugin: string, reason: string): JobFailure {
+    return {
+      code: WorkerErrorCode.PLUGIN_LOAD_FAILED,
+      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason}. Check the plugin's config (pluginConfigs or the registry)`,
+    };
+  },
+
+  /** Also used in the worker: the text travels as the result's `error`. */
+  notSerializable(jobId: string, plugin: string, reason: string): JobFailure {
+    return {
+      code: WorkerErrorCode.RESULT_NOT_SERIALIZABLE,
+      message: `Plugin "${plugin}" returned a result for job ${jobId} that cannot be sent to the host: ${reason}. Return plain objects, arrays, strings, numbers, booleans or null`,
+    };
+  },
+
+  workerCrashed(jobId: string, plugin: string, exit: ExitDescription, next: string): JobFailure {
+    return {
+      code: WorkerErrorCode.WORKER_CRASHED,
+      message: `Job ${jobId} (plugin "${plugin}") failed: worker ${exit.pid} ${describeExit(exit)} while running it. ${next}`,
+    };
+  },
+
+  timedOut(jobId: string, plugin: string, timeoutMs: number, kill: string): JobFailure {
+    return {
+      code: WorkerErrorCode.JOB_TIMEOUT,
+      message: `Job ${jobId} (plugin "${plugin}") timed out after ${timeoutMs} ms${kill}. Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer`,
+    };
+  },
+
+  stalled(jobId: string, plugin: string, stallMs: number, kill: string): JobFailure {
+    return {
+      code: WorkerErrorCode.JOB_STALLED,
+      message: `Job ${jobId} (plugin "${plugin}") was stopped: it reported no progress and streamed nothing for ${stallMs} ms${kill}. Report progress more often or raise stallMs (submit option or timeouts.stallMs)`,
+    };
+  },
+
+  cancelled(jobId: string, plugin: string, how: string): JobFailure {
+    return {
+      code: WorkerErrorCode.JOB_CANCELLED,
+      message: `Job ${jobId} (plugin "${plugin}") was cancelled${how}`,
+    };
+  },
+
+  noWorkers(jobId: string, plugin: string, detail: string): JobFailure {
+    return {
+      code: WorkerErrorCode.NO_WORKERS,
+      message: `Job ${jobId} (plugin "${plugin}") cannot run: no worker is left (${detail}). See the worker:failed event or the log for the cause, fix it, and create a new JobManager`,
+    };
+  },
+
+  protocolError(jobId: string, plugin: string, detail: string): JobFailure {
+    return {
+      code: WorkerErrorCode.PROTOCOL_ERROR,
+      message: `Job ${jobId} (plugin "${plugin}") failed: its worker sent a malformed answer (${detail})`,
+    };
+  },
+} as const;
+
+/** How a stopped job's message ends: how the stop was carried out. */
+export const StopPhrases = {
+  queued: ' while it was queued',
+  loading: ' while its plugin was loading',
+  cooperative: '; the plugin stopped when asked',
+  killed: (pid: number, graceMs: number, restarting: boolean) =>
+    `; the plugin did not stop within ${graceMs} ms of being asked, so worker ${pid} was killed${
+      restarting ? ' and is being restarted' : ''
+    }`,
+  shutdown: ' because the JobManager shut down',
+} as const;
+
+/** How a crashed job's message ends: what happens to the worker next. */
+export const RestartPhrases = {
+  restarting: (delayMs: number) =>
+    delayMs > 0
+      ? `The worker will be restarted in ${delayMs} ms; queued jobs will run on it. Submit the job again if it is safe to retry.`
+      : 'The worker is being restarted; queued jobs will run on it. Submit the job again if it is safe to retry.',
+  crashLoop: (crashes: number, windowMs: number) =>
+    `The worker crashed ${crashes} times within ${windowMs} ms (restart.maxCrashes), so it will not be restarted.`,
+  policy: (policy: string) =>
+    `The restart policy "${policy}" does not restart a worker after this, so it stays down.`,
+  shuttingDown: 'The manager is shutting down, so the worker is not restarted.',
+} as const;
+
+/** Why a worker is reported failed (the worker:failed event and NO_WORKERS messages). */
+export const WorkerFailurePhrases = {
+  crashLoop: (workerId: string, crashes: number, windowMs: number, last: string) =>
+    `worker ${workerId} crashed ${crashes} times within ${windowMs} ms and is not restarted any more (restart.maxCrashes); last exit: ${last}`,
+  policy: (workerId: string, policy: string, last: string) =>
+    `worker ${workerId} is not restarted under restart policy "${policy}"; it ${last}`,
+} as const;
+
+/** The error a job's result promise rejects with (and its stream iterator throws). */
+export class JobError extends PlugworkWorkerError {
+  override name = 'JobError';
+  readonly jobId: string;
+  readonly plugin: string;
+
+  constructor(jobId: string, plugin: string, failure: JobFailure) {
+    super(failure.code, failure.message);
+    this.jobId = jobId;
+    this.plugin = plugin;
+  }
+}
+
+export function isJobError(error: unknown): error is JobError {
+  return error instanceof JobError;
+}
+
+/** Error codes the worker puts on a failed result (`error_code`). */
+export const ResultErrorCode = {
+  PLUGIN_ERROR: WorkerErrorCode.PLUGIN_ERROR,
+  PLUGIN_LOAD_FAILED: WorkerErrorCode.PLUGIN_LOAD_FAILED,
+  RESULT_NOT_SERIALIZABLE: WorkerErrorCode.RESULT_NOT_SERIALIZABLE,
+  UNKNOWN_PLUGIN: WorkerErrorCode.UNKNOWN_PLUGIN,
+  /** The job's AbortSignal had fired when it ended. */
+  CANCELLED: 'CANCELLED',
+} as const;
+
+/** Error codes of the worker's `error` messages (not tied to one job's result). */
+export const WorkerMessageErrorCode = {
+  /** A request the worker received did not follow the protocol. */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** init failed: the adapter could not be built or discovery threw. */
+  INIT_FAILED: 'INIT_FAILED',
+  /** A request arrived that the worker cannot serve in its state (execute before init, …). */
+  NOT_READY: 'NOT_READY',
+  /** Something threw outside any job; the worker exits right after reporting it. */
+  UNCAUGHT_EXCEPTION: 'UNCAUGHT_EXCEPTION',
+} as const;
+
+/** Messages the worker process itself writes. */
+export const ChildMessages = {
+  noIpc:
+    '@plugwork/worker: this module is the worker process entry point; the JobManager starts it with an IPC channel. Do not run it directly.\n',
+  adapterImport: (specifier: string, reason: string) =>
+    `cannot import adapter module "${specifier}": ${reason}`,
+  adapterExport: (specifier: string, name: string, found: string) =>
+    `adapter module "${specifier}" has no function export "${name}" (found: ${found}). Set adapter.export to the factory's name`,
+  adapterFactory: (specifier: string, name: string, reason: string) =>
+    `the adapter factory ${name}() of "${specifier}" threw: ${reason}`,
+  adapterShape: (specifier: string, name: string, missing: string[]) =>
+    `${name}() of "${specifier}" returned an object that is not a PluginManagerAdapter (missing: ${missing.join(', ')})`,
+  discoveryFailed: (reason: string) => `plugin discovery failed: ${reason}`,
+  alreadyInitialised: 'init was received twice; a worker is initialised once',
+  notInitialised: (type: string) => `"${type}" arrived before init; the worker has no adapter yet`,
+  unknownPlugin: (plugin: string, available: string[]) =>
+    `the worker has no plugin named "${plugin}" (discovered: ${available.length === 0 ? 'none' : available.join(', ')})`,
+  unknownPluginInConfigs: (plugin: string) =>
+    `pluginConfigs has a config for "${plugin}", but the adapter discovered no plugin of that name`,
+  busy: (jobId: string, current: string) =>
+    `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
+  stopping: 'the worker is stopping',
+} as const;
+
+/** The message of anything thrown, for embedding in another message. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** Why a value cannot be sent as JSON; `path` says where (`result.items[2].callback`). */
+export const JsonSafetyPhrases = {
+  bigint: (path: string) => `${path} is a BigInt (convert it to a string or a number)`,
+  function: (path: string) => `${path} is a function`,
+  symbol: (path: string) => `${path} is a symbol`,
+  cycle: (path: string) => `${path} refers back to an object that contains it (a cycle)`,
+  collection: (path: string, kind: string) =>
+    `${path} is a ${kind}, which JSON would silently turn into {} (convert it to an array or object)`,
+  tooDeep: (path: string) => `${path} is nested too deeply to serialise`,
+  toJsonThrew: (path: string, reason: string) => `${path}.toJSON() threw: ${reason}`,
+} as const;

@@ -1,0 +1,43 @@
+export {
+  describeExit,
+  type ExitDescription,
+  InvalidConfigError,
+  InvalidJobError,
+  InvalidOptionsError,
+  isJobError,
+  isPlugworkWorkerError,
+  JobError,
+  type JobFailure,
+  ManagerStateError,
+  PluginOperationError,
+  PlugworkWorkerError,
+  QueueFullError,
+  StreamUnavailableError,
+  UnknownPluginError,
+  WorkerErrorCode,
+  WorkerProtocolError,
+  WorkerRequestError,
+  WorkerStartError,
+  WorkerUnavailableError,
+} from './errors.ts';
+export { DEFAULTS, type JobManagerOptions } from './options.ts';
+export type {
+  Catalog,
+  JobChunkEvent,
+  JobManagerEvents,
+  JobProgressEvent,
+  ManagerStats,
+  WorkerEvent,
+  WorkerExitEvent,
+  WorkerFailedEvent,
+  WorkerProtocolErrorEvent,
+  WorkerState,
+} from './parent/events.ts';
+export type { Job, JobStatus } from './parent/job.ts';
+export { JobHandle } from './parent/job-handle.ts';
+export { JobManager, type SubmitOptions } from './parent/job-manager.ts';
+export type { Logger, WorkerOutput } from './parent/logger.ts';
+export type { RestartPolicyName } from './parent/restart-policy.ts';
+export type { PluginStats, TimingSummary } from './parent/stats.ts';
+export type { KillReason } from './parent/worker-slot.ts';
+export type { Transport } from './transport/transport.ts';

@@ -1,0 +1,214 @@
+import type {
+  EventBroadcaster,
+  JsonObject,
+  PluginRegistry,
+  ResourceManager,
+} from '@plugwork/protocol';
+import { jsonObjectSchema } from '@plugwork/protocol';
+import { z } from 'zod';
+import { InvalidOptionsError } from './errors.ts';
+import type { Logger } from './parent/logger.ts';
+
+/** The documented defaults, in one place (the README's option table mirrors this object). */
+export const DEFAULTS = {
+  poolSize: 1,
+  maxLoadedPlugins: 1,
+  adapterExport: 'createAdapter',
+  timeouts: {
+    startMs: 30_000,
+    requestMs: 30_000,
+    shutdownMs: 5_000,
+    cancelGraceMs: 5_000,
+  },
+  queue: { maxSize: 1_000 },
+  restart: {
+    policy: 'backoff',
+    baseDelayMs: 500,
+    maxDelayMs: 30_000,
+    maxCrashes: 5,
+    crashWindowMs: 60_000,
+  },
+  stream: { windowChars: 1_048_576 },
+  retainJobs: 1_000,
+} as const;
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+function hasMethods<T>(name: string, methods: string[]) {
+  return z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+    { message: `must be an object implementing ${name} (${methods.join(', ')})` },
+  );
+}
+
+export const restartPolicySchema = z.enum(['never', 'on-cancellation', 'always', 'backoff']);
+
+const optionsSchema = z.strictObject({
+  adapter: z.strictObject({
+    module: z.union([z.string().min(1), z.instanceof(URL)]),
+    export: z.string().min(1).default(DEFAULTS.adapterExport),
+    options: jsonObjectSchema.default({}),
+  }),
+  poolSize: positiveInt.max(256).default(DEFAULTS.poolSize),
+  pluginConfigs: z.record(z.string().min(1), jsonObjectSchema).optional(),
+  registry: hasMethods<PluginRegistry>('PluginRegistry', ['loadPluginConfig']).optional(),
+  maxLoadedPlugins: positiveInt.default(DEFAULTS.maxLoadedPlugins),
+  timeouts: z
+    .strictObject({
+      startMs: positiveInt.default(DEFAULTS.timeouts.startMs),
+      requestMs: positiveInt.default(DEFAULTS.timeouts.requestMs),
+      shutdownMs: positiveInt.default(DEFAULTS.timeouts.shutdownMs),
+      cancelGraceMs: nonNegativeInt.default(DEFAULTS.timeouts.cancelGraceMs),
+      jobMs: positiveInt.optional(),
+      stallMs: positiveInt.optional(),
+    })
+    .prefault({}),
+  queue: z.strictObject({ maxSize: positiveInt.default(DEFAULTS.queue.maxSize) }).prefault({}),
+  restart: z
+    .strictObject({
+      policy: restartPolicySchema.default(DEFAULTS.restart.policy),
+      baseDelayMs: nonNegativeInt.default(DEFAULTS.restart.baseDelayMs),
+      maxDelayMs: nonNegativeInt.default(DEFAULTS.restart.maxDelayMs),
+      maxCrashes: positiveInt.default(DEFAULTS.restart.maxCrashes),
+      crashWindowMs: positiveInt.default(DEFAULTS.restart.crashWindowMs),
+    })
+    .prefault({}),
+  worker: z
+    .strictObject({
+      execArgv: z.array(z.string()).default([]),
+      env: z.record(z.string(), z.string().optional()).optional(),
+      cwd: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  stream: z
+    .strictObject({ windowChars: positiveInt.default(DEFAULTS.stream.windowChars) })
+    .prefault({}),
+  retainJobs: nonNegativeInt.default(DEFAULTS.retainJobs),
+  resourceManager: hasMethods<ResourceManager>('ResourceManager', [
+    'registerWorker',
+    'unregisterWorker',
+    'updateWorkerState',
+  ]).optional(),
+  broadcaster: hasMethods<EventBroadcaster>('EventBroadcaster', ['broadcast']).optional(),
+  logger: z
+    .custom<Logger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        ['output', 'warn'].every((key) => {
+          const method = (value as Record<string, unknown>)[key];
+          return method === undefined || typeof method === 'function';
+        }),
+      { message: 'must be an object with optional output(line, source) and warn(message) methods' },
+    )
+    .optional(),
+});
+
+/** Everything a JobManager can be configured with. Only `adapter` is required. */
+export interface JobManagerOptions {
+  /**
+   * How each worker builds its adapter: a module it imports and a factory it calls with JSON
+   * `options`. `module` is a file:// URL, an absolute path, a path relative to the current
+   * directory (`./adapter.js`) or a package name resolved from the current directory.
+   */
+  adapter: { module: string | URL; export?: string; options?: JsonObject };
+  /** Worker processes to run (>= 1). Default 1. */
+  poolSize?: number;
+  /** Config per plugin name. The ones listed are loaded at worker start (up to maxLoadedPlugins). */
+  pluginConfigs?: Record<string, JsonObject>;
+  /** Asked for a plugin's config whenever a worker loads it. Use this or pluginConfigs. */
+  registry?: PluginRegistry;
+  /** Plugins a worker may keep loaded at once; loading one more unloads the least recently used. Default 1 (the seed's behaviour). */
+  maxLoadedPlugins?: number;
+  timeouts?: {
+    /** Spawn to `ready`, including loading the configured plugins. Default 30 000. */
+    startMs?: number;
+    /** reload / unload / get_state answer. Default 30 000. */
+    requestMs?: number;
+    /** stop to exit, before the worker is killed. Default 5 000. */
+    shutdownMs?: number;
+    /** Cooperative cancel to kill. Default 5 000. */
+    cancelGraceMs?: number;
+    /** Default per-job time limit (submit option timeoutMs overrides). Default none. */
+    jobMs?: number;
+    /** Default per-job stall limit: no progress report and no chunk for this long. Default none. */
+    stallMs?: number;
+  };
+  queue?: {
+    /** Queued (not yet running) jobs beyond which submit() throws QueueFullError. Default 1 000. */
+    maxSize?: number;
+  };
+  restart?: {
+    /** When a dead worker is replaced. Default 'backoff'. */
+    policy?: 'never' | 'on-cancellation' | 'always' | 'backoff';
+    /** First backoff delay; doubles per crash in the window. Default 500. */
+    baseDelayMs?: number;
+    /** Backoff ceiling. Default 30 000. */
+    maxDelayMs?: number;
+    /** Crashes within crashWindowMs after which the worker is reported failed. Default 5. */
+    maxCrashes?: number;
+    /** Default 60 000. */
+    crashWindowMs?: number;
+  };
+  worker?: {
+    /** Node flags for worker processes (e.g. '--max-old-space-size=4096'). Default []. */
+    execArgv?: string[];
+    /** Environment of worker processes. Default: the host's process.env. */
+    env?: Record<string, string | undefined>;
+    /** Working directory of worker processes. Default: the host's process.cwd(). */
+    cwd?: string;
+  };
+  stream?: {
+    /** Characters of chunk text a streaming job may have in flight unconsumed. Default 1 048 576. */
+    windowChars?: number;
+  };
+  /** Finished jobs kept for getJob/listJobs before the oldest are forgotten. Default 1 000. */
+  retainJobs?: number;
+  resourceManager?: ResourceManager;
+  broadcaster?: EventBroadcaster;
+  /** Where worker output and warnings go. Default: process.stderr. */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = z.output<typeof optionsSchema>;
+
+/** Validates options and fills in defaults. Throws InvalidOptionsError naming the option. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const result = optionsSchema.safeParse(options);
+  if (!result.success) throw toOptionsError(result.error);
+  const resolved = result.data;
+  if (resolved.pluginConfigs !== undefined && resolved.registry !== undefined) {
+    throw InvalidOptionsError.configsAndRegistry();
+  }
+  if (resolved.restart.maxDelayMs < resolved.restart.baseDelayMs) {
+    throw new InvalidOptionsError(
+      'restart.maxDelayMs',
+      `must be at least restart.baseDelayMs (${resolved.restart.baseDelayMs})`,
+    );
+  }
+  return resolved;
+}
+
+function toOptionsError(error: z.ZodError): InvalidOptionsError {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  if (path === '' && issue.code === 'invalid_type') {
+    return new InvalidOptionsError('', 'pass an object, at least { adapter: { module } }');
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    return InvalidOptionsError.unknownOption(path === '' ? key : `${path}.${key}`);
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return new InvalidOptionsError(path, 'is required');
+  }
+  return new InvalidOptionsError(path, lowerFirst(issue.message));
+}
+
+function lowerFirst(text: string): string {
+  return text.length > 0 ? text[0]!.toLowerCase() + text.slice(1) : text;
+}

@@ -1,0 +1,208 @@
+import type { ExecuteRequest, JobParams, JsonObject } from '@plugwork/protocol';
+import { JobError, type JobFailure } from '../errors.ts';
+import type { JobStream } from './job-stream.ts';
+import { JobTimers } from './job-timers.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+
+/** pending (queued) -> running -> completed | failed | cancelled. */
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** A job as the host sees it: a read-only snapshot, JSON-safe (it is what events broadcast). */
+export interface Job {
+  readonly id: string;
+  readonly plugin: string;
+  readonly params: JobParams;
+  /** Whether the job was submitted with { stream: true }. */
+  readonly stream: boolean;
+  readonly status: JobStatus;
+  /** Whatever the host attached at submit; plugwork does not read it. */
+  readonly metadata: JsonObject;
+  /** Milliseconds since the epoch. */
+  readonly submittedAt: number;
+  readonly startedAt: number | undefined;
+  readonly endedAt: number | undefined;
+  /** Last progress the plugin reported, 0 to 1. */
+  readonly progress: number | undefined;
+  readonly progressMessage: string | undefined;
+  /** The plugin's result (completed jobs). */
+  readonly result: JsonObject | undefined;
+  /** Why the job did not complete (failed and cancelled jobs). */
+  readonly error: JobFailure | undefined;
+  /** The pool position (`worker-1`) and process that ran it. */
+  readonly workerId: string | undefined;
+  readonly workerPid: number | undefined;
+}
+
+/** Why the manager is stopping a running job. */
+export type StopReason = 'cancel' | 'timeout' | 'stall' | 'shutdown';
+
+export function isTerminal(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+/** The manager's mutable record of a job. Never handed out; snapshots are. */
+export class JobRecord {
+  readonly id: string;
+  readonly plugin: string;
+  readonly params: JobParams;
+  readonly streamRequested: boolean;
+  readonly metadata: JsonObject;
+  /** The execute message, built (and checked) at submit. */
+  readonly request: ExecuteRequest;
+  readonly timeoutMs: number | undefined;
+  readonly stallMs: number | undefined;
+  readonly submittedAt = Date.now();
+  status: JobStatus = 'pending';
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  progress: number | undefined;
+  progressMessage: string | undefined;
+  result: JsonObject | undefined;
+  error: JobFailure | undefined;
+  slot: WorkerSlot | undefined;
+  workerId: string | undefined;
+  workerPid: number | undefined;
+  /** The execute message went to the worker (before that, its plugin was being loaded). */
+  executeSent = false;
+  stopping: { reason: StopReason; graceTimer: NodeJS.Timeout | undefined } | undefined;
+  #timers: JobTimers | undefined;
+  readonly stream: JobStream | undefined;
+  #done: Promise<Job> | undefined;
+  #result: Promise<JsonObject> | undefined;
+  #resolveDone: ((job: Job) => void) | undefined;
+  #resolveResult: ((result: JsonObject) => void) | undefined;
+  #rejectResult: ((error: JobError) => void) | undefined;
+  #snapshot: Job | undefined;
+
+  constructor(init: {
+    id: string;
+    plugin: string;
+    params: JobParams;
+    stream: boolean;
+    metadata: JsonObject;
+    request: ExecuteRequest;
+    timeoutMs: number | undefined;
+    stallMs: number | undefined;
+    makeStream: ((job: JobRecord) => JobStream) | undefined;
+  }) {
+    this.id = init.id;
+    this.plugin = init.plugin;
+    this.params = init.params;
+    this.streamRequested = init.stream;
+    this.metadata = init.metadata;
+    this.request = init.request;
+    this.timeoutMs = init.timeoutMs;
+    this.stallMs = init.stallMs;
+    this.stream = init.makeStream?.(this);
+  }
+
+  /**
+   * Settles with the final snapshot. Made on first use: most jobs of a busy host are only
+   * ever awaited through one of the two promises, and each costs an allocation per job.
+   */
+  get done(): Promise<Job> {
+    if (this.#done === undefined) {
+      this.#done = this.terminal
+        ? Promise.resolve(this.snapshot())
+        : new Promise((resolve) => {
+            this.#resolveDone = resolve;
+          });
+    }
+    return this.#done;
+  }
+
+  /** Resolves with the result, rejects with a JobError. Made on first use, like `done`. */
+  get result$(): Promise<JsonObject> {
+    if (this.#result === undefined) {
+      if (this.status === 'completed') this.#result = Promise.resolve(this.result!);
+      else if (this.terminal) this.#result = Promise.reject(this.#error());
+      else {
+        this.#result = new Promise((resolve, reject) => {
+          this.#resolveResult = resolve;
+          this.#rejectResult = reject;
+        });
+      }
+      // A host that looks at the promise but never awaits it must not crash on the rejection.
+      this.#result.catch(() => {});
+    }
+    return this.#result;
+  }
+
+  #error(): JobError {
+    return new JobError(this.id, this.plugin, this.error!);
+  }
+
+  /** The job's time limits; made only for jobs that have one. */
+  get timers(): JobTimers {
+    this.#timers ??= new JobTimers();
+    return this.#timers;
+  }
+
+  /** The job showed life (a progress report, a chunk): the stall clock starts over. */
+  touch(): void {
+    this.#timers?.touch();
+  }
+
+  get terminal(): boolean {
+    return isTerminal(this.status);
+  }
+
+  markRunning(slot: WorkerSlot): void {
+    this.status = 'running';
+    this.startedAt = Date.now();
+    this.slot = slot;
+    this.workerId = slot.id;
+    this.workerPid = slot.pid;
+    this.#snapshot = undefined;
+  }
+
+  reportProgress(progress: number, message: string | undefined): void {
+    this.progress = progress;
+    this.progressMessage = message;
+    this.#snapshot = undefined;
+  }
+
+  /** Ends the job: status, result or error, stream end, promises. Only the first call counts. */
+  finish(status: 'completed', result: JsonObject): void;
+  finish(status: 'failed' | 'cancelled', failure: JobFailure): void;
+  finish(status: 'completed' | 'failed' | 'cancelled', outcome: JsonObject | JobFailure): void {
+    if (this.terminal) return;
+    this.status = status;
+    this.endedAt = Date.now();
+    this.#timers?.clear();
+    if (this.stopping?.graceTimer !== undefined) clearTimeout(this.stopping.graceTimer);
+    this.#snapshot = undefined;
+    if (status === 'completed') {
+      this.result = outcome as JsonObject;
+      this.stream?.end();
+      this.#resolveResult?.(this.result);
+    } else {
+      this.error = outcome as JobFailure;
+      const error = this.#error();
+      this.stream?.end(error);
+      this.#rejectResult?.(error);
+    }
+    this.#resolveDone?.(this.snapshot());
+  }
+
+  snapshot(): Job {
+    this.#snapshot ??= Object.freeze({
+      id: this.id,
+      plugin: this.plugin,
+      params: this.params,
+      stream: this.streamRequested,
+      status: this.status,
+      metadata: this.metadata,
+      submittedAt: this.submittedAt,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+      progress: this.progress,
+      progressMessage: this.progressMessage,
+      result: this.result,
+      error: this.error,
+      workerId: this.workerId,
+      workerPid: this.workerPid,
+    });
+    return this.#snapshot;
+  }
+}

@@ -1,0 +1,313 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  type ReadyResponse,
+  type ResponseResponse,
+  type StateResponse,
+  safeParseResponse,
+  type WorkerResponseMessage,
+} from '@plugwork/protocol';
+import {
+  describeExit,
+  type ExitDescription,
+  WorkerMessageErrorCode,
+  WorkerProtocolError,
+  WorkerRequestError,
+  WorkerStartError,
+} from '../errors.ts';
+import { ipcHostTransport } from '../transport/ipc.ts';
+import type { Transport } from '../transport/transport.ts';
+import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
+import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
+
+/** Built JavaScript, always: worker processes never start through a TypeScript loader. */
+const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
+
+/** The stdio slot of the pipe whose end-of-file tells the worker its host is gone. */
+const HOST_PIPE_FD = 4;
+
+/** After 'exit', how long to wait for the worker's last output and messages to arrive. */
+const DRAIN_AFTER_EXIT_MS = 200;
+
+export type ExitInfo = ExitDescription;
+
+export interface WorkerHandleOptions {
+  workerId: string;
+  execArgv: string[];
+  env: Record<string, string | undefined> | undefined;
+  cwd: string | undefined;
+  /** Time the worker gets to exit cleanly once its host is gone. */
+  graceMs: number;
+  /** Every message that is not the answer to a request (results, chunks, progress, …). */
+  onMessage: (message: WorkerResponseMessage) => void;
+  /** A message that failed to parse; `raw` is what arrived. */
+  onProtocolError: (error: WorkerProtocolError, raw: unknown) => void;
+  /** A line the worker printed. */
+  onOutput: (line: ForwardedLine, pid: number) => void;
+  /** The process is gone; called once, after its last output and messages were delivered. */
+  onExit: (exit: ExitInfo) => void;
+}
+
+type Answer = ReadyResponse | ResponseResponse | StateResponse;
+
+interface PendingRequest {
+  type: string;
+  subject: string;
+  timer: NodeJS.Timeout;
+  resolve: (answer: Answer) => void;
+  reject: (error: WorkerRequestError) => void;
+}
+
+/**
+ * One worker process: spawning it, the channel to it, requests with ids and timeouts, and
+ * noticing its death. It knows nothing about jobs or restarts (see worker-slot.ts).
+ */
+export class WorkerHandle {
+  readonly workerId: string;
+  readonly pid: number;
+  readonly #child: ChildProcess;
+  readonly #transport: Transport;
+  readonly #options: WorkerHandleOptions;
+  readonly #output: OutputForwarder;
+  readonly #pending = new Map<string, PendingRequest>();
+  #nextRequestId = 0;
+  #exit: ExitInfo | undefined;
+  #exitedAt: number | undefined;
+  #fatalError: string | undefined;
+  readonly #exited: Promise<ExitInfo>;
+  #resolveExited!: (exit: ExitInfo) => void;
+
+  private constructor(child: ChildProcess, options: WorkerHandleOptions) {
+    this.#child = child;
+    this.#options = options;
+    this.workerId = options.workerId;
+    this.pid = child.pid!;
+    this.#exited = new Promise((resolve) => {
+      this.#resolveExited = resolve;
+    });
+    this.#output = new OutputForwarder((line) => options.onOutput(line, this.pid));
+    this.#output.attach(child.stdout, 'stdout');
+    this.#output.attach(child.stderr, 'stderr');
+    this.#transport = ipcHostTransport(child);
+    this.#transport.onMessage((raw) => this.#receive(raw));
+    child.once('exit', (code, signal) => void this.#onExit(code, signal));
+    trackWorkerProcess(child);
+  }
+
+  /** Forks a worker process. Rejects with WorkerStartError when it cannot be spawned. */
+  static async spawn(options: WorkerHandleOptions): Promise<WorkerHandle> {
+    let child: ChildProcess;
+    try {
+      child = fork(
+        CHILD_ENTRY,
+        [`--host-pipe-fd=${HOST_PIPE_FD}`, `--grace-ms=${options.graceMs}`],
+        {
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+          serialization: 'json',
+          execArgv: options.execArgv,
+          env: options.env ?? process.env,
+          cwd: options.cwd,
+        },
+      );
+    } catch (error) {
+      throw WorkerStartError.spawnFailed(options.workerId, error);
+    }
+    // Errors after spawn (a failed kill or send) are seen through 'exit' and the request paths.
+    child.on('error', () => {});
+    if (child.pid === undefined) {
+      const [error] = await once(child, 'error');
+      throw WorkerStartError.spawnFailed(options.workerId, error);
+    }
+    // The host's end of the host pipe stays open, unread, for the worker's whole life.
+    const hostPipe = child.stdio[HOST_PIPE_FD] as
+      | (NodeJS.ReadableStream & { unref?(): void })
+      | null;
+    hostPipe?.unref?.();
+    return new WorkerHandle(child, options);
+  }
+
+  /** True until the process has exited. */
+  get alive(): boolean {
+    return this.#exitedAt === undefined;
+  }
+
+  /** Resolves when the process has exited and its last output has been forwarded. */
+  get exited(): Promise<ExitInfo> {
+    return this.#exited;
+  }
+
+  /** Fire-and-forget send (execute, cancel, stream_ack). False when the worker is gone. */
+  send(message: object): boolean {
+    return this.#transport.send(message);
+  }
+
+  /**
+   * Sends a request with a fresh request_id and resolves with the answer carrying that id;
+   * rejects with WorkerRequestError on an error answer, a timeout or the worker's exit.
+   *
+   * @param subject how messages name what the request is about (` for plugin "echo"`)
+   */
+  request<T extends Answer>(
+    message: { type: string } & Record<string, unknown>,
+    timeoutMs: number,
+    subject = '',
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!this.alive) {
+        reject(
+          WorkerRequestError.exited(this.workerId, this.pid, message.type, subject, 'has exited'),
+        );
+        return;
+      }
+      const requestId = `r${++this.#nextRequestId}`;
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        reject(
+          WorkerRequestError.timeout(
+            this.workerId,
+            this.pid,
+            message.type,
+            subject,
+            timeoutMs,
+            false,
+          ),
+        );
+      }, timeoutMs);
+      this.#pending.set(requestId, {
+        type: message.type,
+        subject,
+        timer,
+        resolve: resolve as (answer: Answer) => void,
+        reject,
+      });
+      this.#transport.send({ ...message, request_id: requestId });
+    });
+  }
+
+  /** Kills the process (SIGKILL unless told otherwise). Safe to call when it is already gone. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.alive) return;
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // It died between the check and the kill.
+    }
+  }
+
+  /** Asks the worker to stop (dispose, exit 0); kills it if it has not exited after `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<ExitInfo> {
+    if (!this.alive) return this.#exited;
+    const timer = setTimeout(() => this.kill('SIGKILL'), timeoutMs);
+    this.request({ type: 'stop' }, timeoutMs, '').catch(() => {
+      // The answer does not matter: exiting is what stop is for; the timer enforces it.
+    });
+    const exit = await this.#exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  #receive(raw: unknown): void {
+    const parsed = safeParseResponse(raw);
+    if (!parsed.ok) {
+      this.#options.onProtocolError(
+        new WorkerProtocolError(this.workerId, this.pid, parsed.error.message, {
+          cause: parsed.error,
+        }),
+        raw,
+      );
+      return;
+    }
+    const message = parsed.message;
+    const requestId = 'request_id' in message ? message.request_id : undefined;
+    if (requestId !== undefined) {
+      const pending = this.#pending.get(requestId);
+      if (pending !== undefined) {
+        this.#pending.delete(requestId);
+        clearTimeout(pending.timer);
+        this.#settle(pending, message);
+        return;
+      }
+    }
+    if (message.type === 'error' && message.code === WorkerMessageErrorCode.UNCAUGHT_EXCEPTION) {
+      this.#fatalError = message.error;
+    }
+    this.#options.onMessage(message);
+  }
+
+  #settle(pending: PendingRequest, message: WorkerResponseMessage): void {
+    if (message.type === 'error' || (message.type === 'response' && message.status === 'error')) {
+      const error = WorkerRequestError.failed(
+        this.workerId,
+        this.pid,
+        pending.type,
+        pending.subject,
+        message.error ?? 'the worker gave no reason',
+      );
+      if (message.type === 'response') error.loadedPlugins = loadedPluginsOf(message);
+      pending.reject(error);
+      return;
+    }
+    if (message.type === 'ready' || message.type === 'response' || message.type === 'state') {
+      pending.resolve(message);
+      return;
+    }
+    pending.reject(
+      WorkerRequestError.failed(
+        this.workerId,
+        this.pid,
+        pending.type,
+        pending.subject,
+        `it answered with a "${message.type}" message`,
+      ),
+    );
+  }
+
+  async #onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    this.#exitedAt = Date.now();
+    untrackWorkerProcess(this.#child);
+    (this.#child.stdio[HOST_PIPE_FD] as { destroy?(): void } | null)?.destroy?.();
+    // 'exit' can overtake the last bytes on the pipes: an out-of-memory report on stderr, an
+    // uncaught-exception message on the channel. Let them land (bounded) before judging.
+    const channelClosed = this.#child.connected
+      ? new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS);
+          this.#child.once('disconnect', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        })
+      : undefined;
+    await Promise.all([this.#output.drained(DRAIN_AFTER_EXIT_MS), channelClosed]);
+    const exit: ExitInfo = {
+      pid: this.pid,
+      code,
+      signal,
+      outOfMemory: this.#output.outOfMemory,
+      fatalError: this.#fatalError,
+    };
+    this.#exit = exit;
+    const how = describeExit(exit);
+    for (const [requestId, pending] of this.#pending) {
+      this.#pending.delete(requestId);
+      clearTimeout(pending.timer);
+      pending.reject(
+        WorkerRequestError.exited(this.workerId, this.pid, pending.type, pending.subject, how),
+      );
+    }
+    this.#options.onExit(exit);
+    this.#resolveExited(exit);
+  }
+
+  /** How the process ended, once it has. */
+  get exitInfo(): ExitInfo | undefined {
+    return this.#exit;
+  }
+}
+
+/** `data.loaded_plugins` of a reload/unload answer, when it is a list of names. */
+export function loadedPluginsOf(answer: ResponseResponse): string[] | undefined {
+  const loaded = answer.data?.loaded_plugins;
+  return Array.isArray(loaded) && loaded.every((name) => typeof name === 'string')
+    ? (loaded as string[])
+    : undefined;
+}

@@ -1,0 +1,322 @@
+import type {
+  ReadyResponse,
+  WorkerLifecycleState,
+  WorkerResponseMessage,
+} from '@plugwork/protocol';
+import {
+  describeExit,
+  WorkerErrorCode,
+  WorkerFailurePhrases,
+  type WorkerProtocolError,
+  WorkerRequestError,
+  WorkerStartError,
+  WorkerUnavailableError,
+} from '../errors.ts';
+import type { JobRecord } from './job.ts';
+import type { ForwardedLine } from './output-forwarder.ts';
+import { type RestartDecision, RestartPolicy, type RestartSettings } from './restart-policy.ts';
+import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
+
+/** Why the manager killed a worker on purpose (these never count as crashes). */
+export type KillReason = 'cancel' | 'timeout' | 'stall' | 'request-timeout' | 'protocol-error';
+
+export interface SlotSettings {
+  execArgv: string[];
+  env: Record<string, string | undefined> | undefined;
+  cwd: string | undefined;
+  startMs: number;
+  shutdownMs: number;
+  restart: RestartSettings;
+}
+
+/** What the slot tells its manager. Every hook is called synchronously. */
+export interface SlotHooks {
+  initMessage(): { type: 'init' } & Record<string, unknown>;
+  onReady(slot: WorkerSlot, ready: ReadyResponse, restarted: boolean): void;
+  onMessage(slot: WorkerSlot, message: WorkerResponseMessage): void;
+  onProtocolError(slot: WorkerSlot, error: WorkerProtocolError, raw: unknown): void;
+  onOutput(slot: WorkerSlot, line: ForwardedLine, pid: number): void;
+  /** The process is gone. `decision` is undefined when the manager is shutting down. */
+  onExit(
+    slot: WorkerSlot,
+    exit: ExitInfo,
+    decision: RestartDecision | undefined,
+    killReason: KillReason | undefined,
+  ): void;
+  /** A restart attempt failed to produce a ready worker. */
+  onRestartFailed(slot: WorkerSlot, error: Error): void;
+  /** The worker will not be restarted any more. */
+  onFailed(slot: WorkerSlot, reason: string): void;
+  onStateChange(slot: WorkerSlot, state: WorkerLifecycleState, pid: number | undefined): void;
+  /** The slot can take a job. */
+  onIdle(slot: WorkerSlot): void;
+}
+
+interface QueuedOperation {
+  run: (handle: WorkerHandle) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One place in the pool: a worker process and its successors. Spawns, restarts under the
+ * restart policy (with timers: nothing blocks), and runs control operations (reload, unload)
+ * between jobs, never during one.
+ */
+export class WorkerSlot {
+  readonly id: string;
+  state: WorkerLifecycleState = 'starting';
+  handle: WorkerHandle | undefined;
+  /** Plugins loaded in the current process, as the worker last reported. */
+  loaded = new Set<string>();
+  /** The job the worker is running (or loading the plugin for). */
+  job: JobRecord | undefined;
+  restarts = 0;
+  /** Why the slot failed, once it has. */
+  failure: string | undefined;
+  readonly #settings: SlotSettings;
+  readonly #hooks: SlotHooks;
+  readonly #policy: RestartPolicy;
+  #killReason: KillReason | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  readonly #operations: QueuedOperation[] = [];
+  #operationRunning = false;
+  #stopping = false;
+
+  constructor(id: string, settings: SlotSettings, hooks: SlotHooks) {
+    this.id = id;
+    this.#settings = settings;
+    this.#hooks = hooks;
+    this.#policy = new RestartPolicy(settings.restart);
+  }
+
+  get pid(): number | undefined {
+    return this.handle?.pid;
+  }
+
+  /** Can take a job now. */
+  get available(): boolean {
+    return (
+      this.state === 'idle' &&
+      this.job === undefined &&
+      !this.#operationRunning &&
+      this.#operations.length === 0 &&
+      this.handle?.alive === true
+    );
+  }
+
+  /** Will run jobs now or after a restart; false once failed or stopped. */
+  get usable(): boolean {
+    return this.state !== 'failed' && this.state !== 'exited' && !this.#stopping;
+  }
+
+  /** Crashes counted toward the crash-loop cap right now. */
+  get recentCrashes(): number {
+    return this.#policy.crashesInWindow(Date.now());
+  }
+
+  /** First start. Rejects with WorkerStartError; the slot is then down (no restart). */
+  async start(): Promise<ReadyResponse> {
+    try {
+      const ready = await this.#launch();
+      this.#hooks.onReady(this, ready, false);
+      this.#drainOperations();
+      return ready;
+    } catch (error) {
+      this.#setState('exited');
+      throw error;
+    }
+  }
+
+  assign(job: JobRecord): void {
+    this.job = job;
+    this.#setState('busy');
+  }
+
+  /** The job is over (or never needed the worker): take the next operation or job. */
+  release(): void {
+    this.job = undefined;
+    if (this.state === 'busy') this.#setState('idle');
+    this.#drainOperations();
+  }
+
+  /** Kill the worker on purpose; the restart policy decides about a replacement. */
+  kill(reason: KillReason): void {
+    if (this.handle === undefined || !this.handle.alive) return;
+    this.#killReason = reason;
+    this.handle.kill('SIGKILL');
+  }
+
+  /**
+   * Runs `operation` with the worker once it is between jobs (after a restart, if one is
+   * under way). Rejects with WorkerUnavailableError if the slot fails or stops first.
+   */
+  runOperation<T>(operation: (handle: WorkerHandle) => Promise<T>): Promise<T> {
+    if (!this.usable) {
+      return Promise.reject(new WorkerUnavailableError(this.id, this.failure ?? 'it has stopped'));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#operations.push({
+        run: operation,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.#drainOperations();
+    });
+  }
+
+  /** Graceful stop: `stop` to the worker, SIGKILL after shutdownMs. No restart afterwards. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    this.#rejectOperations('the JobManager is shutting down');
+    const handle = this.handle;
+    if (handle?.alive) {
+      if (this.state !== 'starting') this.#setState('stopping');
+      await handle.stop(this.#settings.shutdownMs);
+    } else if (this.state !== 'failed') {
+      this.#setState('exited');
+    }
+  }
+
+  async #launch(): Promise<ReadyResponse> {
+    this.#setState('starting');
+    let handle: WorkerHandle | undefined;
+    handle = await WorkerHandle.spawn({
+      workerId: this.id,
+      execArgv: this.#settings.execArgv,
+      env: this.#settings.env,
+      cwd: this.#settings.cwd,
+      graceMs: this.#settings.shutdownMs,
+      onMessage: (message) => this.#hooks.onMessage(this, message),
+      onProtocolError: (error, raw) => this.#hooks.onProtocolError(this, error, raw),
+      onOutput: (line, pid) => this.#hooks.onOutput(this, line, pid),
+      onExit: (exit) => this.#onExit(handle!, exit),
+    });
+    this.handle = handle;
+    this.#hooks.onStateChange(this, 'starting', handle.pid);
+    try {
+      const ready = await handle.request<ReadyResponse>(
+        this.#hooks.initMessage(),
+        this.#settings.startMs,
+      );
+      this.loaded = new Set(ready.loaded_plugins ?? []);
+      this.#setState('idle');
+      return ready;
+    } catch (error) {
+      handle.kill('SIGKILL');
+      const exit = await handle.exited;
+      if (this.handle === handle) this.handle = undefined;
+      throw this.#startError(error, handle.pid, exit);
+    }
+  }
+
+  #startError(error: unknown, pid: number, exit: ExitInfo): Error {
+    if (!(error instanceof WorkerRequestError)) return error as Error;
+    if (error.code === WorkerErrorCode.REQUEST_TIMEOUT) {
+      return WorkerStartError.timeout(this.id, pid, this.#settings.startMs);
+    }
+    if (error.code === WorkerErrorCode.REQUEST_FAILED) {
+      return WorkerStartError.initFailed(this.id, pid, error.reason ?? error.message);
+    }
+    return WorkerStartError.exited(this.id, pid, describeExit(exit));
+  }
+
+  #onExit(handle: WorkerHandle, exit: ExitInfo): void {
+    // During a launch the init request fails with the exit, and the launch reports it.
+    if (handle !== this.handle || this.state === 'starting') return;
+    this.handle = undefined;
+    const killReason = this.#killReason;
+    this.#killReason = undefined;
+    if (this.#stopping) {
+      this.#hooks.onExit(this, exit, undefined, killReason);
+      this.#setState('exited');
+      return;
+    }
+    const now = Date.now();
+    const decision =
+      killReason !== undefined ? this.#policy.afterKill(now) : this.#policy.afterCrash(now);
+    this.#setState(decision.restart ? 'restarting' : 'failed', exit.pid);
+    this.#hooks.onExit(this, exit, decision, killReason);
+    this.#follow(decision, `${describeExit(exit)}`);
+  }
+
+  /** Carries out a restart decision: a timer for the restart, or failure. */
+  #follow(decision: RestartDecision, lastExit: string): void {
+    if (decision.restart) {
+      this.#setState('restarting');
+      this.#restartTimer = setTimeout(() => void this.#restart(), decision.delayMs);
+      return;
+    }
+    const reason =
+      decision.reason === 'crash-loop'
+        ? WorkerFailurePhrases.crashLoop(
+            this.id,
+            decision.crashesInWindow,
+            this.#settings.restart.crashWindowMs,
+            lastExit,
+          )
+        : WorkerFailurePhrases.policy(this.id, this.#settings.restart.policy, lastExit);
+    this.failure = reason;
+    this.#setState('failed');
+    this.#rejectOperations(reason);
+    this.#hooks.onFailed(this, reason);
+  }
+
+  async #restart(): Promise<void> {
+    this.#restartTimer = undefined;
+    if (this.#stopping) return;
+    try {
+      const ready = await this.#launch();
+      this.restarts++;
+      this.#hooks.onReady(this, ready, true);
+      this.#drainOperations();
+    } catch (error) {
+      if (this.#stopping) {
+        this.#setState('exited');
+        return;
+      }
+      this.#hooks.onRestartFailed(this, error as Error);
+      // A worker that cannot even start again counts as crashing again.
+      this.#follow(this.#policy.afterCrash(Date.now()), (error as Error).message);
+    }
+  }
+
+  #drainOperations(): void {
+    if (
+      this.#operationRunning ||
+      this.job !== undefined ||
+      this.state !== 'idle' ||
+      this.handle === undefined ||
+      !this.handle.alive
+    ) {
+      return;
+    }
+    const next = this.#operations.shift();
+    if (next === undefined) {
+      this.#hooks.onIdle(this);
+      return;
+    }
+    this.#operationRunning = true;
+    next
+      .run(this.handle)
+      .then(next.resolve, next.reject)
+      .finally(() => {
+        this.#operationRunning = false;
+        this.#drainOperations();
+      });
+  }
+
+  #rejectOperations(why: string): void {
+    for (const operation of this.#operations.splice(0)) {
+      operation.reject(new WorkerUnavailableError(this.id, why));
+    }
+  }
+
+  #setState(state: WorkerLifecycleState, pid: number | undefined = this.handle?.pid): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.#hooks.onStateChange(this, state, pid);
+  }
+}

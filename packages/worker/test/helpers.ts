@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobManager, type JobManagerOptions } from '@plugwork/worker';
+import { expect } from 'vitest';
+
+/** The fixture adapter every test worker serves (plain JavaScript: workers run built JS). */
+export const TEST_ADAPTER = new URL('./fixtures/test-adapter.mjs', import.meta.url).href;
+
+export interface Harness {
+  manager: JobManager;
+  /** Labelled lines the workers printed. */
+  output: string[];
+  /** Warnings the manager logged. */
+  warnings: string[];
+  /** Every worker pid the manager ever had. */
+  pids: Set<number>;
+  /** Shut down and check that no worker process is left. */
+  close(): Promise<void>;
+}
+
+/** A JobManager on the fixture adapter, with output captured and every worker pid recorded. */
+export function createHarness(options: Partial<JobManagerOptions> = {}): Harness {
+  const output: string[] = [];
+  const warnings: string[] = [];
+  const pids = new Set<number>();
+  const manager = new JobManager({
+    adapter: { module: TEST_ADAPTER },
+    logger: { output: (line) => output.push(line), warn: (message) => warnings.push(message) },
+    ...options,
+  });
+  manager.on('worker:started', (event) => pids.add(event.pid));
+  manager.on('worker:restarted', (event) => pids.add(event.pid));
+  return {
+    manager,
+    output,
+    warnings,
+    pids,
+    async close() {
+      await manager.shutdown();
+      await expectProcessesGone([...pids]);
+    },
+  };
+}
+
+export async function startHarness(options: Partial<JobManagerOptions> = {}): Promise<Harness> {
+  const harness = createHarness(options);
+  await harness.manager.start();
+  return harness;
+}
+
+/**
+ * Whether a process is still running. `process.kill(pid, 0)` throwing ESRCH is the proof it is
+ * gone. One exception: a process orphaned by a killed host is re-parented to PID 1, and the
+ * PID 1 of some sandboxes (this one included) never reaps; such a process has exited — it runs
+ * nothing and holds no memory — yet stays a zombie ("Z" in /proc/<pid>/stat) with its pid.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until every pid has exited; fails naming the survivors after `withinMs`. */
+export async function expectProcessesGone(pids: number[], withinMs = 5_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const running = pids.filter(isRunning);
+    if (running.length === 0) return;
+    if (Date.now() > deadline) {
+      expect.fail(`worker processes still running after ${withinMs} ms: ${running.join(', ')}`);
+    }
+    await sleep(25);
+  }
+}
+
+/** Resolves with the first event of `name` that satisfies `accept`. */
+export function nextEvent<T>(
+  manager: JobManager,
+  name: Parameters<JobManager['on']>[0],
+  accept: (event: T) => boolean = () => true,
+): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (event: T) => {
+      if (!accept(event)) return;
+      manager.off(name, listener as never);
+      resolve(event);
+    };
+    manager.on(name, listener as never);
+  });
+}
+
+/** Every worker idle and the next echo job succeeding: the "back to normal" check after a fault. */
+export async function expectHealthy(manager: JobManager): Promise<void> {
+  const job = manager.submit('echo', { text: 'still alive' });
+  await expect(job.result).resolves.toMatchObject({ text: 'still alive' });
+  const states = await manager.getWorkerStates();
+  for (const state of states) {
+    expect(state.state, `worker ${state.workerId}`).toBe('idle');
+    expect(state.unanswered).toBeUndefined();
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { toResultData } from '../../src/child/to-json-safe.ts';
+import { NotJsonSafeError, toJsonSafe } from '../../src/json-safe.ts';
+
+describe('toJsonSafe', () => {
+  it('returns JSON-safe input as the same object (nothing copied)', () => {
+    const value = { text: 'hi', list: [1, 'two', null, { deep: true }], nested: { n: 1.5 } };
+    expect(toJsonSafe(value, 'result')).toBe(value);
+  });
+
+  it('makes the conversions JSON makes in the open', () => {
+    const date = new Date('2026-01-02T03:04:05.000Z');
+    expect(
+      toJsonSafe(
+        { nan: Number.NaN, inf: -Infinity, gone: undefined, date, list: [undefined] },
+        'r',
+      ),
+    ).toEqual({ nan: null, inf: null, date: '2026-01-02T03:04:05.000Z', list: [null] });
+  });
+
+  it('turns class instances into plain objects of their own properties', () => {
+    class Point {
+      x = 1;
+      y = 2;
+    }
+    const converted = toJsonSafe({ point: new Point() }, 'result') as { point: object };
+    expect(Object.getPrototypeOf(converted.point)).toBe(Object.prototype);
+    expect(converted.point).toEqual({ x: 1, y: 2 });
+  });
+
+  it.each([
+    ['a function', { ok: true, handler: () => 1 }, 'result.handler is a function'],
+    ['a BigInt', { items: [{ big: 10n }] }, 'result.items[0].big is a BigInt'],
+    ['a symbol', { 'odd key': Symbol('s') }, 'result["odd key"] is a symbol'],
+    ['a Map', { lookup: new Map() }, 'result.lookup is a Map'],
+    ['a Set', { tags: new Set(['a']) }, 'result.tags is a Set'],
+  ])('rejects %s, naming where it is', (_label, value, message) => {
+    expect(() => toJsonSafe(value, 'result')).toThrow(NotJsonSafeError);
+    expect(() => toJsonSafe(value, 'result')).toThrow(message);
+  });
+
+  it('rejects a cycle, naming where it closes', () => {
+    const node: Record<string, unknown> = { name: 'a', child: { name: 'b' } };
+    (node.child as Record<string, unknown>).parent = node;
+    expect(() => toJsonSafe(node, 'result')).toThrow(
+      'result.child.parent refers back to an object that contains it (a cycle)',
+    );
+  });
+
+  it('accepts the same object twice when it is not a cycle', () => {
+    const shared = { x: 1 };
+    expect(toJsonSafe({ a: shared, b: shared }, 'result')).toEqual({ a: { x: 1 }, b: { x: 1 } });
+  });
+
+  it('reports nesting too deep for the stack instead of crashing', () => {
+    let deep: Record<string, unknown> = {};
+    for (let index = 0; index < 100_000; index++) deep = { deep };
+    expect(() => toJsonSafe(deep, 'result')).toThrow('nested too deeply');
+  });
+});
+
+describe('toResultData (the seed rule)', () => {
+  it('keeps objects as they are', () => {
+    expect(toResultData({ text: 'x', metadata: { a: 1 } })).toEqual({
+      text: 'x',
+      metadata: { a: 1 },
+    });
+  });
+
+  it.each([
+    [42, '42'],
+    ['plain', 'plain'],
+    [true, 'true'],
+    [null, ''],
+    [undefined, ''],
+    [[1, 'a'], '[1,"a"]'],
+  ])('wraps %j as { text, metadata }', (value, text) => {
+    expect(toResultData(value)).toEqual({ text, metadata: {} });
+  });
+
+  it('refuses a top-level function and BigInt rather than printing them', () => {
+    expect(() => toResultData(() => 1)).toThrow(NotJsonSafeError);
+    expect(() => toResultData(1n)).toThrow(NotJsonSafeError);
+  });
+});
