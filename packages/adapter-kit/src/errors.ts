@@ -150,7 +150,7 @@ export class PluginPackageError extends AdapterError {
     return new PluginPackageError(
       AdapterErrorCode.INVALID_JSON,
       `${folder}/package.json is not valid JSON (${describe(cause)}). Fix the syntax; if the ` +
-        'folder is still being copied, it is offered as soon as the copy completes.',
+        'folder is still being copied into a watched directory, it is offered once the copy completes.',
       { location: folder, cause },
     );
   }
@@ -173,7 +173,7 @@ export class PluginPackageError extends AdapterError {
     return new PluginPackageError(
       AdapterErrorCode.MISSING_MANIFEST,
       `${folder}/package.json has no "plugwork" field. ${which} is not declared as a plugin: add ` +
-        '"plugwork": { "name": "…" } (see the plugin format in @plugwork/adapter-fs README).',
+        '"plugwork": { "name": "…" } (the plugin format is in the @plugwork/protocol README).',
       { location: folder },
     );
   }
@@ -290,7 +290,7 @@ export class PluginLoadError extends AdapterError {
     const code = (cause as { code?: unknown } | null)?.code;
     const hint =
       code === 'ERR_MODULE_NOT_FOUND'
-        ? 'A module it imports is missing: install the plugin\'s dependencies where Node can find them (e.g. run "npm install" in its folder).'
+        ? 'A module it imports is missing: install the plugin\'s dependencies where Node can find them (run "npm install" in a plugin folder, or reinstall an npm plugin package).'
         : "Fix the error in the plugin's code; plugwork catches it so other plugins keep working.";
     return new PluginLoadError(
       AdapterErrorCode.IMPORT_FAILED,
