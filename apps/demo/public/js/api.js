@@ -1,0 +1,40 @@
+// The JSON API, as the UI uses it. Every error the server sends is { error: { code, message } }.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      data.error?.code ?? 'HTTP_ERROR',
+      data.error?.message ?? `${method} ${path} answered ${response.status}`,
+    );
+  }
+  return data;
+}
+
+const pluginPath = (id) => `/api/plugins/${encodeURIComponent(id)}`;
+const jobPath = (id) => `/api/jobs/${encodeURIComponent(id)}`;
+
+export const api = {
+  submitJob: (body) => request('POST', '/api/jobs', body),
+  job: (id) => request('GET', jobPath(id)),
+  cancelJob: (id) => request('POST', `${jobPath(id)}/cancel`),
+  reloadPlugin: (id, config) =>
+    request('POST', `${pluginPath(id)}/reload`, config === undefined ? undefined : { config }),
+  unloadPlugin: (id) => request('POST', `${pluginPath(id)}/unload`),
+  jobEventsUrl: (id) => `${jobPath(id)}/events`,
+};

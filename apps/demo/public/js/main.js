@@ -1,0 +1,87 @@
+// The demo's UI: one live feed (/api/events) keeps the plugins, jobs and workers current; the
+// watched job has its own stream (/api/jobs/:id/events) for its output.
+import { byId } from './dom.js';
+import { TERMINAL } from './format.js';
+import { watchedJobId, watchJob } from './views/job-panel.js';
+import { renderJobs } from './views/jobs-table.js';
+import { renderPluginPanel } from './views/plugin-panel.js';
+import { renderSidebar } from './views/sidebar.js';
+import { renderPools } from './views/workers.js';
+
+const state = {
+  catalog: { sources: [], plugins: [], diagnostics: [] },
+  /** id -> job, newest first after sorting */
+  jobs: new Map(),
+  pools: [],
+  selected: undefined,
+};
+
+function selectPlugin(id) {
+  state.selected = id;
+  history.replaceState(null, '', `#plugin=${encodeURIComponent(id)}`);
+  renderCatalog();
+}
+
+function renderCatalog() {
+  const plugin = state.catalog.plugins.find((each) => each.id === state.selected);
+  renderSidebar(state.catalog, state.selected, selectPlugin);
+  renderPluginPanel(plugin, { onJobStarted: openJob });
+}
+
+function openJob(job) {
+  state.jobs.set(job.id, job);
+  watchJob(job);
+  scheduleJobs();
+}
+
+let jobsFrame = 0;
+function scheduleJobs() {
+  if (jobsFrame !== 0) return;
+  jobsFrame = requestAnimationFrame(() => {
+    jobsFrame = 0;
+    const jobs = [...state.jobs.values()].sort((a, b) => b.submittedAt - a.submittedAt);
+    renderJobs(jobs, watchedJobId(), (job) => {
+      openJob(job);
+      byId('job-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    });
+  });
+}
+
+function setConnection(live) {
+  const element = byId('connection');
+  element.dataset.state = live ? 'live' : 'connecting';
+  element.querySelector('.label').textContent = live ? 'live' : 'reconnecting…';
+}
+
+function connect() {
+  const events = new EventSource('/api/events');
+  events.addEventListener('open', () => setConnection(true));
+  events.addEventListener('error', () => setConnection(false));
+  events.addEventListener('catalog', (event) => {
+    state.catalog = JSON.parse(event.data);
+    const ids = state.catalog.plugins.map((plugin) => plugin.id);
+    if (state.selected === undefined || !ids.includes(state.selected)) {
+      const fromHash = new URLSearchParams(location.hash.slice(1)).get('plugin');
+      state.selected = ids.includes(fromHash) ? fromHash : ids[0];
+    }
+    renderCatalog();
+  });
+  events.addEventListener('jobs', (event) => {
+    state.jobs = new Map(JSON.parse(event.data).map((job) => [job.id, job]));
+    scheduleJobs();
+  });
+  events.addEventListener('job', (event) => {
+    const job = JSON.parse(event.data);
+    const known = state.jobs.get(job.id);
+    // Events can cross: never let a late "running" overwrite a final state.
+    if (known !== undefined && TERMINAL.has(known.status) && !TERMINAL.has(job.status)) return;
+    state.jobs.set(job.id, job);
+    scheduleJobs();
+  });
+  events.addEventListener('workers', (event) => {
+    state.pools = JSON.parse(event.data);
+    renderPools(state.pools, state.jobs);
+  });
+}
+
+connect();

@@ -1,0 +1,63 @@
+// Job history: every job the server keeps, newest first.
+import { byId, h, replaceChildren } from '../dom.js';
+import { clock, duration, resultSummary } from '../format.js';
+import { sourceBadge } from './sidebar.js';
+
+const SHOWN = 50;
+
+/**
+ * @param {any[]} jobs newest first
+ * @param {string | undefined} watched
+ * @param {(job: any) => void} onOpen
+ */
+export function renderJobs(jobs, watched, onOpen) {
+  const counts = {};
+  for (const job of jobs) counts[job.status] = (counts[job.status] ?? 0) + 1;
+  byId('jobs-summary').textContent = Object.entries(counts)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(' · ');
+  byId('jobs-empty').hidden = jobs.length > 0;
+  replaceChildren(
+    byId('jobs-body'),
+    jobs.slice(0, SHOWN).map((job) => {
+      const summary = resultSummary(job);
+      const kind =
+        job.status === 'failed' ? ' error' : job.status === 'cancelled' ? ' cancelled' : '';
+      return h(
+        'tr',
+        {
+          'data-job': job.id,
+          'data-status': job.status,
+          'aria-selected': job.id === watched ? 'true' : 'false',
+          tabindex: 0,
+          title: 'Show this job',
+          onclick: () => onOpen(job),
+          onkeydown: (event) => {
+            if (event.key === 'Enter') onOpen(job);
+          },
+        },
+        h('td', null, h('span', { class: 'status-pill', 'data-status': job.status }, job.status)),
+        h(
+          'td',
+          { class: 'plugin-cell' },
+          h(
+            'span',
+            { class: 'plugin-name-row' },
+            job.plugin,
+            sourceBadge(job.source),
+            job.stream ? h('span', { class: 'badge streams' }, 'stream') : null,
+          ),
+        ),
+        h('td', { class: 'when' }, clock(job.submittedAt)),
+        h('td', { class: 'num' }, duration(job.waitMs)),
+        h('td', { class: 'num' }, duration(job.runMs)),
+        h('td', { class: 'when' }, job.workerId ?? '–'),
+        h(
+          'td',
+          { class: `summary${kind}`, title: summary },
+          job.error ? [h('strong', null, job.error.code), ' ', summary] : summary,
+        ),
+      );
+    }),
+  );
+}

@@ -1,0 +1,85 @@
+// The plugin list and the diagnostics of plugins that could not be offered.
+import { byId, h, replaceChildren } from '../dom.js';
+
+export function sourceBadge(source) {
+  return h('span', { class: `badge source-${source}`, title: sourceTitle(source) }, source);
+}
+
+function sourceTitle(source) {
+  return source === 'fs'
+    ? 'A folder in a plugins directory (adapter-fs)'
+    : 'An installed npm package (adapter-npm)';
+}
+
+/**
+ * @param {{ plugins: any[], diagnostics: any[], sources: string[] }} catalog
+ * @param {string | undefined} selected plugin id
+ * @param {(id: string) => void} onSelect
+ */
+export function renderSidebar(catalog, selected, onSelect) {
+  replaceChildren(
+    byId('sources'),
+    catalog.sources.map((source) => sourceBadge(source)),
+    h('span', null, catalog.sources.length > 1 ? 'two adapters side by side' : 'adapter'),
+  );
+  byId('plugin-count').textContent = String(catalog.plugins.length);
+  replaceChildren(
+    byId('plugin-list'),
+    catalog.plugins.length === 0 ? h('li', { class: 'empty' }, 'No plugins found.') : null,
+    catalog.plugins.map((plugin) =>
+      h(
+        'li',
+        {
+          class: 'plugin-item',
+          'aria-current': plugin.id === selected ? 'true' : 'false',
+          'data-plugin': plugin.id,
+        },
+        h(
+          'button',
+          { type: 'button', onclick: () => onSelect(plugin.id) },
+          h(
+            'div',
+            { class: 'plugin-name-row' },
+            h('span', { class: 'plugin-name' }, plugin.id),
+            plugin.version ? h('span', { class: 'plugin-version' }, `v${plugin.version}`) : null,
+            h(
+              'span',
+              { class: 'push-right plugin-name-row' },
+              plugin.streaming
+                ? h('span', { class: 'badge streams', title: 'Streams its output' }, 'stream')
+                : null,
+              sourceBadge(plugin.source),
+            ),
+          ),
+          plugin.description ? h('p', { class: 'plugin-desc' }, plugin.description) : null,
+        ),
+      ),
+    ),
+  );
+
+  const section = byId('problems-section');
+  section.hidden = catalog.diagnostics.length === 0;
+  byId('problem-count').textContent = String(catalog.diagnostics.length);
+  replaceChildren(
+    byId('diagnostics'),
+    catalog.diagnostics.map((diagnostic) =>
+      h(
+        'li',
+        { class: 'diagnostic', 'data-testid': 'diagnostic', 'data-code': diagnostic.code },
+        h(
+          'div',
+          { class: 'diagnostic-head' },
+          h('strong', null, diagnostic.plugin_name ?? lastSegment(diagnostic.location)),
+          sourceBadge(diagnostic.source),
+          h('span', { class: 'diagnostic-code push-right' }, diagnostic.code),
+        ),
+        h('p', { class: 'diagnostic-message' }, diagnostic.message),
+        h('code', { class: 'diagnostic-location' }, diagnostic.location),
+      ),
+    ),
+  );
+}
+
+function lastSegment(location) {
+  return location.split(/[\\/]/).filter(Boolean).pop() ?? location;
+}

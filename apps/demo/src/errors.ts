@@ -1,0 +1,178 @@
+/**
+ * Every error of the demo and every message a person can read from it, in one place. Each says
+ * what failed, which plugin / job / field, and what to do.
+ */
+import type { z } from 'zod';
+
+/** Machine-readable reasons: the API's `error.code`, the CLI's exit messages. */
+export const DemoErrorCode = {
+  /** plugwork.config.json (or --plugwork-config) cannot be read or is not JSON. */
+  CONFIG_UNREADABLE: 'CONFIG_UNREADABLE',
+  /** plugwork.config.json has a field that is missing, misspelt or of the wrong type. */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** A command-line flag or environment variable has a value that cannot be used. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** No plugin of that name in any source. */
+  UNKNOWN_PLUGIN: 'UNKNOWN_PLUGIN',
+  /** Two sources offer a plugin of that name: say which one with `fs:name` or `npm:name`. */
+  AMBIGUOUS_PLUGIN: 'AMBIGUOUS_PLUGIN',
+  /** No job of that id (never submitted, or forgotten: the demo keeps the last jobs only). */
+  UNKNOWN_JOB: 'UNKNOWN_JOB',
+  /** The request body is not valid JSON. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** The request body is JSON of the wrong shape; the message names the field. */
+  INVALID_BODY: 'INVALID_BODY',
+  /** A query parameter has a value that cannot be used. */
+  INVALID_QUERY: 'INVALID_QUERY',
+  /** A request body that is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The request body exceeds the server's limit. */
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  /** A state-changing request sent by a page of another origin. */
+  FORBIDDEN_ORIGIN: 'FORBIDDEN_ORIGIN',
+  /** No such route. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Anything unexpected; the message says what happened. */
+  INTERNAL: 'INTERNAL',
+} as const;
+export type DemoErrorCode = (typeof DemoErrorCode)[keyof typeof DemoErrorCode];
+
+/** An error of the demo. `status` is the HTTP status the API answers it with. */
+export class DemoError extends Error {
+  override name = 'DemoError';
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.status = status;
+  }
+
+  static configUnreadable(file: string, reason: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.CONFIG_UNREADABLE,
+      500,
+      `Cannot read the config file ${file}: ${reason}. Fix it, or pass another with --plugwork-config`,
+    );
+  }
+
+  static configInvalid(file: string, error: z.ZodError): DemoError {
+    return new DemoError(
+      DemoErrorCode.CONFIG_INVALID,
+      500,
+      `Invalid config file ${file}: ${describeIssues(error)}. apps/demo/README.md describes every field`,
+    );
+  }
+
+  static invalidArgument(name: string, problem: string): DemoError {
+    return new DemoError(DemoErrorCode.INVALID_ARGUMENT, 400, `Invalid ${name}: ${problem}`);
+  }
+
+  static unknownPlugin(reference: string, available: readonly string[]): DemoError {
+    return new DemoError(
+      DemoErrorCode.UNKNOWN_PLUGIN,
+      404,
+      `No plugin named "${reference}": the plugins are ${
+        available.length === 0 ? 'none at all' : available.map((name) => `"${name}"`).join(', ')
+      }. Plugins that could not be offered are listed with their problems (pnpm plugwork list, GET /api/plugins)`,
+    );
+  }
+
+  static ambiguousPlugin(name: string, sources: readonly string[]): DemoError {
+    return new DemoError(
+      DemoErrorCode.AMBIGUOUS_PLUGIN,
+      409,
+      `Plugin "${name}" is offered by ${sources.join(' and ')}: name one, as ${sources
+        .map((source) => `"${source}:${name}"`)
+        .join(' or ')}`,
+    );
+  }
+
+  static unknownJob(jobId: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.UNKNOWN_JOB,
+      404,
+      `No job with id "${jobId}": it was never submitted here, or it is older than the jobs the demo keeps`,
+    );
+  }
+
+  static invalidJson(reason: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_JSON,
+      400,
+      `The request body is not valid JSON: ${reason}`,
+    );
+  }
+
+  static invalidBody(error: z.ZodError): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_BODY,
+      400,
+      `Invalid request body: ${describeIssues(error)}`,
+    );
+  }
+
+  static invalidQuery(error: z.ZodError): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_QUERY,
+      400,
+      `Invalid query: ${describeIssues(error)}`,
+    );
+  }
+
+  static unsupportedMediaType(type: string | undefined): DemoError {
+    return new DemoError(
+      DemoErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      415,
+      `The request body must be JSON sent with "Content-Type: application/json"${
+        type === undefined ? ' (no Content-Type was sent)' : ` (got "${type}")`
+      }`,
+    );
+  }
+
+  static bodyTooLarge(limit: number): DemoError {
+    return new DemoError(
+      DemoErrorCode.BODY_TOO_LARGE,
+      413,
+      `The request body is larger than ${limit} bytes, the server's limit (server.bodyLimitBytes)`,
+    );
+  }
+
+  static forbiddenOrigin(origin: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.FORBIDDEN_ORIGIN,
+      403,
+      `Requests from ${origin} may not change anything here: only the demo's own pages may`,
+    );
+  }
+
+  static notFound(method: string, path: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.NOT_FOUND,
+      404,
+      `No route ${method} ${path}. apps/demo/README.md lists the API`,
+    );
+  }
+}
+
+/** `"fs.directories.0": must be a non-empty path; "port": …` — every issue, each with its field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      if (keys.length > 0) {
+        const where = path === '' ? '' : `${path}.`;
+        return `${keys.map((key) => `"${where}${key}"`).join(', ')}: unknown field (check the spelling)`;
+      }
+      const message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+      return path === '' ? message : `"${path}": ${message}`;
+    })
+    .join('; ');
+}
+
+/** A one-line description of anything thrown. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,419 @@
+import { EventEmitter } from 'node:events';
+import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
+import {
+  type Job,
+  type JobHandle,
+  JobManager,
+  type JobStatus,
+  type Logger,
+} from '@plugwork/worker';
+import type { DemoSettings } from '../config/settings.ts';
+import { DemoError, describe } from '../errors.ts';
+import { JobOutputs } from './job-outputs.ts';
+import { PARAMS_HINTS } from './param-hints.ts';
+import { managerOptions, sourcesOf } from './sources.ts';
+import type {
+  CatalogView,
+  DiagnosticView,
+  JobOutput,
+  JobView,
+  PluginView,
+  PoolView,
+  SourceName,
+} from './views.ts';
+
+/** What a DemoHost tells its listeners (the server's event streams, the CLI). */
+export interface DemoHostEvents {
+  /** The plugins or diagnostics changed (a folder dropped in, edited or removed). */
+  catalog: [catalog: CatalogView];
+  /** A job was queued, started, ended, or reported progress (at most every 100 ms). */
+  job: [job: JobView];
+  /** A streaming job produced text; `offset` is the number of characters before it. */
+  chunk: [event: { jobId: string; chunk: string; offset: number }];
+  /** Something about the workers changed: ask pools() for the new picture. */
+  workers: [];
+}
+
+export interface DemoHostOptions {
+  settings: DemoSettings;
+  /** Where worker output and warnings go. Default: stderr. */
+  logger?: Logger;
+  /** Characters of streamed output kept per job for late listeners. Default 1 000 000. */
+  maxOutputChars?: number;
+  /** Finished jobs each source keeps. Default 200. */
+  retainJobs?: number;
+}
+
+export interface SubmitOptions {
+  stream?: boolean;
+  timeoutMs?: number;
+}
+
+export interface PluginOperation {
+  plugin: PluginView;
+  /** The workers the operation ran on (those that had the plugin loaded). */
+  workers: string[];
+}
+
+interface Source {
+  name: SourceName;
+  manager: JobManager;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * The demo's host: one JobManager per source (the plugins folders, npm packages, or both side by
+ * side), seen as one catalog, one job list and one event stream. The server and the CLI are
+ * both thin layers over this class.
+ */
+export class DemoHost extends EventEmitter<DemoHostEvents> {
+  readonly settings: DemoSettings;
+  readonly #sources: Source[];
+  readonly #jobSources = new Map<string, Source>();
+  readonly #outputs: JobOutputs;
+  readonly #retainJobs: number;
+  /** Configs by `source:name`, as given in the settings or by a reload. */
+  readonly #configs = new Map<string, JsonObject>();
+  readonly #progressTimers = new Map<string, { last: number; timer: NodeJS.Timeout | undefined }>();
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(options: DemoHostOptions) {
+    super();
+    this.settings = options.settings;
+    this.#outputs = new JobOutputs(options.maxOutputChars ?? 1_000_000, 500);
+    this.#retainJobs = options.retainJobs ?? 200;
+    this.#sources = sourcesOf(options.settings).map((name) => ({
+      name,
+      manager: new JobManager({
+        ...managerOptions(name, options.settings),
+        retainJobs: this.#retainJobs,
+        registry: {
+          loadPluginConfig: (plugin) => this.#configFor(name, plugin),
+          getPlugin: (plugin) => this.#descriptors(name).find((each) => each.name === plugin),
+          getPluginsByCategory: (category) =>
+            this.#descriptors(name).filter((each) => each.category === category),
+        },
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      }),
+    }));
+    for (const source of this.#sources) this.#listen(source);
+  }
+
+  /**
+   * Starts every source's workers and resolves once all are ready. If one cannot start, the
+   * others are stopped again and the error says which source failed.
+   */
+  static async start(options: DemoHostOptions): Promise<DemoHost> {
+    const host = new DemoHost(options);
+    const results = await Promise.allSettled(host.#sources.map((source) => source.manager.start()));
+    const failed = results.findIndex((result) => result.status === 'rejected');
+    if (failed !== -1) {
+      await host.shutdown();
+      const reason = (results[failed] as PromiseRejectedResult).reason;
+      throw new DemoError(
+        'START_FAILED',
+        500,
+        `Could not start the workers of the "${host.#sources[failed]!.name}" plugins: ${describe(reason)}`,
+        { cause: reason },
+      );
+    }
+    return host;
+  }
+
+  get sources(): SourceName[] {
+    return this.#sources.map((source) => source.name);
+  }
+
+  /** Every plugin and diagnostic of every source. */
+  catalog(): CatalogView {
+    const counts = new Map<string, number>();
+    for (const source of this.#sources) {
+      for (const plugin of source.manager.catalog.plugins) {
+        counts.set(plugin.name, (counts.get(plugin.name) ?? 0) + 1);
+      }
+    }
+    const plugins: PluginView[] = [];
+    const diagnostics: DiagnosticView[] = [];
+    for (const source of this.#sources) {
+      for (const descriptor of source.manager.catalog.plugins) {
+        const id =
+          (counts.get(descriptor.name) ?? 0) > 1
+            ? `${source.name}:${descriptor.name}`
+            : descriptor.name;
+        plugins.push(this.#view(source, descriptor, id));
+      }
+      for (const diagnostic of source.manager.catalog.diagnostics) {
+        diagnostics.push({ ...diagnostic, source: source.name });
+      }
+    }
+    return { sources: this.sources, plugins, diagnostics };
+  }
+
+  /** One plugin, by name or `source:name`. Throws DemoError (unknown, ambiguous). */
+  plugin(reference: string): PluginView {
+    const { source, descriptor } = this.#resolve(reference);
+    const id = this.catalog().plugins.find(
+      (plugin) => plugin.source === source.name && plugin.name === descriptor.name,
+    )!.id;
+    return this.#view(source, descriptor, id);
+  }
+
+  /**
+   * Queues a job. Throws DemoError for an unknown or ambiguous plugin, and the worker package's
+   * errors (InvalidJobError, QueueFullError, ManagerStateError) when the job cannot be queued.
+   */
+  submit(
+    reference: string,
+    params: JsonObject,
+    options: SubmitOptions = {},
+  ): { job: JobView; handle: JobHandle } {
+    const { source, descriptor } = this.#resolve(reference);
+    const handle = source.manager.submit(descriptor.name, params, {
+      ...(options.stream === true ? { stream: true } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    this.#jobSources.set(handle.id, source);
+    this.#forgetOldJobs();
+    return { job: this.#jobView(source, handle.snapshot()), handle };
+  }
+
+  /** One job. Throws DemoError UNKNOWN_JOB. */
+  job(jobId: string): JobView {
+    const source = this.#jobSources.get(jobId);
+    const job = source?.manager.getJob(jobId);
+    if (source === undefined || job === undefined) throw DemoError.unknownJob(jobId);
+    return this.#jobView(source, job);
+  }
+
+  /** Jobs of every source, newest first. */
+  jobs(filter: { status?: JobStatus[]; plugin?: string; limit?: number } = {}): JobView[] {
+    const jobs: JobView[] = [];
+    for (const source of this.#sources) {
+      const listed = source.manager.listJobs(
+        filter.status === undefined ? {} : { status: filter.status },
+      );
+      for (const job of listed) {
+        const view = this.#jobView(source, job);
+        if (filter.plugin !== undefined && !matchesPlugin(view, filter.plugin)) continue;
+        jobs.push(view);
+      }
+    }
+    jobs.sort((a, b) => b.submittedAt - a.submittedAt);
+    return filter.limit === undefined ? jobs : jobs.slice(0, filter.limit);
+  }
+
+  /** The text a job streamed so far (as much as is kept). Throws DemoError UNKNOWN_JOB. */
+  output(jobId: string): JobOutput {
+    this.job(jobId);
+    return this.#outputs.get(jobId);
+  }
+
+  /**
+   * Cancels a job and resolves once it has ended: `cancelled` is false when it had already ended
+   * (or finished before the cancellation reached it). Throws DemoError UNKNOWN_JOB.
+   */
+  async cancel(jobId: string): Promise<{ job: JobView; cancelled: boolean }> {
+    const source = this.#jobSources.get(jobId);
+    if (source === undefined || source.manager.getJob(jobId) === undefined) {
+      throw DemoError.unknownJob(jobId);
+    }
+    const cancelled = await source.manager.cancel(jobId);
+    return { job: this.job(jobId), cancelled };
+  }
+
+  /**
+   * Reloads a plugin on the workers that have it loaded, with `config` when given (it then also
+   * applies to every later load). Rejects with the worker's PluginOperationError when a worker
+   * refuses (an invalid config: its message lists every failing field).
+   */
+  async reload(reference: string, config?: PluginConfig): Promise<PluginOperation> {
+    const { source, descriptor } = this.#resolve(reference);
+    await source.manager.reloadPlugin(descriptor.name, config);
+    if (config !== undefined) {
+      this.#configs.set(`${source.name}:${descriptor.name}`, config as JsonObject);
+    }
+    const workers = await this.#workersWith(source, descriptor.name);
+    this.emit('workers');
+    return { plugin: this.plugin(reference), workers };
+  }
+
+  /** Unloads a plugin from every worker that has it loaded; a later job loads it again. */
+  async unload(reference: string): Promise<PluginOperation> {
+    const { source, descriptor } = this.#resolve(reference);
+    const workers = await this.#workersWith(source, descriptor.name);
+    await source.manager.unloadPlugin(descriptor.name);
+    this.emit('workers');
+    return { plugin: this.plugin(reference), workers };
+  }
+
+  /** Each source's workers (pid, state, loaded plugins, restarts, memory) and queue. */
+  async pools(): Promise<PoolView[]> {
+    return Promise.all(
+      this.#sources.map(async (source) => {
+        const workers = await source.manager.getWorkerStates({ timeoutMs: 1_000 });
+        const stats = source.manager.stats();
+        return { source: source.name, queued: stats.queued, running: stats.running, workers };
+      }),
+    );
+  }
+
+  /** Stops every worker of every source (running jobs are cancelled). Safe to call twice. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await Promise.all(this.#sources.map((source) => source.manager.shutdown()));
+      for (const entry of this.#progressTimers.values()) clearTimeout(entry.timer);
+      this.#progressTimers.clear();
+    })();
+    return this.#shutdown;
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  #listen(source: Source): void {
+    const { manager } = source;
+    const onJob = (job: Job) => {
+      const timer = this.#progressTimers.get(job.id);
+      if (timer !== undefined && isTerminalStatus(job.status)) {
+        clearTimeout(timer.timer);
+        this.#progressTimers.delete(job.id);
+      }
+      this.emit('job', this.#jobView(source, job));
+    };
+    const onJobMoved = (job: Job) => {
+      onJob(job);
+      this.emit('workers');
+    };
+    manager.on('job:queued', onJobMoved);
+    manager.on('job:started', onJobMoved);
+    manager.on('job:completed', onJobMoved);
+    manager.on('job:failed', onJobMoved);
+    manager.on('job:cancelled', onJobMoved);
+    manager.on('job:progress', (event) => this.#onProgress(source, event.jobId));
+    manager.on('job:chunk', (event) => {
+      const offset = this.#outputs.append(event.jobId, event.chunk);
+      this.emit('chunk', { jobId: event.jobId, chunk: event.chunk, offset });
+    });
+    for (const event of [
+      'worker:started',
+      'worker:exited',
+      'worker:restarted',
+      'worker:failed',
+    ] as const) {
+      manager.on(event, () => this.emit('workers'));
+    }
+    manager.on('catalog:changed', () => this.emit('catalog', this.catalog()));
+  }
+
+  /** Progress events, at most one per job every PROGRESS_INTERVAL_MS, the last one always. */
+  #onProgress(source: Source, jobId: string): void {
+    const now = Date.now();
+    let entry = this.#progressTimers.get(jobId);
+    if (entry === undefined) {
+      entry = { last: 0, timer: undefined };
+      this.#progressTimers.set(jobId, entry);
+    }
+    if (entry.timer !== undefined) return;
+    const send = () => {
+      entry.last = Date.now();
+      entry.timer = undefined;
+      const job = source.manager.getJob(jobId);
+      if (job !== undefined && job.status === 'running')
+        this.emit('job', this.#jobView(source, job));
+    };
+    const wait = entry.last + PROGRESS_INTERVAL_MS - now;
+    if (wait <= 0) send();
+    else entry.timer = setTimeout(send, wait);
+  }
+
+  #resolve(reference: string): { source: Source; descriptor: PluginDescriptor } {
+    const colon = reference.indexOf(':');
+    if (colon !== -1) {
+      const named = this.#sources.find((source) => source.name === reference.slice(0, colon));
+      const name = reference.slice(colon + 1);
+      const descriptor = named?.manager.catalog.plugins.find((plugin) => plugin.name === name);
+      if (named !== undefined && descriptor !== undefined) return { source: named, descriptor };
+    }
+    const found = this.#sources.flatMap((source) => {
+      const descriptor = source.manager.catalog.plugins.find((plugin) => plugin.name === reference);
+      return descriptor === undefined ? [] : [{ source, descriptor }];
+    });
+    if (found.length === 1) return found[0]!;
+    if (found.length > 1) {
+      throw DemoError.ambiguousPlugin(
+        reference,
+        found.map((each) => each.source.name),
+      );
+    }
+    throw DemoError.unknownPlugin(
+      reference,
+      this.catalog().plugins.map((plugin) => plugin.id),
+    );
+  }
+
+  #view(source: Source, descriptor: PluginDescriptor, id: string): PluginView {
+    const hint = PARAMS_HINTS[descriptor.name];
+    const view: PluginView = {
+      ...descriptor,
+      id,
+      source: source.name,
+      config: this.#configFor(source.name, descriptor.name),
+    };
+    const declared = (descriptor as { params_schema?: unknown }).params_schema;
+    if (typeof declared === 'object' && declared !== null) {
+      view.params_schema = declared as JsonObject;
+    } else if (hint !== undefined) {
+      view.params_schema = hint.schema;
+    }
+    if (hint !== undefined) view.example_params = hint.example;
+    return view;
+  }
+
+  #jobView(source: Source, job: Job): JobView {
+    const now = Date.now();
+    return {
+      ...job,
+      source: source.name,
+      waitMs: job.startedAt === undefined ? undefined : job.startedAt - job.submittedAt,
+      runMs: job.startedAt === undefined ? undefined : (job.endedAt ?? now) - job.startedAt,
+      output: this.#outputs.summary(job.id),
+    };
+  }
+
+  #configFor(source: SourceName, plugin: string): JsonObject {
+    return (
+      this.#configs.get(`${source}:${plugin}`) ??
+      this.settings.pluginConfigs[`${source}:${plugin}`] ??
+      this.settings.pluginConfigs[plugin] ??
+      {}
+    );
+  }
+
+  #descriptors(name: SourceName): readonly PluginDescriptor[] {
+    return this.#sources.find((source) => source.name === name)?.manager.catalog.plugins ?? [];
+  }
+
+  async #workersWith(source: Source, plugin: string): Promise<string[]> {
+    const states = await source.manager.getWorkerStates({ timeoutMs: 1_000 });
+    return states
+      .filter((state) => state.loadedPlugins.includes(plugin))
+      .map((state) => state.workerId);
+  }
+
+  /** Drops the job → source entries of jobs the managers have forgotten. */
+  #forgetOldJobs(): void {
+    const limit = (this.#retainJobs + 100) * this.#sources.length;
+    if (this.#jobSources.size <= limit) return;
+    for (const [jobId, source] of this.#jobSources) {
+      if (source.manager.getJob(jobId) === undefined) this.#jobSources.delete(jobId);
+    }
+  }
+}
+
+function isTerminalStatus(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+function matchesPlugin(job: JobView, plugin: string): boolean {
+  return job.plugin === plugin || `${job.source}:${job.plugin}` === plugin;
+}

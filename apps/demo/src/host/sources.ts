@@ -1,0 +1,37 @@
+import { fsAdapter } from '@plugwork/adapter-fs';
+import { npmAdapter } from '@plugwork/adapter-npm';
+import type { JobManagerOptions } from '@plugwork/worker';
+import type { DemoSettings } from '../config/settings.ts';
+import { WORKER_PRELOAD } from '../paths.ts';
+import type { SourceName } from './views.ts';
+
+/** The sources the settings ask for, in the order their plugins are listed. */
+export function sourcesOf(settings: DemoSettings): SourceName[] {
+  return settings.adapter === 'both' ? ['fs', 'npm'] : [settings.adapter];
+}
+
+/**
+ * The JobManager options of one source: its adapter spec (each worker process builds the adapter
+ * from it) and its pool. Everything else is shared by both sources.
+ */
+export function managerOptions(
+  source: SourceName,
+  settings: DemoSettings,
+): Pick<JobManagerOptions, 'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker'> {
+  const adapter =
+    source === 'fs'
+      ? fsAdapter({ directories: settings.fs.directories, watch: settings.fs.watch })
+      : npmAdapter({
+          root: settings.npm.root,
+          scope: settings.npm.scope,
+          ...(settings.npm.allow === undefined ? {} : { allow: settings.npm.allow }),
+        });
+  return {
+    adapter,
+    poolSize: source === 'fs' ? settings.fs.poolSize : settings.npm.poolSize,
+    maxLoadedPlugins: settings.maxLoadedPlugins,
+    // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
+    timeouts: { cancelGraceMs: 3_000 },
+    worker: { execArgv: ['--import', WORKER_PRELOAD] },
+  };
+}

@@ -1,0 +1,58 @@
+import type { JsonObject, PluginDescriptor, PluginDiagnostic } from '@plugwork/protocol';
+import type { Job, WorkerState } from '@plugwork/worker';
+
+/** The adapters the demo can run: plugin folders, and npm packages. */
+export type SourceName = 'fs' | 'npm';
+
+/** A plugin as the API and the UI show it. */
+export interface PluginView extends PluginDescriptor {
+  /** What jobs, reloads and unloads name it by: its name, or `source:name` when two sources offer it. */
+  id: string;
+  source: SourceName;
+  /** The config it is (or will next be) loaded with. */
+  config: JsonObject;
+  /** JSON Schema of its params, when known (see param-hints.ts). */
+  params_schema?: JsonObject;
+  /** Params to start from in a form. */
+  example_params?: JsonObject;
+}
+
+/** Why a plugin candidate could not be offered, and which source found it. */
+export interface DiagnosticView extends PluginDiagnostic {
+  source: SourceName;
+}
+
+export interface CatalogView {
+  /** The sources this host runs, in order. */
+  sources: SourceName[];
+  plugins: PluginView[];
+  diagnostics: DiagnosticView[];
+}
+
+/** A job as the API and the UI show it: the manager's snapshot plus where it ran and timings. */
+export interface JobView extends Job {
+  source: SourceName;
+  /** Submit to start, in milliseconds (undefined while queued). */
+  waitMs: number | undefined;
+  /** Start to end, or to now while running. */
+  runMs: number | undefined;
+  /** Streamed output so far: characters, and whether the demo stopped keeping it (too long). */
+  output: { characters: number; truncated: boolean };
+}
+
+/** One JobManager's pool. */
+export interface PoolView {
+  source: SourceName;
+  /** Jobs waiting for a worker. */
+  queued: number;
+  running: number;
+  workers: WorkerState[];
+}
+
+/** Streamed text of one job, as kept for late listeners. */
+export interface JobOutput {
+  text: string;
+  /** Total characters streamed, including what was not kept. */
+  characters: number;
+  truncated: boolean;
+}

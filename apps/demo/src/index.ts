@@ -1,0 +1,31 @@
+export {
+  type AdapterChoice,
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  configFileSchema,
+} from './config/config-file.ts';
+export {
+  DEFAULT_SETTINGS,
+  type DemoSettings,
+  resolveSettings,
+  type SettingsInput,
+} from './config/settings.ts';
+export { DemoError, DemoErrorCode } from './errors.ts';
+export {
+  DemoHost,
+  type DemoHostEvents,
+  type DemoHostOptions,
+  type PluginOperation,
+  type SubmitOptions,
+} from './host/demo-host.ts';
+export type {
+  CatalogView,
+  DiagnosticView,
+  JobOutput,
+  JobView,
+  PluginView,
+  PoolView,
+  SourceName,
+} from './host/views.ts';
+export { createApp, type DemoApp, type DemoAppOptions } from './server/app.ts';
+export { type RunningServer, startServer } from './server/start-server.ts';

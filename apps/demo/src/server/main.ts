@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `pnpm demo`: the web UI and JSON API on http://127.0.0.1:3000.
+import { parseArgs } from 'node:util';
+import { resolveSettings } from '../config/settings.ts';
+import { describe } from '../errors.ts';
+import { startServer } from './start-server.ts';
+
+const HELP = `Usage: pnpm demo [options]
+
+Starts the plugwork demo: the web UI and the JSON API.
+
+Options:
+  --adapter <fs|npm|both>     where plugins come from (default: both)
+  --host <address>            address to bind (default 127.0.0.1; env HOST)
+  --port <number>             port (default 3000; env PORT; 0 picks a free one)
+  --plugwork-config <file>    config file (default ./plugwork.config.json if present;
+                              env PLUGWORK_CONFIG)
+  -h, --help                  show this help
+
+apps/demo/README.md describes the config file and the API.
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      adapter: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'plugwork-config': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const settings = resolveSettings({
+    ...(values.adapter === undefined ? {} : { adapter: values.adapter }),
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values.port === undefined ? {} : { port: values.port }),
+    ...(values['plugwork-config'] === undefined ? {} : { configFile: values['plugwork-config'] }),
+  });
+  const server = await startServer({ settings });
+  const { plugins, diagnostics } = server.host.catalog();
+  const lines = [
+    `plugwork demo on ${server.url}`,
+    `  sources: ${server.host.sources.join(' + ')}${settings.configFile === undefined ? '' : ` (config: ${settings.configFile})`}`,
+    `  plugins: ${plugins.map((plugin) => `${plugin.id} [${plugin.source}]`).join(', ') || 'none'}`,
+  ];
+  if (diagnostics.length > 0) {
+    lines.push(
+      `  ${diagnostics.length} plugin(s) with problems: see the page, or GET /api/plugins`,
+    );
+  }
+  lines.push('Press Ctrl-C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`${signal}: stopping the server and its workers…\n`);
+    server.close().then(
+      () => {
+        process.stdout.write('Stopped.\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`plugwork demo: ${describe(error)}\n`);
+  process.exit(1);
+});
