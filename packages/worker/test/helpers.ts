@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobManager, type JobManagerOptions } from '@plugwork/worker';
 import { expect } from 'vitest';
@@ -107,4 +107,24 @@ export async function expectHealthy(manager: JobManager): Promise<void> {
     expect(state.state, `worker ${state.workerId}`).toBe('idle');
     expect(state.unanswered).toBeUndefined();
   }
+}
+
+/** Worker processes this test process started and that are still running (from /proc). */
+export function runningWorkerChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (commandLine.includes('child/main.js') || commandLine.includes('plugwork-worker')) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }

@@ -821,8 +821,12 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   };
 
   #initMessage(): { type: 'init' } & Record<string, unknown> {
-    const configs: Record<string, JsonObject> = { ...this.#options.pluginConfigs };
-    for (const [plugin, config] of this.#configOverrides) configs[plugin] = config;
+    // pluginConfigs name the plugins loaded at start; a later reload's config replaces theirs.
+    // Other plugins are loaded on first use, with their config sent along (#configFor).
+    const configs: Record<string, JsonObject> = {};
+    for (const [plugin, config] of Object.entries(this.#options.pluginConfigs ?? {})) {
+      configs[plugin] = this.#configOverrides.get(plugin) ?? config;
+    }
     return {
       type: 'init',
       adapter: {
