@@ -196,6 +196,46 @@ describe('correlation', () => {
   });
 });
 
+describe('plugin switching', () => {
+  it('with one plugin allowed, the current plugin is unloaded before the next one loads', async () => {
+    const worker = startRaw();
+    worker.child.send({
+      type: 'init',
+      request_id: 'i',
+      adapter: { module: TEST_ADAPTER },
+      plugin_configs: { echo: {}, counter: {} },
+      max_loaded_plugins: 1,
+    });
+    expect(await worker.next((message) => message.type === 'ready')).toMatchObject({
+      loaded_plugins: ['echo'],
+    });
+    worker.child.send({ type: 'execute', job_id: 'j1', plugin_name: 'counter' });
+    await worker.next((message) => message.type === 'result' && message.job_id === 'j1');
+    worker.child.send({ type: 'reload', request_id: 'r', plugin_name: 'noop', config: {} });
+    expect(await worker.next((message) => message.type === 'response')).toMatchObject({
+      status: 'success',
+      data: { loaded_plugins: ['noop'] },
+    });
+    worker.child.send({ type: 'execute', job_id: 'j2', plugin_name: 'history' });
+    const history = await worker.next(
+      (message) => message.type === 'result' && message.job_id === 'j2',
+    );
+    expect(history).toMatchObject({
+      data: {
+        log: [
+          'load echo',
+          'unload echo',
+          'load counter',
+          'unload counter',
+          'load noop',
+          'unload noop',
+          'load history',
+        ],
+      },
+    });
+  });
+});
+
 describe('process life', () => {
   it('exits by itself, cleanly, when the host disconnects', async () => {
     const worker = await startInitialised();

@@ -1,5 +1,6 @@
 // Happy paths through the public API, on one real worker process.
 import {
+  type Catalog,
   type Job,
   JobError,
   type JobManager,
@@ -263,7 +264,25 @@ describe('reload, unload, get_state', () => {
   });
 });
 
+describe('catalog changes', () => {
+  it('a plugins_changed from the adapter updates the catalog and fires catalog:changed', async () => {
+    const changed = new Promise<Catalog>((resolve) => manager.once('catalog:changed', resolve));
+    await manager.submit('add-plugin', { name: 'fresh' }).result;
+    const catalog = await changed;
+    expect(catalog.plugins.map((plugin) => plugin.name)).toContain('fresh');
+    expect(manager.catalog).toBe(catalog);
+    await expect(manager.submit('fresh').result).resolves.toEqual({ extra: 'fresh' });
+  });
+});
+
 describe('job records', () => {
+  it('takes a caller-chosen id, and refuses one already held', async () => {
+    const job = manager.submit('noop', {}, { id: 'my-id-1' });
+    expect(job.id).toBe('my-id-1');
+    await job.done;
+    expect(() => manager.submit('noop', {}, { id: 'my-id-1' })).toThrow(/exists already/);
+  });
+
   it('getJob, listJobs and clearCompleted', async () => {
     const job = manager.submit('noop');
     await job.done;

@@ -68,6 +68,18 @@ describe('start failures leave nothing behind', () => {
     expect(error.message).toContain('plugin discovery failed: discovery was told to fail');
   });
 
+  it('an adapter whose plugin descriptors break the protocol: fails fast, naming the field', async () => {
+    const before = Date.now();
+    const error = await startError({
+      adapter: { module: TEST_ADAPTER, options: { badDescriptors: true } },
+    });
+    expect(Date.now() - before).toBeLessThan(5_000);
+    expect(error.code).toBe(WorkerErrorCode.WORKER_START_FAILED);
+    expect(error.message).toMatch(
+      /could not start: it sent a malformed answer \(Invalid "ready" response: field "plugins\.0\.(streaming|source)"/,
+    );
+  });
+
   it('an adapter module that does not exist', async () => {
     const missing = new URL('./fixtures/no-such-adapter.mjs', import.meta.url).href;
     const error = await startError({ adapter: { module: missing } });

@@ -212,9 +212,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (this.#queue.size >= this.#queue.maxSize) {
       throw new QueueFullError(plugin, this.#queue.maxSize);
     }
-    const id = options.id ?? `${this.#idPrefix}-${++this.#idCounter}`;
-    if (this.#jobs.has(id))
-      throw new InvalidJobError(plugin, `a job with id "${id}" exists already`);
+    let id: string;
+    if (options.id === undefined) {
+      id = `${this.#idPrefix}-${++this.#idCounter}`;
+    } else {
+      id = options.id;
+      if (this.#jobs.has(id)) {
+        throw new InvalidJobError(plugin, `a job with id "${id}" exists already`);
+      }
+    }
     const safeParams = params === NO_PARAMS ? params : this.#checkJson(plugin, params, 'params');
     const metadata =
       options.metadata === undefined ? {} : this.#checkJson(plugin, options.metadata, 'metadata');

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 
+/** A line longer than this is passed on in pieces, so one endless line cannot fill the host. */
+const MAX_LINE = 64 * 1024;
+
 /** Matches what V8 prints to stderr when a worker runs out of heap. */
 const OUT_OF_MEMORY =
   /heap out of memory|Allocation failed - JavaScript heap|ERR_WORKER_OUT_OF_MEMORY/;
@@ -39,6 +42,10 @@ export class OutputForwarder {
       const lines = (partial + data).split('\n');
       partial = lines.pop()!;
       for (const line of lines) this.#line(stream, line);
+      while (partial.length > MAX_LINE) {
+        this.#line(stream, partial.slice(0, MAX_LINE));
+        partial = partial.slice(MAX_LINE);
+      }
     });
     const done = () => {
       if (!this.#open.delete(source)) return;

@@ -209,6 +209,22 @@ export class WorkerHandle {
   #receive(raw: unknown): void {
     const parsed = safeParseResponse(raw);
     if (!parsed.ok) {
+      // A malformed answer to a pending request fails that request now, not at its timeout.
+      const requestId = (raw as { request_id?: unknown } | null)?.request_id;
+      const pending = typeof requestId === 'string' ? this.#pending.get(requestId) : undefined;
+      if (pending !== undefined) {
+        this.#pending.delete(requestId as string);
+        clearTimeout(pending.timer);
+        pending.reject(
+          WorkerRequestError.failed(
+            this.workerId,
+            this.pid,
+            pending.type,
+            pending.subject,
+            `it sent a malformed answer (${parsed.error.message})`,
+          ),
+        );
+      }
       this.#options.onProtocolError(
         new WorkerProtocolError(this.workerId, this.pid, parsed.error.message, {
           cause: parsed.error,
