@@ -1,9 +1,10 @@
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // src/ and dist/ sit side by side in the package, so these resolve the same from either.
 
 /** The demo package's folder (apps/demo). */
-export const DEMO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEMO_ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /** The web UI: static HTML, CSS and ES modules, served as they are. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));

@@ -2,8 +2,8 @@
 // `pnpm plugwork list` and `pnpm plugwork run <plugin>`: the demo's plugins from a terminal.
 import { parseArgs } from 'node:util';
 import type { JsonObject } from '@plugwork/protocol';
-import { resolveSettings } from '../config/settings.ts';
-import { DemoError, describe } from '../errors.ts';
+import { type DemoSettings, resolveSettings } from '../config/settings.ts';
+import { DemoError, DemoErrorCode, describe } from '../errors.ts';
 import { DemoHost } from '../host/demo-host.ts';
 import { listCommand } from './commands/list.ts';
 import { RunExit, runCommand } from './commands/run.ts';
@@ -90,10 +90,18 @@ async function main(io: Io): Promise<number> {
     return USAGE_EXIT;
   }
 
-  const settings = resolveSettings({
-    ...(values.adapter === undefined ? {} : { adapter: values.adapter }),
-    ...(values['plugwork-config'] === undefined ? {} : { configFile: values['plugwork-config'] }),
-  });
+  let settings: DemoSettings;
+  try {
+    settings = resolveSettings({
+      ...(values.adapter === undefined ? {} : { adapter: values.adapter }),
+      ...(values['plugwork-config'] === undefined ? {} : { configFile: values['plugwork-config'] }),
+    });
+  } catch (error) {
+    io.stderr.write(`plugwork: ${describe(error)}\n`);
+    return error instanceof DemoError && error.code === DemoErrorCode.INVALID_ARGUMENT
+      ? USAGE_EXIT
+      : RunExit.FAILED;
+  }
   // One job at a time: one worker per source, and no folder watching.
   settings.fs = { ...settings.fs, poolSize: 1, watch: false };
   settings.npm = { ...settings.npm, poolSize: 1 };
@@ -113,7 +121,7 @@ async function main(io: Io): Promise<number> {
   try {
     if (interrupted.signal.aborted) return RunExit.CANCELLED;
     if (command === 'list') {
-      io.stdout.write(listCommand(host, { json: values.json === true }));
+      io.stdout.write(listCommand(host, { json: values.json === true, cwd: process.cwd() }));
       return 0;
     }
     return await runCommand(host, {

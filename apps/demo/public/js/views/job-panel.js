@@ -109,10 +109,9 @@ function render() {
     byId('job-result').textContent = JSON.stringify(job.result, null, 2);
     // A streamed job's result is a summary; a single result is the output itself.
     resultBox.open = !job.stream;
-    if (!job.stream && output().textContent === '') {
-      output().dataset.placeholder = 'Done: the result is below.';
-    }
   }
+  // A job without a stream has no output to show once it is over: its result says it all.
+  output().hidden = !job.stream && TERMINAL.has(status);
   renderElapsed();
 }
 

@@ -133,9 +133,9 @@ function build(plugin, actions) {
       novalidate: true,
       onsubmit: async (event) => {
         event.preventDefault();
+        configMessage.hidden = true;
         const values = config.read();
         if (!values.ok) return;
-        configMessage.hidden = true;
         try {
           const result = await api.reloadPlugin(plugin.id, values.value);
           configMessage.className = 'form-message ok';

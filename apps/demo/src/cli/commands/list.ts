@@ -1,7 +1,11 @@
+import * as path from 'node:path';
 import type { DemoHost } from '../../host/demo-host.ts';
 
-/** `plugwork list`: a table of plugins, then the problems of the candidates that are not offered. */
-export function listCommand(host: DemoHost, options: { json: boolean }): string {
+/**
+ * `plugwork list`: a table of plugins, then the problems of the candidates that are not offered
+ * (paths inside `cwd` shown relative to it).
+ */
+export function listCommand(host: DemoHost, options: { json: boolean; cwd: string }): string {
   const catalog = host.catalog();
   const { plugins, diagnostics } = catalog;
   if (options.json) return `${JSON.stringify(catalog, null, 2)}\n`;
@@ -23,6 +27,7 @@ export function listCommand(host: DemoHost, options: { json: boolean }): string 
       .trimEnd(),
   );
   if (plugins.length === 0) lines.push('(no plugins)');
+  const relative = (text: string) => text.replaceAll(`${options.cwd}${path.sep}`, '');
   if (diagnostics.length > 0) {
     lines.push(
       '',
@@ -30,8 +35,8 @@ export function listCommand(host: DemoHost, options: { json: boolean }): string 
     );
     for (const diagnostic of diagnostics) {
       lines.push(
-        `  ${diagnostic.plugin_name ?? diagnostic.location} (${diagnostic.source}) ${diagnostic.code}`,
-        `    ${diagnostic.message}`,
+        `  ${diagnostic.plugin_name ?? relative(diagnostic.location)} (${diagnostic.source}) ${diagnostic.code}`,
+        `    ${relative(diagnostic.message)}`,
       );
     }
   }

@@ -68,14 +68,15 @@ export async function runCommand(host: DemoHost, options: RunOptions): Promise<n
     spinner.stop();
     if (done.status === 'completed') {
       if (!stream) stdout.write(`${JSON.stringify(done.result, null, 2)}\n`);
-      return RunExit.OK;
+      if (!options.signal.aborted) return RunExit.OK;
+      stderr.write(`note: job ${job.id} ended on its own before the cancel took effect\n`);
+      return RunExit.CANCELLED;
     }
     stderr.write(
       `${done.status === 'cancelled' ? 'cancelled' : 'error'}: ${done.error?.message}\n`,
     );
-    return done.status === 'cancelled' && options.signal.aborted
-      ? RunExit.CANCELLED
-      : RunExit.FAILED;
+    // Interrupted is interrupted (130), whatever the job's own end.
+    return options.signal.aborted ? RunExit.CANCELLED : RunExit.FAILED;
   } finally {
     spinner.stop();
     host.off('job', onProgress);

@@ -1,0 +1,189 @@
+// The CLI as `pnpm plugwork` runs it: the built dist/cli/main.js, from the repository root.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+const CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
+const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** When each piece of stdout arrived, in ms since the start. */
+  arrivals: Array<{ at: number; text: string }>;
+}
+
+function start(
+  args: string[],
+  options: { detached?: boolean } = {},
+): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PLUGWORK_CONFIG: '', PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
+  });
+  const startedAt = Date.now();
+  const run: Run = { code: null, stdout: '', stderr: '', arrivals: [] };
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    run.stdout += text;
+    run.arrivals.push({ at: Date.now() - startedAt, text });
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    run.stderr += text;
+  });
+  const done = new Promise<Run>((resolve) => {
+    child.on('close', (code) => {
+      run.code = code;
+      resolve(run);
+    });
+  });
+  return { child, done };
+}
+
+const cli = (...args: string[]) => start(args).done;
+
+describe('plugwork list', () => {
+  it('prints every plugin with its source, and the broken one with its problem', async () => {
+    const { code, stdout } = await cli('list');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^PLUGIN\s+SOURCE\s+VERSION\s+STREAMS\s+DESCRIPTION$/);
+    expect(lines.slice(1, 6).map((line) => line.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+      'slugify fs 0.1.0 no',
+      'text-stats fs 0.1.0 no',
+      'word-stream fs 0.1.0 yes',
+      'hash-chain fs 0.1.0 yes',
+      'markdown-toc npm 0.1.0 yes',
+    ]);
+    expect(stdout).toContain(
+      '1 plugin candidate could not be offered:\n  broken-example (fs) INVALID_MANIFEST\n',
+    );
+    expect(stdout).toContain(
+      '    apps/demo/plugins-extra/broken-example/package.json has an invalid',
+    );
+  });
+
+  it('--json prints the catalog; --adapter npm lists only the npm plugins', async () => {
+    const json = await cli('list', '--json', '--adapter', 'npm');
+    expect(json.code).toBe(0);
+    const catalog = JSON.parse(json.stdout);
+    expect(catalog.sources).toEqual(['npm']);
+    expect(catalog.plugins.map((plugin: { id: string }) => plugin.id)).toEqual(['markdown-toc']);
+  });
+});
+
+describe('plugwork run', () => {
+  it('prints the result of a job as JSON', async () => {
+    const { code, stdout, stderr } = await cli(
+      'run',
+      'text-stats',
+      '--param',
+      'text=Run it. Now!',
+      '-p',
+      'top=1',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      words: 3,
+      sentences: 2,
+      top_words: [{ word: 'it', count: 1 }],
+    });
+  });
+
+  it('--stream prints the chunks as they arrive', async () => {
+    const { code, stdout, arrivals } = await cli(
+      'run',
+      'word-stream',
+      '--stream',
+      '-p',
+      'text=one two three four five six',
+      '-p',
+      'delay_ms=150',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe('one two three four five six');
+    // Six words 150 ms apart: the first pieces were printed long before the last.
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    expect(arrivals.at(-1)!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(450);
+  });
+
+  it('--config gives the plugin its config', async () => {
+    const file = path.join(scratch, 'slugify.json');
+    writeFileSync(file, JSON.stringify({ separator: '.', lowercase: false }));
+    const { code, stdout } = await cli(
+      'run',
+      'slugify',
+      '--config',
+      file,
+      '-p',
+      'text=Hello World',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ slug: 'Hello.World' });
+  });
+
+  it('exits 1 and prints the error when the job fails', async () => {
+    const params = await cli('run', 'slugify', '-p', 'text=');
+    expect(params.code).toBe(1);
+    expect(params.stdout).toBe('');
+    expect(params.stderr).toMatch(/^error: Plugin "slugify" failed on job .*text: /);
+
+    const file = path.join(scratch, 'bad.json');
+    writeFileSync(file, JSON.stringify({ separator: '~' }));
+    const config = await cli('run', 'slugify', '--config', file, '-p', 'text=Hello');
+    expect(config.code).toBe(1);
+    expect(config.stderr).toMatch(/^error: .*could not be loaded.*separator/);
+
+    const unknown = await cli('run', 'no-such-plugin');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^plugwork: No plugin named "no-such-plugin"/);
+  });
+
+  it('exits 2 on wrong usage', async () => {
+    const cases = [
+      [['run'], /run needs one plugin name/],
+      [['fly'], /unknown command "fly"/],
+      [['run', 'text-stats', '--param', 'text'], /Invalid --param: "text"/],
+      [['run', 'text-stats', '--colour'], /Unknown option '--colour'/],
+      [['list', '--adapter', 'ftp'], /Invalid --adapter: "ftp"/],
+    ] as const;
+    for (const [args, message] of cases) {
+      const { code, stderr } = await cli(...args);
+      expect([args.join(' '), code]).toEqual([args.join(' '), 2]);
+      expect(stderr).toMatch(message);
+    }
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: pnpm plugwork <command>/);
+  });
+
+  it('Ctrl-C cancels the running job cleanly and exits 130, leaving no worker behind', async () => {
+    const { child, done } = start(
+      ['run', 'hash-chain', '--stream', '-p', 'rounds=100000', '-p', 'size_kb=16'],
+      { detached: true },
+    );
+    // Wait until the job is running and producing output, then Ctrl-C the terminal's process
+    // group: the CLI and its worker processes all get SIGINT, as from a keyboard.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('close', () => reject(new Error('the CLI ended before printing anything')));
+    });
+    process.kill(-child.pid!, 'SIGINT');
+    const run = await done;
+    expect(run.stdout).toMatch(/^round +10000\/100000 {2}[0-9a-f]{16}…\n/);
+    expect(run.stdout).not.toContain('done:');
+    expect(run.stderr).toMatch(
+      /cancelling job .*\ncancelled: Job .* \(plugin "hash-chain"\) was cancelled; the plugin stopped when asked\n$/,
+    );
+    expect(run.code).toBe(130);
+    // Nothing of the process group is left: the workers stopped with the CLI.
+    expect(() => process.kill(-child.pid!, 0)).toThrow(/ESRCH/);
+  });
+});

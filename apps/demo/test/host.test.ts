@@ -1,0 +1,90 @@
+// The DemoHost: choosing the adapter, two sources side by side (a name both offer), and a plugin
+// folder dropped in while it runs.
+
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DemoError, DemoHost, resolveSettings } from '../src/index.ts';
+import { quietLogger } from './support/server.ts';
+
+const CLASH_PLUGINS = path.join(import.meta.dirname, 'fixtures/clash-plugins');
+const WORD_STREAM = path.join(import.meta.dirname, '../plugins/word-stream');
+
+let host: DemoHost | undefined;
+afterEach(async () => {
+  await host?.shutdown();
+  host = undefined;
+});
+
+async function start(config: Record<string, unknown>): Promise<DemoHost> {
+  host = await DemoHost.start({
+    settings: resolveSettings({ config, env: {} }),
+    logger: quietLogger(),
+  });
+  return host;
+}
+
+describe('DemoHost', () => {
+  it('runs only the npm adapter when asked', async () => {
+    const demo = await start({ adapter: 'npm' });
+    expect(demo.sources).toEqual(['npm']);
+    const { plugins, diagnostics } = demo.catalog();
+    expect(plugins.map((plugin) => `${plugin.source}:${plugin.id}`)).toEqual(['npm:markdown-toc']);
+    expect(diagnostics).toEqual([]);
+    expect(() => demo.plugin('word-stream')).toThrow(/No plugin named "word-stream"/);
+  });
+
+  it('runs both side by side; a name both offer is reached as fs:name or npm:name', async () => {
+    const demo = await start({
+      adapter: 'both',
+      fs: { directories: [CLASH_PLUGINS], watch: false },
+    });
+    const { plugins } = demo.catalog();
+    expect(plugins.map((plugin) => [plugin.id, plugin.source, plugin.version])).toEqual([
+      ['fs:markdown-toc', 'fs', '9.9.9'],
+      ['npm:markdown-toc', 'npm', '0.1.0'],
+    ]);
+    let ambiguous: unknown;
+    try {
+      demo.submit('markdown-toc', {});
+    } catch (error) {
+      ambiguous = error;
+    }
+    expect(ambiguous).toBeInstanceOf(DemoError);
+    expect(ambiguous).toMatchObject({
+      code: 'AMBIGUOUS_PLUGIN',
+      status: 409,
+      message: expect.stringContaining('"fs:markdown-toc" or "npm:markdown-toc"'),
+    });
+    const fromFolder = demo.submit('fs:markdown-toc', {});
+    expect(await fromFolder.handle.result).toEqual({ from: 'the folder' });
+    const fromNpm = demo.submit('npm:markdown-toc', { markdown: '# One' });
+    expect(await fromNpm.handle.result).toMatchObject({ toc: '- [One](#one)' });
+    expect(demo.jobs().map((job) => `${job.source}:${job.plugin}`)).toEqual([
+      'npm:markdown-toc',
+      'fs:markdown-toc',
+    ]);
+    expect(demo.jobs({ plugin: 'npm:markdown-toc' })).toHaveLength(1);
+  });
+
+  it('announces a plugin folder dropped into a watched directory', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-watch-'));
+    try {
+      const demo = await start({
+        adapter: 'fs',
+        fs: { directories: [directory], watch: true, poolSize: 1 },
+      });
+      expect(demo.catalog().plugins).toEqual([]);
+      const changed = once(demo, 'catalog');
+      // Copy under a dot name (ignored), then rename: the folder appears complete.
+      cpSync(WORD_STREAM, path.join(directory, '.incoming'), { recursive: true });
+      renameSync(path.join(directory, '.incoming'), path.join(directory, 'word-stream'));
+      const [catalog] = await changed;
+      expect(catalog.plugins.map((plugin: { id: string }) => plugin.id)).toEqual(['word-stream']);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

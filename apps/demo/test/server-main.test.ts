@@ -1,0 +1,115 @@
+// `pnpm demo` as a process: it starts, serves, and stops cleanly on Ctrl-C or SIGTERM with no
+// worker left behind; a bad config or a busy port stops it at once with a clear message.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const MAIN = path.resolve(import.meta.dirname, '../dist/server/main.js');
+const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function launch(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: scratch,
+    env: { ...process.env, PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    /** Resolves with the URL the server printed once it listens. */
+    url: () =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const match = /plugwork demo on (http:\/\/\S+)/.exec(stdout);
+          if (match !== null) resolve(match[1]!);
+        };
+        child.stdout!.on('data', check);
+        check();
+        child.once('close', () => reject(new Error(`the server exited: ${stderr}`)));
+      }),
+  };
+}
+
+function groupGone(child: ChildProcess): boolean {
+  try {
+    process.kill(-child.pid!, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe('the demo server process', () => {
+  for (const [name, signal, toGroup] of [
+    ['Ctrl-C (SIGINT to the whole process group)', 'SIGINT', true],
+    ['SIGTERM', 'SIGTERM', false],
+  ] as const) {
+    it(`serves on 127.0.0.1 and stops cleanly on ${name}`, async () => {
+      const server = launch(['--port', '0']);
+      const url = await server.url();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(server.output().stdout).toMatch(/sources: fs \+ npm\n/);
+      const catalog = (await (await fetch(`${url}api/plugins`)).json()) as { plugins: unknown[] };
+      expect(catalog.plugins).toHaveLength(5);
+      // Keep a job running, so that stopping has something to cancel.
+      const submitted = await fetch(`${url}api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ plugin: 'hash-chain', params: { rounds: 100000, size_kb: 64 } }),
+      });
+      expect(submitted.status).toBe(202);
+
+      process.kill(toGroup ? -server.child.pid! : server.child.pid!, signal);
+      expect(await server.exited).toBe(0);
+      expect(server.output().stdout).toContain(
+        `${signal}: stopping the server and its workers…\nStopped.\n`,
+      );
+      // No crash reports: the workers were stopped by the host, not killed by the signal.
+      expect(server.output().stderr).not.toMatch(/killed by SIGINT|Restarting/);
+      expect(groupGone(server.child)).toBe(true);
+    });
+  }
+
+  it('refuses a bad config file, naming the field', async () => {
+    const file = path.join(scratch, 'plugwork.config.json');
+    writeFileSync(file, JSON.stringify({ adapter: 'both', fs: { directory: 'plugins' } }));
+    try {
+      const server = launch([]);
+      expect(await server.exited).toBe(1);
+      expect(server.output().stderr).toBe(
+        `plugwork demo: Invalid config file ${file}: "fs.directory": unknown field (check the spelling). apps/demo/README.md describes every field\n`,
+      );
+    } finally {
+      rmSync(file);
+    }
+  });
+
+  it('says so when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const server = launch([], { PORT: String(port) });
+      expect(await server.exited).toBe(1);
+      expect(server.output().stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
+      expect(groupGone(server.child)).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  });
+});
