@@ -59,7 +59,9 @@ describe('Spinner', () => {
     spinner.stop();
     const clearLine = '\r\u001b[2K';
     expect(writes[0]!.startsWith(clearLine)).toBe(true);
-    expect(writes[0]!.slice(clearLine.length)).toMatch(/^. hash-chain 42% round 42 of 100 · 0\.\d s$/);
+    expect(writes[0]!.slice(clearLine.length)).toMatch(
+      /^. hash-chain 42% round 42 of 100 · 0\.\d s$/,
+    );
     expect(writes.at(-1)).toBe(clearLine);
   });
 

@@ -112,6 +112,7 @@ function render() {
   }
   // A job without a stream has no output to show once it is over: its result says it all.
   output().hidden = !job.stream && TERMINAL.has(status);
+  if (job.stream && TERMINAL.has(status)) output().dataset.placeholder = 'No output.';
   renderElapsed();
 }
 

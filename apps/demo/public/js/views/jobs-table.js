@@ -39,24 +39,24 @@ export function renderJobs(jobs, watched, onOpen) {
         h('td', null, h('span', { class: 'status-pill', 'data-status': job.status }, job.status)),
         h(
           'td',
-          { class: 'plugin-cell' },
+          { class: 'job-cell' },
           h(
-            'span',
+            'div',
             { class: 'plugin-name-row' },
-            job.plugin,
+            h('span', { class: 'plugin-name' }, job.plugin),
             sourceBadge(job.source),
             job.stream ? h('span', { class: 'badge streams' }, 'stream') : null,
+          ),
+          h(
+            'div',
+            { class: `summary${kind}`, title: summary },
+            job.error ? [h('strong', null, job.error.code), ' ', summary] : summary || '\u00a0',
           ),
         ),
         h('td', { class: 'when' }, clock(job.submittedAt)),
         h('td', { class: 'num' }, duration(job.waitMs)),
         h('td', { class: 'num' }, duration(job.runMs)),
         h('td', { class: 'when' }, job.workerId ?? '–'),
-        h(
-          'td',
-          { class: `summary${kind}`, title: summary },
-          job.error ? [h('strong', null, job.error.code), ' ', summary] : summary,
-        ),
       );
     }),
   );
