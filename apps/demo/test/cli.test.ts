@@ -114,6 +114,40 @@ describe('plugwork run', () => {
     expect(arrivals.at(-1)!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(450);
   });
 
+  it("shows a spinner with the plugin's progress when stderr is a terminal", async () => {
+    // `script` runs the CLI on a pseudo-terminal (stdout and stderr both), as in a shell.
+    const command = `${process.execPath} ${CLI} run hash-chain -p rounds=2000 -p size_kb=256`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PLUGWORK_CONFIG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const frames = output.split('\r\u001b[2K').filter((frame) => frame.includes('hash-chain'));
+    expect(
+      frames.some((frame) => /^. hash-chain \d+% round \d+ of 2000 · \d+\.\d s$/.test(frame)),
+    ).toBe(true);
+    expect(output).toMatch(/"digest": "[0-9a-f]{64}"/);
+  });
+
+  it('--timeout fails a job that runs too long', async () => {
+    const { code, stderr } = await cli(
+      'run',
+      'hash-chain',
+      '--timeout',
+      '300',
+      '-p',
+      'rounds=100000',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: Job .* \(plugin "hash-chain"\) timed out after 300 ms/);
+  });
+
   it('--config gives the plugin its config', async () => {
     const file = path.join(scratch, 'slugify.json');
     writeFileSync(file, JSON.stringify({ separator: '.', lowercase: false }));

@@ -48,7 +48,8 @@ export class Spinner {
     if (this.#progress !== undefined) parts.push(`${Math.round(this.#progress * 100)}%`);
     if (this.#message !== undefined) parts.push(this.#message);
     parts.push(`· ${((Date.now() - this.#startedAt) / 1000).toFixed(1)} s`);
-    const columns = this.#stream.columns ?? 80;
+    // A terminal of unknown size (a pseudo-terminal without one) reports 0 columns.
+    const columns = this.#stream.columns || 80;
     this.#stream.write(`\r\x1b[2K${parts.join(' ').slice(0, columns - 1)}`);
   }
 }
