@@ -57,6 +57,16 @@ async function selectPlugin(id: string): Promise<void> {
   await page.waitForSelector(`#plugin-panel [data-plugin="${id}"]`);
 }
 
+async function waitForToast(text: RegExp): Promise<void> {
+  await page.waitForFunction(
+    (source) =>
+      [...document.querySelectorAll('.toast')].some((toast) =>
+        new RegExp(source).test(toast.textContent ?? ''),
+      ),
+    text.source,
+  );
+}
+
 async function jobStatus(): Promise<string> {
   return (await page.textContent('[data-testid="job-status"]')) ?? '';
 }
@@ -170,5 +180,33 @@ describe('the demo UI', () => {
       'must be at most 200',
     );
     await page.screenshot({ path: path.join(RESULTS, 'demo-ui.png'), fullPage: true });
+  });
+
+  it('reloads and unloads the plugin with its buttons; the worker panel follows', async () => {
+    screenshotOnFailure('reload-unload');
+    await selectPlugin('slugify');
+    // Run it, so that a worker has it loaded.
+    await page.fill('[data-testid="param-text"]', 'Load me');
+    await page.click('[data-testid="run-button"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-status"]')?.textContent === 'completed',
+    );
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="pool-fs"] .chip')].some(
+        (chip) => chip.textContent === 'slugify',
+      ),
+    );
+    await page.click('[data-testid="reload-button"]');
+    await waitForToast(/^Reloaded slugify on worker-\d$/);
+    await page.click('[data-testid="unload-button"]');
+    await waitForToast(/^Unloaded slugify from worker-\d$/);
+    await page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('[data-testid="pool-fs"] .chip')].some(
+          (chip) => chip.textContent === 'slugify',
+        ),
+    );
+    await page.click('[data-testid="unload-button"]');
+    await waitForToast(/^slugify was not loaded on any worker$/);
   });
 });
