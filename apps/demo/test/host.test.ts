@@ -2,15 +2,16 @@
 // folder dropped in while it runs.
 
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DemoError, DemoHost, resolveSettings } from '../src/index.ts';
+import { type CatalogView, DemoError, DemoHost, resolveSettings } from '../src/index.ts';
 import { quietLogger } from './support/server.ts';
 
 const CLASH_PLUGINS = path.join(import.meta.dirname, 'fixtures/clash-plugins');
 const WORD_STREAM = path.join(import.meta.dirname, '../plugins/word-stream');
+const BROKEN_EXAMPLE = path.join(import.meta.dirname, '../plugins-extra/broken-example');
 
 let host: DemoHost | undefined;
 afterEach(async () => {
@@ -69,20 +70,37 @@ describe('DemoHost', () => {
     expect(demo.jobs({ plugin: 'npm:markdown-toc' })).toHaveLength(1);
   });
 
-  it('announces a plugin folder dropped into a watched directory', async () => {
+  it('announces a plugin folder dropped into a watched directory, and a broken one fixed', async () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-watch-'));
     try {
+      cpSync(BROKEN_EXAMPLE, path.join(directory, 'broken-example'), { recursive: true });
       const demo = await start({
         adapter: 'fs',
         fs: { directories: [directory], watch: true, poolSize: 1 },
       });
       expect(demo.catalog().plugins).toEqual([]);
-      const changed = once(demo, 'catalog');
+      expect(demo.catalog().diagnostics.map((each) => each.code)).toEqual(['INVALID_MANIFEST']);
+
       // Copy under a dot name (ignored), then rename: the folder appears complete.
+      let changed = once(demo, 'catalog');
       cpSync(WORD_STREAM, path.join(directory, '.incoming'), { recursive: true });
       renameSync(path.join(directory, '.incoming'), path.join(directory, 'word-stream'));
-      const [catalog] = await changed;
-      expect(catalog.plugins.map((plugin: { id: string }) => plugin.id)).toEqual(['word-stream']);
+      let [catalog] = (await changed) as [CatalogView];
+      expect(catalog.plugins.map((plugin) => plugin.id)).toEqual(['word-stream']);
+
+      // What the README says: fix the broken manifest while it runs, and the plugin appears.
+      changed = once(demo, 'catalog');
+      const manifest = path.join(directory, 'broken-example/package.json');
+      writeFileSync(
+        manifest,
+        readFileSync(manifest, 'utf8').replace('"streaming": "sometimes"', '"streaming": false'),
+      );
+      [catalog] = (await changed) as [CatalogView];
+      expect(catalog.plugins.map((plugin) => plugin.id).sort()).toEqual([
+        'broken-example',
+        'word-stream',
+      ]);
+      expect(catalog.diagnostics).toEqual([]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
