@@ -15,6 +15,8 @@ export const WorkerRequestType = {
   STOP: 'stop',
   /** Extension: ask a running job to stop cooperatively (its AbortSignal fires). */
   CANCEL: 'cancel',
+  /** Extension: the host has consumed streamed output; the worker may send that much more. */
+  STREAM_ACK: 'stream_ack',
 } as const;
 export type WorkerRequestType = (typeof WorkerRequestType)[keyof typeof WorkerRequestType];
 

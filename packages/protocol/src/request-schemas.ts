@@ -29,6 +29,12 @@ export const initRequestSchema = z.object({
   plugin_configs: z.record(z.string(), jsonObjectSchema).optional(),
   /** How many plugins may stay loaded at once; 1 (the seed's behaviour) frees memory on switch. */
   max_loaded_plugins: z.number().int().positive().optional(),
+  /**
+   * Extension: flow control for streamed output. How many characters of chunk text a job may
+   * have sent but not yet acknowledged by `stream_ack`; the worker pauses the plugin's stream
+   * beyond that. Absent: no flow control (the seed's behaviour).
+   */
+  stream_window: z.number().int().positive().optional(),
 });
 
 /** Run one job. Keys other than the reserved ones are the job's parameters. */
@@ -75,6 +81,16 @@ export const cancelRequestSchema = z.object({
   request_id: requestIdSchema.optional(),
 });
 
+/**
+ * Extension: the host consumed `consumed` characters of a streaming job's chunk text, so the
+ * worker may have that many more in flight (credit-based flow control, see `stream_window`).
+ */
+export const streamAckRequestSchema = z.object({
+  type: z.literal('stream_ack'),
+  job_id: jobIdSchema,
+  consumed: z.number().int().positive(),
+});
+
 export const workerRequestSchema = z.discriminatedUnion('type', [
   initRequestSchema,
   executeRequestSchema,
@@ -83,6 +99,7 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
   getStateRequestSchema,
   stopRequestSchema,
   cancelRequestSchema,
+  streamAckRequestSchema,
 ]);
 
 export type InitRequest = z.infer<typeof initRequestSchema>;
@@ -92,5 +109,6 @@ export type UnloadRequest = z.infer<typeof unloadRequestSchema>;
 export type GetStateRequest = z.infer<typeof getStateRequestSchema>;
 export type StopRequest = z.infer<typeof stopRequestSchema>;
 export type CancelRequest = z.infer<typeof cancelRequestSchema>;
+export type StreamAckRequest = z.infer<typeof streamAckRequestSchema>;
 /** Any message the host sends to a worker, as it travels on the wire. */
 export type WorkerRequestMessage = z.infer<typeof workerRequestSchema>;

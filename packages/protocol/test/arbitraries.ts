@@ -49,6 +49,7 @@ export const requestArbitrary = fc.oneof(
           { maxKeys: 3 },
         ),
         max_loaded_plugins: fc.integer({ min: 1, max: 16 }),
+        stream_window: fc.integer({ min: 1, max: 1 << 24 }),
         request_id: id,
       },
       { requiredKeys: [] },
@@ -84,6 +85,9 @@ export const requestArbitrary = fc.oneof(
   fc
     .record({ job_id: id, request_id: id }, { requiredKeys: ['job_id'] })
     .map((data) => new WorkerRequest('cancel', data).toDict()),
+  fc
+    .record({ job_id: id, consumed: fc.integer({ min: 1, max: 1 << 24 }) })
+    .map((data) => new WorkerRequest('stream_ack', data).toDict()),
 );
 
 export const responseArbitrary = fc.oneof(

@@ -71,6 +71,7 @@ describe('malformed input is rejected with ProtocolError and nothing else', () =
       'get_state',
       'stop',
       'cancel',
+      'stream_ack',
       'ready',
       'result',
       'stream_chunk',
@@ -94,7 +95,7 @@ describe('malformed input is rejected with ProtocolError and nothing else', () =
     const wrongValues = fc.oneof(
       fc.constant(undefined),
       fc.constant(null),
-      fc.integer({ min: 2 }), // wrong for every required field, progress (0..1) included
+      fc.integer({ max: -1 }), // wrong for every required field: strings, progress 0..1, counts
       fc.constant({}),
       fc.constant(true),
       fc.constant(Number.NaN),
@@ -139,6 +140,8 @@ function requiredOfRequest(type: string): string[] {
       return ['plugin_name'];
     case 'cancel':
       return ['job_id'];
+    case 'stream_ack':
+      return ['job_id', 'consumed'];
     default:
       return [];
   }
