@@ -32,6 +32,10 @@ export const DemoErrorCode = {
   FORBIDDEN_ORIGIN: 'FORBIDDEN_ORIGIN',
   /** No such route. */
   NOT_FOUND: 'NOT_FOUND',
+  /** The worker processes of a source could not start. */
+  START_FAILED: 'START_FAILED',
+  /** The server cannot listen on its host and port (in use, not an address of this machine). */
+  LISTEN_FAILED: 'LISTEN_FAILED',
   /** Anything unexpected; the message says what happened. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -67,6 +71,26 @@ export class DemoError extends Error {
 
   static invalidArgument(name: string, problem: string): DemoError {
     return new DemoError(DemoErrorCode.INVALID_ARGUMENT, 400, `Invalid ${name}: ${problem}`);
+  }
+
+  static startFailed(source: string, cause: unknown): DemoError {
+    return new DemoError(
+      DemoErrorCode.START_FAILED,
+      500,
+      `Could not start the workers of the "${source}" plugins: ${describe(cause)}`,
+      { cause },
+    );
+  }
+
+  static listenFailed(host: string, port: number, cause: NodeJS.ErrnoException): DemoError {
+    return new DemoError(
+      DemoErrorCode.LISTEN_FAILED,
+      500,
+      cause.code === 'EADDRINUSE'
+        ? `Port ${port} on ${host} is in use: stop what runs there, or pick another port (PORT=3001 or --port 3001)`
+        : `Cannot listen on ${host}:${port}: ${describe(cause)}`,
+      { cause },
+    );
   }
 
   static unknownPlugin(reference: string, available: readonly string[]): DemoError {

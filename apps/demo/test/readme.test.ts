@@ -110,6 +110,8 @@ describe('README', () => {
       DemoErrorCode.CONFIG_INVALID,
       DemoErrorCode.CONFIG_UNREADABLE,
       DemoErrorCode.INVALID_ARGUMENT,
+      DemoErrorCode.START_FAILED,
+      DemoErrorCode.LISTEN_FAILED,
       DemoErrorCode.INTERNAL,
     ]);
     for (const code of Object.values(DemoErrorCode).filter((code) => !notApi.has(code))) {

@@ -8,7 +8,7 @@ import {
   type Logger,
 } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
-import { DemoError, describe } from '../errors.ts';
+import { DemoError } from '../errors.ts';
 import { JobOutputs } from './job-outputs.ts';
 import { PARAMS_HINTS } from './param-hints.ts';
 import { managerOptions, sourcesOf } from './sources.ts';
@@ -111,12 +111,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     if (failed !== -1) {
       await host.shutdown();
       const reason = (results[failed] as PromiseRejectedResult).reason;
-      throw new DemoError(
-        'START_FAILED',
-        500,
-        `Could not start the workers of the "${host.#sources[failed]!.name}" plugins: ${describe(reason)}`,
-        { cause: reason },
-      );
+      throw DemoError.startFailed(host.#sources[failed]!.name, reason);
     }
     return host;
   }

@@ -1,6 +1,7 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DemoError } from '../errors.ts';
 import type { DemoHost } from '../host/demo-host.ts';
 import { PUBLIC_DIR } from '../paths.ts';
@@ -39,7 +40,7 @@ export function createApp(host: DemoHost, options: DemoAppOptions = {}): DemoApp
 
   app.onError((error, c) => {
     const { status, body } = toErrorResponse(error);
-    return c.json(body, status as 400);
+    return c.json(body, status as ContentfulStatusCode);
   });
 
   app.use('/api/*', async (c, next) => {
@@ -62,7 +63,7 @@ export function createApp(host: DemoHost, options: DemoAppOptions = {}): DemoApp
         // The rest of the body is not read: the connection cannot carry another request.
         c.header('Connection', 'close');
         const { status, body } = toErrorResponse(DemoError.bodyTooLarge(limit));
-        return c.json(body, status as 413);
+        return c.json(body, status as ContentfulStatusCode);
       },
     }),
   );
@@ -84,7 +85,7 @@ export function createApp(host: DemoHost, options: DemoAppOptions = {}): DemoApp
   app.get('*', serveStatic({ root: PUBLIC_DIR }));
   app.notFound((c) => {
     const { status, body } = toErrorResponse(DemoError.notFound(c.req.method, c.req.path));
-    return c.json(body, status as 404);
+    return c.json(body, status as ContentfulStatusCode);
   });
 
   return {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
-import { DemoError, describe } from '../errors.ts';
+import { DemoError } from '../errors.ts';
 import { DemoHost } from '../host/demo-host.ts';
 import { createApp } from './app.ts';
 
@@ -62,16 +62,7 @@ function listen(
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }) as Server;
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new DemoError(
-          'LISTEN_FAILED',
-          500,
-          error.code === 'EADDRINUSE'
-            ? `Port ${port} on ${hostname} is in use: stop what runs there, or pick another port (PORT=3001 or --port 3001)`
-            : `Cannot listen on ${hostname}:${port}: ${describe(error)}`,
-          { cause: error },
-        ),
-      );
+      reject(DemoError.listenFailed(hostname, port, error));
     });
     server.once('listening', () => resolve({ server, address: server.address() as AddressInfo }));
   });

@@ -56,7 +56,7 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
   app.get('/:id/events', (c) => {
     const id = c.req.param('id');
     const first = host.job(id);
-    const resumeAt = Number(c.req.header('last-event-id') ?? c.req.query('from') ?? 0);
+    const resumeAt = Number(c.req.header('last-event-id') ?? 0);
     return streamSSE(c, async (stream) => {
       const channel = new SseChannel(stream);
       channels.add(channel);
