@@ -599,6 +599,8 @@ export const ChildMessages = {
   busy: (jobId: string, current: string) =>
     `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
   stopping: 'the worker is stopping',
+  watchdogUnavailable: (reason: string) =>
+    `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
 } as const;
 
 /** The message of anything thrown, for embedding in another message. */

@@ -17,105 +17,108 @@ export class NotJsonSafeError extends Error {
  * @param root how the message names the value (`result`, `params`)
  */
 export function toJsonSafe(value: unknown, root: string): unknown {
-  const path: (string | number)[] = [];
+  // The common scalars need no walk state at all.
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  const walk: Walk = { root, path: [], ancestors: [] };
   try {
-    return convert(value, path, []);
+    return convert(value, walk);
   } catch (error) {
     if (error instanceof NotJsonSafeError) throw error;
     if (error instanceof RangeError) {
-      throw new NotJsonSafeError(JsonSafetyPhrases.tooDeep(formatPath(root, path)));
+      throw new NotJsonSafeError(JsonSafetyPhrases.tooDeep(formatPath(root, walk.path)));
     }
     throw error;
   }
+}
 
-  function convert(current: unknown, at: (string | number)[], ancestors: object[]): unknown {
-    switch (typeof current) {
-      case 'string':
-      case 'boolean':
-        return current;
-      case 'number':
-        return Number.isFinite(current) ? current : null;
-      case 'undefined':
-        return undefined;
-      case 'bigint':
-        throw new NotJsonSafeError(JsonSafetyPhrases.bigint(formatPath(root, at)));
-      case 'function':
-        throw new NotJsonSafeError(JsonSafetyPhrases.function(formatPath(root, at)));
-      case 'symbol':
-        throw new NotJsonSafeError(JsonSafetyPhrases.symbol(formatPath(root, at)));
-    }
-    if (current === null) return null;
-    const object = current as Record<string, unknown>;
-    if (ancestors.includes(object)) {
-      throw new NotJsonSafeError(JsonSafetyPhrases.cycle(formatPath(root, at)));
-    }
-    if (typeof object.toJSON === 'function') {
-      let replaced: unknown;
-      try {
-        replaced = (object.toJSON as () => unknown)();
-      } catch (error) {
-        throw new NotJsonSafeError(
-          JsonSafetyPhrases.toJsonThrew(formatPath(root, at), describe(error)),
-        );
-      }
-      ancestors.push(object);
-      const converted = convert(replaced, at, ancestors);
-      ancestors.pop();
-      return converted;
-    }
-    if (object instanceof Map || object instanceof Set || object instanceof WeakMap) {
+/** Where the walk is: for messages (path) and cycle detection (ancestors). */
+interface Walk {
+  root: string;
+  path: (string | number)[];
+  ancestors: object[];
+}
+
+function convert(current: unknown, walk: Walk): unknown {
+  switch (typeof current) {
+    case 'string':
+    case 'boolean':
+      return current;
+    case 'number':
+      return Number.isFinite(current) ? current : null;
+    case 'undefined':
+      return undefined;
+    case 'bigint':
+      throw new NotJsonSafeError(JsonSafetyPhrases.bigint(formatPath(walk.root, walk.path)));
+    case 'function':
+      throw new NotJsonSafeError(JsonSafetyPhrases.function(formatPath(walk.root, walk.path)));
+    case 'symbol':
+      throw new NotJsonSafeError(JsonSafetyPhrases.symbol(formatPath(walk.root, walk.path)));
+  }
+  if (current === null) return null;
+  const object = current as Record<string, unknown>;
+  if (walk.ancestors.includes(object)) {
+    throw new NotJsonSafeError(JsonSafetyPhrases.cycle(formatPath(walk.root, walk.path)));
+  }
+  if (typeof object.toJSON === 'function') {
+    let replaced: unknown;
+    try {
+      replaced = (object.toJSON as () => unknown)();
+    } catch (error) {
       throw new NotJsonSafeError(
-        JsonSafetyPhrases.collection(formatPath(root, at), object.constructor.name),
+        JsonSafetyPhrases.toJsonThrew(formatPath(walk.root, walk.path), describe(error)),
       );
     }
-    ancestors.push(object);
-    const result = Array.isArray(object)
-      ? convertArray(object, at, ancestors)
-      : convertObject(object, at, ancestors);
-    ancestors.pop();
-    return result;
+    walk.ancestors.push(object);
+    const converted = convert(replaced, walk);
+    walk.ancestors.pop();
+    return converted;
   }
-
-  function convertArray(array: unknown[], at: (string | number)[], ancestors: object[]): unknown {
-    let copy: unknown[] | undefined;
-    for (let index = 0; index < array.length; index++) {
-      const item = array[index];
-      at.push(index);
-      let converted = convert(item, at, ancestors);
-      at.pop();
-      if (converted === undefined) converted = null;
-      if (copy === undefined && converted !== item) copy = array.slice(0, index);
-      copy?.push(converted);
-    }
-    return copy ?? array;
+  if (object instanceof Map || object instanceof Set || object instanceof WeakMap) {
+    throw new NotJsonSafeError(
+      JsonSafetyPhrases.collection(formatPath(walk.root, walk.path), object.constructor.name),
+    );
   }
+  walk.ancestors.push(object);
+  const result = Array.isArray(object) ? convertArray(object, walk) : convertObject(object, walk);
+  walk.ancestors.pop();
+  return result;
+}
 
-  function convertObject(
-    object: Record<string, unknown>,
-    at: (string | number)[],
-    ancestors: object[],
-  ): unknown {
-    let copy: Record<string, unknown> | undefined;
-    const keys = Object.keys(object);
-    for (let index = 0; index < keys.length; index++) {
-      const key = keys[index]!;
-      const item = object[key];
-      at.push(key);
-      const converted = convert(item, at, ancestors);
-      at.pop();
-      if (copy === undefined && converted !== item) {
-        copy = {};
-        for (let before = 0; before < index; before++) {
-          const kept = keys[before]!;
-          copy[kept] = object[kept];
-        }
+function convertArray(array: unknown[], walk: Walk): unknown {
+  let copy: unknown[] | undefined;
+  for (let index = 0; index < array.length; index++) {
+    const item = array[index];
+    walk.path.push(index);
+    let converted = convert(item, walk);
+    walk.path.pop();
+    if (converted === undefined) converted = null;
+    if (copy === undefined && converted !== item) copy = array.slice(0, index);
+    copy?.push(converted);
+  }
+  return copy ?? array;
+}
+
+function convertObject(object: Record<string, unknown>, walk: Walk): unknown {
+  let copy: Record<string, unknown> | undefined;
+  const keys = Object.keys(object);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    const item = object[key];
+    walk.path.push(key);
+    const converted = convert(item, walk);
+    walk.path.pop();
+    if (copy === undefined && converted !== item) {
+      copy = {};
+      for (let before = 0; before < index; before++) {
+        const kept = keys[before]!;
+        copy[kept] = object[kept];
       }
-      if (copy !== undefined && converted !== undefined) copy[key] = converted;
     }
-    // A class instance becomes a plain object, as it would through JSON.
-    if (copy === undefined && !isPlainObject(object)) return Object.assign({}, object);
-    return copy ?? object;
+    if (copy !== undefined && converted !== undefined) copy[key] = converted;
   }
+  // A class instance becomes a plain object, as it would through JSON.
+  if (copy === undefined && !isPlainObject(object)) return Object.assign({}, object);
+  return copy ?? object;
 }
 
 /** True for `{}`-literals and `Object.create(null)` objects. */

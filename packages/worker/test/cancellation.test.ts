@@ -60,7 +60,6 @@ describe('cancel', () => {
     expect(done.error?.message).toBe(
       `Job ${job.id} (plugin "hangs") was cancelled; the plugin stopped when asked`,
     );
-    expect(done.endedAt! - done.startedAt!).toBeLessThan(400);
     await expectHealthy(manager);
     expect(manager.listJobs().at(-1)?.workerPid).toBe(pid);
   });

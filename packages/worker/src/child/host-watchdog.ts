@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { ChildMessages, describe } from '../errors.ts';
 
 let started = false;
 
@@ -21,12 +22,18 @@ export function startHostWatchdog(fd: number, graceMs: number): void {
       workerData: { fd, graceMs },
       stdout: false,
       stderr: false,
-      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2, stackSizeMb: 1 },
+      // Generous for a thread that holds one socket: hitting a limit would silently drop the net.
+      resourceLimits: { maxOldGenerationSizeMb: 16, stackSizeMb: 1 },
     });
     thread.unref();
     // A safety net that fails must not take the worker down; the 'disconnect' path remains.
-    thread.on('error', () => {});
-  } catch {
+    thread.on('error', (error) => unavailable(error));
+  } catch (error) {
     // Same: without threads the worker still exits on 'disconnect' whenever its loop is free.
+    unavailable(error);
   }
+}
+
+function unavailable(error: unknown): void {
+  process.stderr.write(ChildMessages.watchdogUnavailable(describe(error)));
 }
