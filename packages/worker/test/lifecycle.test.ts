@@ -1,7 +1,7 @@
 // Starting, stopping and the host going away: no worker process is ever left behind.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -103,6 +103,39 @@ describe('start failures leave nothing behind', () => {
     expect(spawned).toHaveLength(2);
     await expect(starting).rejects.toThrow(WorkerStartError);
     await expectProcessesGone(spawned);
+    expect(runningWorkerChildren()).toEqual([]);
+  });
+});
+
+describe('worker process settings', () => {
+  it('workers get worker.env, worker.cwd and worker.execArgv', async () => {
+    const cwd = realpathSync(tmpdir());
+    const harness = await startHarness({
+      worker: {
+        env: { ...process.env, PLUGWORK_TEST_SETTING: 'from the host' },
+        cwd,
+        execArgv: ['--no-warnings'],
+      },
+    });
+    try {
+      await expect(
+        harness.manager.submit('environment', { name: 'PLUGWORK_TEST_SETTING' }).result,
+      ).resolves.toEqual({ value: 'from the host', cwd, execArgv: ['--no-warnings'] });
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('a worker that cannot be spawned (missing cwd) fails start() saying so', async () => {
+    const manager = new JobManager({
+      adapter: { module: TEST_ADAPTER },
+      worker: { cwd: '/no/such/directory' },
+    });
+    const error = await manager.start().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkerStartError);
+    expect((error as WorkerStartError).message).toMatch(
+      /Worker worker-1 could not be spawned: .*ENOENT.*Check worker.cwd and worker.execArgv/,
+    );
     expect(runningWorkerChildren()).toEqual([]);
   });
 });
