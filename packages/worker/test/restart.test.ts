@@ -1,5 +1,9 @@
 // Restart policies with real processes: backoff timing, the crash-loop cap, and what happens
 // to queued jobs when no worker is left.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   JobError,
   ManagerStateError,
@@ -9,7 +13,14 @@ import {
   type WorkerFailedEvent,
 } from '@plugwork/worker';
 import { describe, expect, it } from 'vitest';
-import { expectHealthy, expectProcessesGone, nextEvent, startHarness } from './helpers.ts';
+import {
+  expectHealthy,
+  expectProcessesGone,
+  nextEvent,
+  runningWorkerChildren,
+  startHarness,
+  TEST_ADAPTER,
+} from './helpers.ts';
 
 describe('backoff', () => {
   it('restarts after base * 2^(n-1) ms, capped at maxDelayMs, without blocking the host', async () => {
@@ -112,6 +123,35 @@ describe('crash-loop cap', () => {
       await expectProcessesGone([...harness.pids]);
     } finally {
       await harness.close();
+    }
+  });
+
+  it('a worker that cannot start again counts as crashing again, up to the cap', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'plugwork-'));
+    const marker = join(folder, 'broken');
+    const harness = await startHarness({
+      adapter: { module: TEST_ADAPTER, options: { failCreateIfExists: marker } },
+      restart: { policy: 'always', maxCrashes: 3, crashWindowMs: 30_000 },
+    });
+    const { manager } = harness;
+    try {
+      const failed = nextEvent<WorkerFailedEvent>(manager, 'worker:failed');
+      writeFileSync(marker, '');
+      const crash = manager.submit('exit');
+      const waiting = manager.submit('echo');
+      expect((await crash.done).status).toBe('failed');
+      expect((await failed).reason).toContain(
+        'crashed 3 times within 30000 ms and is not restarted any more (restart.maxCrashes); last exit: Worker worker-1',
+      );
+      expect((await failed).reason).toContain('createAdapter found its failure marker');
+      expect((await waiting.done).error?.code).toBe(WorkerErrorCode.NO_WORKERS);
+      expect(
+        harness.warnings.filter((line) => line.startsWith('Restarting worker worker-1 failed')),
+      ).toHaveLength(2);
+      expect(runningWorkerChildren()).toEqual([]);
+    } finally {
+      await harness.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
