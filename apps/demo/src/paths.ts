@@ -15,8 +15,3 @@ export const DEFAULT_PLUGIN_DIRECTORIES = [
   fileURLToPath(new URL('../plugins-extra', import.meta.url)),
 ];
 
-/**
- * Preloaded into every worker process (`--import`): the worker ignores SIGINT, so a Ctrl-C in the
- * terminal reaches the host only, and the host cancels jobs and stops workers in order.
- */
-export const WORKER_PRELOAD = new URL('../runtime/ignore-sigint.mjs', import.meta.url).href;

@@ -450,7 +450,7 @@ export const JobFailures = {
   loadFailed(jobId: string, plugin: string, reason: string): JobFailure {
     return {
       code: WorkerErrorCode.PLUGIN_LOAD_FAILED,
-      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason}. Check the plugin's config (pluginConfigs or the registry)`,
+      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason.replace(/\.$/, '')}. Check the plugin's config (pluginConfigs or the registry)`,
     };
   },
 
@@ -599,6 +599,7 @@ export const ChildMessages = {
   busy: (jobId: string, current: string) =>
     `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
   stopping: 'the worker is stopping',
+  endedAfterAbort: 'the plugin ended early because the job was stopped',
   watchdogUnavailable: (reason: string) =>
     `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
 } as const;

@@ -64,6 +64,35 @@ describe('cancel', () => {
     expect(manager.listJobs().at(-1)?.workerPid).toBe(pid);
   });
 
+  it('a plugin that honours its signal by returning early ends the job cancelled, not completed', async () => {
+    // Streaming: the generator simply stops yielding once the signal fires.
+    const streaming = manager.submit('stops-early', {}, { stream: true });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of streaming.stream()) {
+        seen.push(chunk);
+        if (seen.length === 1) void streaming.cancel();
+      }
+    })();
+    await expect(reading).rejects.toBeInstanceOf(JobError);
+    expect(seen.join('')).toMatch(/^tick-0;/);
+    expect(await streaming.done).toMatchObject({
+      status: 'cancelled',
+      error: { code: WorkerErrorCode.JOB_CANCELLED },
+    });
+
+    // Plain: execute resolves with a value once the signal fires (the plugin is loaded by now).
+    const plain = manager.submit('stops-early');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(plain.cancel()).resolves.toBe(true);
+    const done = await plain.done;
+    expect(done).toMatchObject({ status: 'cancelled', result: undefined });
+    expect(done.error?.message).toBe(
+      `Job ${plain.id} (plugin "stops-early") was cancelled; the plugin stopped when asked`,
+    );
+    await expectHealthy(manager);
+  });
+
   it('a running job that ignores its signal: the worker is killed after the grace period and restarted', async () => {
     const job = manager.submit('hangs');
     const exited = nextEvent<WorkerExitEvent>(manager, 'worker:exited');

@@ -216,6 +216,22 @@ describe('plugin loading', () => {
   });
 });
 
+describe('signals', () => {
+  it('a worker ignores SIGINT (a terminal Ctrl-C reaches the whole process group): the host decides', async () => {
+    const harness = await startHarness();
+    try {
+      const running = harness.manager.submit('sleep', { ms: 300 });
+      const pid = running.snapshot().workerPid!;
+      process.kill(pid, 'SIGINT');
+      expect(await running.done).toMatchObject({ status: 'completed', workerPid: pid });
+      const next = await harness.manager.submit('pid').result;
+      expect(next.pid).toBe(pid);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('stops gracefully: plugins are disposed, workers exit 0', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'plugwork-'));

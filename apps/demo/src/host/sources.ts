@@ -2,7 +2,6 @@ import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
 import type { JobManagerOptions } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
-import { WORKER_PRELOAD } from '../paths.ts';
 import type { SourceName } from './views.ts';
 
 /** The sources the settings ask for, in the order their plugins are listed. */
@@ -32,6 +31,5 @@ export function managerOptions(
     maxLoadedPlugins: settings.maxLoadedPlugins,
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
-    worker: { execArgv: ['--import', WORKER_PRELOAD] },
   };
 }

@@ -36,6 +36,10 @@ const loop = new WorkerLoop({
 // unknown state: report it to the host, whose crash message then says what happened, and exit.
 process.on('uncaughtException', (error) => loop.fatal(error));
 process.on('unhandledRejection', (reason) => loop.fatal(reason));
+// Ctrl-C in a terminal sends SIGINT to the whole process group, workers included. The host
+// decides what a Ctrl-C means (cancel the job, shut down); a worker that died of it would turn
+// that into a crash. So the worker ignores SIGINT and leaves its fate to the host.
+process.on('SIGINT', () => {});
 // SIGTERM (the host's exit hook sends it) gets the same clean stop as a host that went away.
 process.on('SIGTERM', () => loop.hostGone());
 transport.onClose(() => loop.hostGone());

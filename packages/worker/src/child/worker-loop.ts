@@ -406,6 +406,10 @@ export class WorkerLoop {
       );
       job.pump = pump;
       const totals = await pump.run(stream);
+      // A plugin that honours its signal by simply returning early ended a cancelled job, not a
+      // completed one: its output is partial.
+      if (job.aborted)
+        throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.endedAfterAbort);
       this.#send({
         type: 'result',
         job_id: jobId,
@@ -428,6 +432,8 @@ export class WorkerLoop {
   }
 
   #sendResult(job: RunningJob, value: unknown): void {
+    // Returned after the signal fired: the job was stopped (see #executeAsync), whatever it returned.
+    if (job.aborted) throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.endedAfterAbort);
     let data: ReturnType<typeof toResultData>;
     try {
       data = toResultData(value);
