@@ -14,4 +14,3 @@ export const DEFAULT_PLUGIN_DIRECTORIES = [
   fileURLToPath(new URL('../plugins', import.meta.url)),
   fileURLToPath(new URL('../plugins-extra', import.meta.url)),
 ];
-
