@@ -579,6 +579,10 @@ export const WorkerMessageErrorCode = {
 
 /** Messages the worker process itself writes. */
 export const ChildMessages = {
+  noSocket:
+    '@plugwork/worker: this module is the entry point of socket workers (Deno, or Node under a Deno host); the JobManager starts it with --socket=<path>. Do not run it directly.\n',
+  socketConnect: (path: string, reason: string) =>
+    `@plugwork/worker: cannot connect to the host's socket ${path}: ${reason}. The host may have exited, or the worker lacks permission to use the socket.\n`,
   noIpc:
     '@plugwork/worker: this module is the worker process entry point; the JobManager starts it with an IPC channel. Do not run it directly.\n',
   adapterImport: (specifier: string, reason: string) =>

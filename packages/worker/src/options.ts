@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type {
   EventBroadcaster,
   JsonObject,
@@ -30,6 +31,7 @@ export const DEFAULTS = {
   },
   stream: { windowChars: 1_048_576 },
   retainJobs: 1_000,
+  runtime: 'node',
 } as const;
 
 const positiveInt = z.number().int().positive();
@@ -44,6 +46,21 @@ function hasMethods<T>(name: string, methods: string[]) {
     { message: `must be an object implementing ${name} (${methods.join(', ')})` },
   );
 }
+
+/** Paths resolved against the host's working directory, so the worker's cwd does not matter. */
+const absolutePaths = z
+  .array(z.string().min(1))
+  .default([])
+  .transform((paths) => paths.map((path) => (isAbsolute(path) ? path : resolve(path))));
+
+const permissionsSchema = z.strictObject({
+  read: absolutePaths,
+  write: absolutePaths,
+  net: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
+  childProcess: z.boolean().default(false),
+});
+
+export type ResolvedPermissions = z.output<typeof permissionsSchema>;
 
 export const restartPolicySchema = z.enum(['never', 'on-cancellation', 'always', 'backoff']);
 
@@ -82,12 +99,16 @@ const optionsSchema = z.strictObject({
       execArgv: z.array(z.string()).default([]),
       env: z.record(z.string(), z.string().optional()).optional(),
       cwd: z.string().min(1).optional(),
+      nodePath: z.string().min(1).optional(),
+      denoPath: z.string().min(1).optional(),
     })
     .prefault({}),
   stream: z
     .strictObject({ windowChars: positiveInt.default(DEFAULTS.stream.windowChars) })
     .prefault({}),
   retainJobs: nonNegativeInt.default(DEFAULTS.retainJobs),
+  runtime: z.enum(['node', 'deno']).default(DEFAULTS.runtime),
+  permissions: permissionsSchema.optional(),
   resourceManager: hasMethods<ResourceManager>('ResourceManager', [
     'registerWorker',
     'unregisterWorker',
@@ -161,6 +182,17 @@ export interface JobManagerOptions {
     env?: Record<string, string | undefined>;
     /** Working directory of worker processes. Default: the host's process.cwd(). */
     cwd?: string;
+    /**
+     * The node binary for runtime 'node'. Default: $PLUGWORK_NODE_PATH, else the host's own
+     * executable under a Node host, else `node` on the PATH (under a Deno host).
+     */
+    nodePath?: string;
+    /**
+     * The deno binary for runtime 'deno'. Default: $PLUGWORK_DENO_PATH or $DENO_PATH, else the
+     * `deno` npm package installed where the host runs, else the host itself under Deno, else
+     * `deno` on the PATH.
+     */
+    denoPath?: string;
   };
   stream?: {
     /** Characters of chunk text a streaming job may have in flight unconsumed. Default 1 048 576. */
@@ -168,6 +200,27 @@ export interface JobManagerOptions {
   };
   /** Finished jobs kept for getJob/listJobs before the oldest are forgotten. Default 1 000. */
   retainJobs?: number;
+  /**
+   * What runs the workers: 'node' (default; Node IPC channel) or 'deno' (a socket channel of
+   * its own, newline-delimited JSON). See the README's "Runtimes and sandboxing".
+   */
+  runtime?: 'node' | 'deno';
+  /**
+   * Sandbox every worker: absent means no sandbox. Present, a worker may read only `read` plus
+   * what the worker itself needs, write only `write`, spawn processes only with `childProcess`,
+   * and (runtime 'deno' only) connect only where `net` allows. Relative paths are resolved
+   * against the host's working directory.
+   */
+  permissions?: {
+    /** Folders and files plugins may read: their own folder(s), data they need. Default []. */
+    read?: string[];
+    /** Folders and files plugins may write. Default [] (nothing). */
+    write?: string[];
+    /** Deno only: false (default) = no network, true = any, or a list of hosts (`host:port`). */
+    net?: boolean | string[];
+    /** Whether plugins may start processes. Default false. */
+    childProcess?: boolean;
+  };
   resourceManager?: ResourceManager;
   broadcaster?: EventBroadcaster;
   /** Where worker output and warnings go. Default: process.stderr. */

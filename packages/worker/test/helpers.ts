@@ -119,7 +119,11 @@ export function runningWorkerChildren(): number[] {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (commandLine.includes('child/main.js') || commandLine.includes('plugwork-worker')) {
+      if (
+        commandLine.includes('child/main.js') ||
+        commandLine.includes('child/socket-main.js') ||
+        commandLine.includes('plugwork-worker')
+      ) {
         pids.push(Number(entry));
       }
     } catch {

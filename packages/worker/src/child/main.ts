@@ -27,9 +27,10 @@ const loop = new WorkerLoop({
   pid: process.pid,
   graceMs,
   exit: (code) => process.exit(code),
-  beforePluginCode: Number.isInteger(hostPipeFd)
-    ? () => startHostWatchdog(hostPipeFd, graceMs)
-    : undefined,
+  beforePluginCode:
+    Number.isInteger(hostPipeFd) && mayStartThreads()
+      ? () => startHostWatchdog(hostPipeFd, graceMs)
+      : undefined,
 });
 
 // A plugin's stray exception (a timer callback, an unawaited promise) leaves the worker in an
@@ -43,3 +44,9 @@ process.on('SIGINT', () => {});
 // SIGTERM (the host's exit hook sends it) gets the same clean stop as a host that went away.
 process.on('SIGTERM', () => loop.hostGone());
 transport.onClose(() => loop.hostGone());
+
+/** False in a sandbox (Node's permission model without --allow-worker): no watchdog thread. */
+function mayStartThreads(): boolean {
+  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
+  return permission === undefined || permission.has('worker');
+}

@@ -29,6 +29,8 @@ export interface WorkerLoopOptions {
   beforePluginCode?: () => void;
   /** Where the worker's own notes go (forwarded to the host's log, labelled). */
   log?: (text: string) => void;
+  /** What `ready` reports as the runtime. Default 'node'. */
+  runtime?: string;
 }
 
 /** An error with a result code, thrown inside the loop and turned into a failed result. */
@@ -265,7 +267,7 @@ export class WorkerLoop {
       type: 'ready',
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
-      runtime: 'node',
+      runtime: this.#options.runtime ?? 'node',
       plugins: [...this.#descriptors.values()],
       loaded_plugins: [...this.#loaded],
       diagnostics: this.#diagnostics,
@@ -667,6 +669,16 @@ function cancelReason(jobId: string): Error {
 
 /** `TypeError: x is not a function` reads better than the bare message for a plugin's error. */
 function describePluginError(error: unknown): string {
+  // Node's permission model throws a plain Error; its code and details say what was denied.
+  const denied = error as { code?: unknown; permission?: unknown; resource?: unknown };
+  if (error instanceof Error && denied.code === 'ERR_ACCESS_DENIED') {
+    const what = typeof denied.permission === 'string' ? ` (${denied.permission}` : '';
+    const where =
+      what && typeof denied.resource === 'string' && denied.resource !== ''
+        ? ` ${denied.resource})`
+        : what && ')';
+    return `ERR_ACCESS_DENIED: ${error.message}${what}${where}`;
+  }
   if (error instanceof Error && error.name !== 'Error' && error.name !== '') {
     return `${error.name}: ${error.message}`;
   }

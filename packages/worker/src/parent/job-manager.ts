@@ -44,6 +44,7 @@ import { type Job, JobRecord, type JobStatus, type StopReason } from './job.ts';
 import { JobHandle } from './job-handle.ts';
 import { JobQueue } from './job-queue.ts';
 import { JobStream } from './job-stream.ts';
+import { type LaunchPlan, planLaunch } from './launch-plan.ts';
 import { completeLogger, type Logger } from './logger.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
@@ -102,6 +103,7 @@ const NO_PARAMS: JobParams = Object.freeze({});
 export class JobManager extends EventEmitter<JobManagerEvents> {
   readonly #options: ResolvedOptions;
   readonly #adapterModule: string;
+  readonly #launch: LaunchPlan;
   readonly #logger: Required<Logger>;
   #state: ManagerState = 'new';
   #starting: Promise<unknown> | undefined;
@@ -132,6 +134,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     super();
     this.#options = resolveOptions(options);
     this.#adapterModule = resolveAdapterModule(this.#options.adapter.module, process.cwd());
+    this.#launch = planLaunch(this.#options, this.#adapterModule, process.cwd());
     this.#logger = completeLogger(this.#options.logger);
     this.#queue = new JobQueue(this.#options.queue.maxSize);
     this.#ackThreshold = Math.max(1, Math.floor(this.#options.stream.windowChars / 4));
@@ -155,7 +158,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         new WorkerSlot(
           `worker-${index}`,
           {
-            execArgv: worker.execArgv,
+            launch: this.#launch,
             env: worker.env,
             cwd: worker.cwd,
             startMs: timeouts.startMs,

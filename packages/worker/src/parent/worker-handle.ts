@@ -1,5 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import {
   type ReadyResponse,
   type ResponseResponse,
@@ -13,18 +12,14 @@ import {
   WorkerMessageErrorCode,
   WorkerProtocolError,
   WorkerRequestError,
-  WorkerStartError,
 } from '../errors.ts';
-import { ipcHostTransport } from '../transport/ipc.ts';
 import type { Transport } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
+import type { LaunchPlan } from './launch-plan.ts';
 import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
-
-/** Built JavaScript, always: worker processes never start through a TypeScript loader. */
-const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
-
-/** The stdio slot of the pipe whose end-of-file tells the worker its host is gone. */
-const HOST_PIPE_FD = 4;
+import { spawnIpcWorker } from './spawn-ipc.ts';
+import { spawnSocketWorker } from './spawn-socket.ts';
+import type { SpawnedWorker } from './spawned-worker.ts';
 
 /** After 'exit', how long to wait for the worker's last output and messages to arrive. */
 const DRAIN_AFTER_EXIT_MS = 200;
@@ -33,7 +28,8 @@ export type ExitInfo = ExitDescription;
 
 export interface WorkerHandleOptions {
   workerId: string;
-  execArgv: string[];
+  /** Which runtime, binary, channel and flags (see launch-plan.ts). */
+  launch: LaunchPlan;
   env: Record<string, string | undefined> | undefined;
   cwd: string | undefined;
   /** Time the worker gets to exit cleanly once its host is gone. */
@@ -66,6 +62,7 @@ export class WorkerHandle {
   readonly workerId: string;
   readonly pid: number;
   readonly #child: ChildProcess;
+  readonly #spawned: SpawnedWorker;
   readonly #transport: Transport;
   readonly #options: WorkerHandleOptions;
   readonly #output: OutputForwarder;
@@ -77,7 +74,9 @@ export class WorkerHandle {
   readonly #exited: Promise<ExitInfo>;
   #resolveExited!: (exit: ExitInfo) => void;
 
-  private constructor(child: ChildProcess, options: WorkerHandleOptions) {
+  private constructor(spawned: SpawnedWorker, options: WorkerHandleOptions) {
+    const child = spawned.child;
+    this.#spawned = spawned;
     this.#child = child;
     this.#options = options;
     this.workerId = options.workerId;
@@ -88,42 +87,23 @@ export class WorkerHandle {
     this.#output = new OutputForwarder((line) => options.onOutput(line, this.pid));
     this.#output.attach(child.stdout, 'stdout');
     this.#output.attach(child.stderr, 'stderr');
-    this.#transport = ipcHostTransport(child);
+    this.#transport = spawned.transport;
     this.#transport.onMessage((raw) => this.#receive(raw));
     child.once('exit', (code, signal) => void this.#onExit(code, signal));
     trackWorkerProcess(child);
   }
 
-  /** Forks a worker process. Rejects with WorkerStartError when it cannot be spawned. */
+  /**
+   * Starts a worker process as the launch plan says (fork with IPC, or a socket channel).
+   * Rejects with WorkerStartError when it cannot be spawned.
+   */
   static async spawn(options: WorkerHandleOptions): Promise<WorkerHandle> {
-    let child: ChildProcess;
-    try {
-      child = fork(
-        CHILD_ENTRY,
-        [`--host-pipe-fd=${HOST_PIPE_FD}`, `--grace-ms=${options.graceMs}`],
-        {
-          stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-          serialization: 'json',
-          execArgv: options.execArgv,
-          env: options.env ?? process.env,
-          cwd: options.cwd,
-        },
-      );
-    } catch (error) {
-      throw WorkerStartError.spawnFailed(options.workerId, error);
-    }
-    // Errors after spawn (a failed kill or send) are seen through 'exit' and the request paths.
-    child.on('error', () => {});
-    if (child.pid === undefined) {
-      const [error] = await once(child, 'error');
-      throw WorkerStartError.spawnFailed(options.workerId, error);
-    }
-    // The host's end of the host pipe stays open, unread, for the worker's whole life.
-    const hostPipe = child.stdio[HOST_PIPE_FD] as
-      | (NodeJS.ReadableStream & { unref?(): void })
-      | null;
-    hostPipe?.unref?.();
-    return new WorkerHandle(child, options);
+    const settings = { graceMs: options.graceMs, env: options.env, cwd: options.cwd };
+    const spawned =
+      options.launch.channel === 'ipc'
+        ? await spawnIpcWorker(options.workerId, options.launch, settings)
+        : await spawnSocketWorker(options.workerId, options.launch, settings);
+    return new WorkerHandle(spawned, options);
   }
 
   /** True until the process has exited. */
@@ -281,19 +261,13 @@ export class WorkerHandle {
   async #onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.#exitedAt = Date.now();
     untrackWorkerProcess(this.#child);
-    (this.#child.stdio[HOST_PIPE_FD] as { destroy?(): void } | null)?.destroy?.();
     // 'exit' can overtake the last bytes on the pipes: an out-of-memory report on stderr, an
     // uncaught-exception message on the channel. Let them land (bounded) before judging.
-    const channelClosed = this.#child.connected
-      ? new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS);
-          this.#child.once('disconnect', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        })
-      : undefined;
-    await Promise.all([this.#output.drained(DRAIN_AFTER_EXIT_MS), channelClosed]);
+    await Promise.all([
+      this.#output.drained(DRAIN_AFTER_EXIT_MS),
+      this.#spawned.channelDrained(DRAIN_AFTER_EXIT_MS),
+    ]);
+    this.#spawned.release();
     const exit: ExitInfo = {
       pid: this.pid,
       code,

@@ -13,6 +13,7 @@ import {
   WorkerUnavailableError,
 } from '../errors.ts';
 import type { JobRecord } from './job.ts';
+import type { LaunchPlan } from './launch-plan.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
 import { type RestartDecision, RestartPolicy, type RestartSettings } from './restart-policy.ts';
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
@@ -21,7 +22,7 @@ import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
 export type KillReason = 'cancel' | 'timeout' | 'stall' | 'request-timeout' | 'protocol-error';
 
 export interface SlotSettings {
-  execArgv: string[];
+  launch: LaunchPlan;
   env: Record<string, string | undefined> | undefined;
   cwd: string | undefined;
   startMs: number;
@@ -185,7 +186,7 @@ export class WorkerSlot {
     let handle: WorkerHandle | undefined;
     handle = await WorkerHandle.spawn({
       workerId: this.id,
-      execArgv: this.#settings.execArgv,
+      launch: this.#settings.launch,
       env: this.#settings.env,
       cwd: this.#settings.cwd,
       graceMs: this.#settings.shutdownMs,

@@ -1,0 +1,97 @@
+import type { Socket } from 'node:net';
+import { DEFAULT_MAX_MESSAGE_BYTES, decodeLine, encodeMessage } from '@plugwork/protocol';
+import type { Transport } from './transport.ts';
+
+/** What a line that is not a message turns into: the receiver's schema check rejects it. */
+export interface UndecodableLine {
+  undecodable: string;
+}
+
+/**
+ * Newline-delimited JSON over a stream socket (a Unix domain socket the host listens on), seen
+ * from either end. Used by workers that cannot share Node's IPC channel (Deno) and by every
+ * worker of a host that has no IPC channel to give (a Deno host). The socket carries messages
+ * only; the worker's stdout and stderr stay separate pipes.
+ *
+ * Lines longer than `maxBytes` are dropped without being buffered whole, and reported to the
+ * receiver as an undecodable line; both ends validate every message with the protocol schemas.
+ */
+export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Transport {
+  let closed = false;
+  let onClose: (() => void) | undefined;
+  let listener: ((message: unknown) => void) | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    onClose?.();
+  };
+  socket.setEncoding('utf8');
+  let partial = '';
+  /** True while skipping the rest of an oversized line. */
+  let skipping = false;
+  socket.on('data', (data: string) => {
+    let start = 0;
+    for (let end = data.indexOf('\n'); end !== -1; end = data.indexOf('\n', start)) {
+      const piece = data.slice(start, end);
+      start = end + 1;
+      if (skipping) {
+        skipping = false;
+        continue;
+      }
+      deliver(partial + piece);
+      partial = '';
+    }
+    if (skipping) return;
+    partial += data.slice(start);
+    if (partial.length > maxBytes) {
+      deliverBad(`a line longer than ${maxBytes} bytes (dropped)`);
+      partial = '';
+      skipping = true;
+    }
+  });
+  const deliver = (line: string) => {
+    if (line.trim() === '') return;
+    let message: unknown;
+    try {
+      message = decodeLine(line, maxBytes);
+    } catch (error) {
+      deliverBad(`${(error as Error).message}: ${line.slice(0, 200)}`);
+      return;
+    }
+    listener?.(message);
+  };
+  const deliverBad = (text: string) => {
+    listener?.({ undecodable: text } satisfies UndecodableLine);
+  };
+  socket.once('end', close);
+  socket.once('close', close);
+  // A reset by a dying peer: the close that follows is what matters.
+  socket.on('error', () => {});
+  return {
+    send(message, onSent) {
+      if (closed || socket.destroyed || !socket.writable) return false;
+      let line: string;
+      try {
+        line = `${encodeMessage(message as { type: string }, maxBytes)}\n`;
+      } catch (error) {
+        onSent?.(error as Error);
+        return false;
+      }
+      // write() returning false only means "buffered": the message is still on its way.
+      if (onSent === undefined) socket.write(line);
+      else socket.write(line, (error) => onSent(error ?? null));
+      return true;
+    },
+    onMessage(receive) {
+      listener = receive;
+    },
+    onClose(receive) {
+      onClose = receive;
+      if (closed) receive();
+    },
+    close() {
+      socket.end();
+      close();
+    },
+  };
+}
