@@ -1,4 +1,6 @@
-import { readFile, realpath } from 'node:fs/promises';
+// Synchronous reads on purpose (see resolve-entry.ts): readPluginPackages batches them and
+// yields to the event loop between batches.
+import { readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   PLUGWORK_VERSION,
@@ -33,7 +35,7 @@ export async function readPluginPackage(folder: string): Promise<PluginCandidate
   const file = path.join(folder, 'package.json');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') throw PluginPackageError.missingPackageJson(folder);
     throw PluginPackageError.unreadablePackageJson(folder, error);
@@ -71,7 +73,7 @@ export async function readPluginPackage(folder: string): Promise<PluginCandidate
 
   let realFolder: string;
   try {
-    realFolder = await realpath(folder);
+    realFolder = realpathSync(folder);
   } catch (error) {
     // The folder vanished between reading package.json and now (it is being removed).
     throw PluginPackageError.unreadablePackageJson(folder, error);

@@ -1,10 +1,9 @@
 import { isAdapterError, PluginPackageError } from './errors.ts';
-import { mapLimit } from './map-limit.ts';
 import type { DiscoveryResult, PluginCandidate } from './plugin-candidate.ts';
 import { readPluginPackage } from './read-plugin-package.ts';
 
 export interface ReadPluginPackagesOptions {
-  /** How many folders are read at once. Default 32. */
+  /** How many folders are read between two turns of the event loop. Default 64. */
   concurrency?: number;
   /**
    * Return true to drop a problem silently instead of reporting it. adapter-npm uses this for
@@ -26,16 +25,24 @@ export async function readPluginPackages(
   folders: readonly string[],
   options: ReadPluginPackagesOptions = {},
 ): Promise<PackageScan> {
-  const outcomes = await mapLimit(folders, options.concurrency ?? 32, async (folder) => {
+  // readPluginPackage does its I/O synchronously (fast for many tiny files); between batches the
+  // event loop gets a turn, so a large scan never blocks a worker for more than a few ms.
+  const batch = options.concurrency ?? 64;
+  const outcomes: (PluginCandidate | PluginPackageError)[] = [];
+  for (let index = 0; index < folders.length; index++) {
+    if (index > 0 && index % batch === 0) await yieldToEventLoop();
+    const folder = folders[index]!;
     try {
-      return await readPluginPackage(folder);
+      outcomes.push(await readPluginPackage(folder));
     } catch (error) {
       // Anything unexpected still becomes a per-folder problem rather than failing discovery.
-      return isAdapterError(error) && error instanceof PluginPackageError
-        ? error
-        : PluginPackageError.unreadablePackageJson(folder, error);
+      outcomes.push(
+        isAdapterError(error) && error instanceof PluginPackageError
+          ? error
+          : PluginPackageError.unreadablePackageJson(folder, error),
+      );
     }
-  });
+  }
   const scan: PackageScan = { candidates: [], diagnostics: [], problems: [] };
   for (const outcome of outcomes) {
     if (!(outcome instanceof PluginPackageError)) {
@@ -69,4 +76,8 @@ export function dedupeCandidates(candidates: readonly PluginCandidate[]): {
     }
   }
   return { candidates: [...winners.values()], problems };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
