@@ -20,6 +20,7 @@ const config = smoke
       pipelined: 500,
       cpuJobs: 20,
       chunks: 2_000,
+      firstChunkJobs: 2,
       coldStarts: 1,
       fsPlugins: 50,
       npmPackages: 100,
@@ -31,6 +32,7 @@ const config = smoke
       pipelined: 20_000,
       cpuJobs: 400,
       chunks: 100_000,
+      firstChunkJobs: 25,
       coldStarts: 9,
       fsPlugins: 1_000,
       npmPackages: 1_000,
@@ -68,6 +70,13 @@ results.add({
   unit: 'jobs/s',
   baseline: { name: 'IPC floor', value: floor.perSecond },
   targetRatio: { min: 0.6 },
+});
+
+results.add({
+  name: '2. no-op jobs pipelined, 2 workers (context)',
+  value: noop.perSecondTwoWorkers,
+  unit: 'jobs/s',
+  baseline: { name: 'IPC floor', value: floor.perSecond },
 });
 
 step('pool scaling');

@@ -22,10 +22,24 @@ export async function measureNoopJob(config) {
     rates.push(config.pipelined / (elapsedMs(start) / 1000));
   }
   await manager.shutdown();
+
+  // For context: a worker runs one job at a time (so a kill cancels exactly one job), which caps
+  // one worker's pipelined rate at about one job per round trip. A second worker adds another.
+  const pool = await startManager({ poolSize: 2, pluginConfigs: { noop: {} } });
+  const poolJob = () => pool.submit('noop').result;
+  await Promise.all(Array.from({ length: 1000 }, poolJob));
+  const poolRates = [];
+  for (let round = 0; round < config.rounds; round++) {
+    const start = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: config.pipelined }, poolJob));
+    poolRates.push(config.pipelined / (elapsedMs(start) / 1000));
+  }
+  await pool.shutdown();
   return {
     p50: latency.p50,
     p99: latency.p99,
     samples: latency.samplesCount,
     perSecond: median(rates),
+    perSecondTwoWorkers: median(poolRates),
   };
 }
