@@ -49,8 +49,20 @@ for (const cwd of suites) {
   run(deno, ['run', '-A', vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'deno2' } });
 }
 
+/**
+ * Test files that also run with Node 24 as the host: the worker's sandbox (Node 24 workers get
+ * `--permission` where Node 20 gets `--experimental-permission`) and Deno workers under a Node
+ * 24 host. Workers run on the host's node, so these exercise Node 24 workers too.
+ */
+const node24Files = {
+  'packages/worker': ['test/sandbox.test.ts', 'test/deno-worker.test.ts'],
+};
+for (const [cwd, files] of Object.entries(node24Files)) {
+  run(node24, [vitest, 'run', ...files], { cwd });
+}
+
 /** Packages with a `deno test` smoke suite of their own (script `test:deno`). */
-const denoSmoke = ['packages/adapter-fs', 'packages/adapter-npm'];
+const denoSmoke = ['packages/adapter-fs', 'packages/adapter-npm', 'packages/worker'];
 for (const cwd of denoSmoke) {
   const pkg = JSON.parse(readFileSync(join(root, cwd, 'package.json'), 'utf8'));
   const script = pkg.scripts?.['test:deno'];

@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // test/deno/ runs under `deno test` (pnpm test:deno), not vitest.
+    exclude: ['test/deno/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
