@@ -1,5 +1,16 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, nextEvent, startHarness } from './helpers.ts';
+import {
+  expectProcessesGone,
+  type Harness,
+  isRunning,
+  nextEvent,
+  startHarness,
+  TEST_ADAPTER,
+} from './helpers.ts';
 
 // A Node host running its plugins in Deno workers, over the socket channel.
 
@@ -50,5 +61,28 @@ describe('runtime deno (Node host)', () => {
     const [pid] = harness.pids;
     process.kill(pid!, 'SIGKILL');
     await expect(job.result).rejects.toThrow(/SIGKILL/);
+  });
+
+  it('a Deno worker exits by itself when its host is killed (the socket closes)', async () => {
+    const host = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./fixtures/host.mjs', import.meta.url)),
+        'idle',
+        TEST_ADAPTER,
+        'deno',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
+      const { workerPid } = JSON.parse(line) as { workerPid: number };
+      expect(isRunning(workerPid)).toBe(true);
+      host.kill('SIGKILL');
+      await once(host, 'exit');
+      await expectProcessesGone([workerPid], 5_000);
+    } finally {
+      host.kill('SIGKILL');
+    }
   });
 });

@@ -72,7 +72,8 @@ export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_B
       if (closed || socket.destroyed || !socket.writable) return false;
       let line: string;
       try {
-        line = `${encodeMessage(message as { type: string }, maxBytes)}\n`;
+        // encodeMessage ends the line itself.
+        line = encodeMessage(message as { type: string }, maxBytes);
       } catch (error) {
         onSent?.(error as Error);
         return false;

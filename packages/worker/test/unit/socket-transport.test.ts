@@ -1,0 +1,97 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { socketTransport } from '../../src/transport/socket-ndjson.ts';
+
+/** A fake socket: `receive` is data arriving from the other end; `written` is what was sent. */
+function fakeSocket() {
+  const written: string[] = [];
+  const socket = Object.assign(new EventEmitter(), {
+    writable: true,
+    destroyed: false,
+    setEncoding: () => {},
+    write: (text: string, callback?: (error?: Error | null) => void) => {
+      written.push(text);
+      callback?.(null);
+      return true;
+    },
+    end: () => {},
+  });
+  const incoming = {
+    write: (text: string) => socket.emit('data', text),
+    end: () => socket.emit('end'),
+    destroy: () => socket.emit('close'),
+  };
+  return { socket: socket as unknown as Socket, incoming, written };
+}
+
+describe('socket NDJSON transport', () => {
+  it('sends one JSON message per line', () => {
+    const { socket, written } = fakeSocket();
+    const transport = socketTransport(socket);
+    expect(transport.send({ type: 'get_state', request_id: 'r1' })).toBe(true);
+    expect(written).toEqual(['{"type":"get_state","request_id":"r1"}\n']);
+  });
+
+  it('reassembles lines split across reads, and several lines in one read', async () => {
+    const { socket, incoming } = fakeSocket();
+    const transport = socketTransport(socket);
+    const received: unknown[] = [];
+    transport.onMessage((message) => received.push(message));
+    incoming.write('{"type":"re');
+    incoming.write('ady","pid":1}\n{"type":"state"}\n\n{"type":');
+    incoming.write('"x"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received).toEqual([{ type: 'ready', pid: 1 }, { type: 'state' }, { type: 'x' }]);
+  });
+
+  it('passes a line that is not JSON on as undecodable, for the schema check to reject', async () => {
+    const { socket, incoming } = fakeSocket();
+    const transport = socketTransport(socket);
+    const received: unknown[] = [];
+    transport.onMessage((message) => received.push(message));
+    incoming.write('not json\n{"type":"ok"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received[0]).toEqual({ undecodable: expect.stringMatching(/not valid JSON: not json/) });
+    expect(received[1]).toEqual({ type: 'ok' });
+  });
+
+  it('drops a line over the size limit without buffering it whole, then goes on', async () => {
+    const { socket, incoming } = fakeSocket();
+    const transport = socketTransport(socket, 100);
+    const received: unknown[] = [];
+    transport.onMessage((message) => received.push(message));
+    incoming.write(`{"type":"big","text":"${'x'.repeat(80)}`);
+    incoming.write(`${'y'.repeat(80)}`);
+    incoming.write(`${'z'.repeat(80)}"}\n{"type":"small"}\n`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received).toEqual([
+      { undecodable: 'a line longer than 100 bytes (dropped)' },
+      { type: 'small' },
+    ]);
+  });
+
+  it('refuses to send a message over the size limit', () => {
+    const { socket, written } = fakeSocket();
+    const transport = socketTransport(socket, 50);
+    let sendError: Error | null = null;
+    expect(
+      transport.send({ type: 'x', text: 'y'.repeat(100) }, (error) => (sendError = error)),
+    ).toBe(false);
+    expect(written).toEqual([]);
+    expect(sendError).toBeInstanceOf(Error);
+  });
+
+  it('reports the close of the socket once', async () => {
+    const { socket, incoming } = fakeSocket();
+    const transport = socketTransport(socket);
+    let closes = 0;
+    transport.onClose(() => closes++);
+    incoming.end();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    incoming.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closes).toBe(1);
+    expect(transport.send({ type: 'x' })).toBe(false);
+  });
+});
