@@ -230,10 +230,24 @@ export class WorkerStartError extends PlugworkWorkerError {
       WorkerErrorCode.WORKER_START_FAILED,
       workerId,
       undefined,
-      `Worker ${workerId} could not be spawned: ${describe(cause)}. Check worker.cwd and worker.execArgv`,
+      `Worker ${workerId} could not be spawned: ${describe(cause)}. Check worker.cwd and worker.execArgv${spawnHint(cause)}`,
       { cause },
     );
   }
+}
+
+/** For a missing binary: which option or variable points at it. */
+function spawnHint(cause: unknown): string {
+  const path = (cause as { code?: unknown; path?: unknown } | null)?.path;
+  if ((cause as { code?: unknown } | null)?.code !== 'ENOENT' || typeof path !== 'string')
+    return '';
+  if (/deno(\.exe)?$/.test(path)) {
+    return `; "${path}" was not found: install the \`deno\` npm package, or set worker.denoPath or $PLUGWORK_DENO_PATH`;
+  }
+  if (/node(\.exe)?$/.test(path)) {
+    return `; "${path}" was not found: set worker.nodePath or $PLUGWORK_NODE_PATH to a node binary`;
+  }
+  return '';
 }
 
 /** A reload, unload or get_state request failed. */

@@ -85,4 +85,10 @@ describe('runtime deno (Node host)', () => {
       host.kill('SIGKILL');
     }
   });
+
+  it('a deno binary that does not exist: the start fails naming the option to set', async () => {
+    await expect(
+      startHarness({ runtime: 'deno', worker: { denoPath: '/nonexistent/deno' } }),
+    ).rejects.toThrow(/"\/nonexistent\/deno" was not found: .*worker\.denoPath/);
+  });
 });

@@ -26,14 +26,16 @@ const graceMs = Number(values['grace-ms']) || 5_000;
 const maxLine = Number(values['max-line']) || undefined;
 
 const socket = connect({ path: socketPath });
+let connected = false;
 socket.once('error', (error) => {
-  // Before the connection is up this is fatal: there is no host to serve.
-  if (!socket.readyState || socket.connecting) {
-    process.stderr.write(ChildMessages.socketConnect(socketPath, error.message));
-    process.exit(1);
-  }
+  // Before the connection is up this is fatal: there is no host to serve. Later errors are
+  // the transport's (a reset is followed by 'close', which means the host is gone).
+  if (connected) return;
+  process.stderr.write(ChildMessages.socketConnect(socketPath, error.message));
+  process.exit(1);
 });
 socket.once('connect', () => {
+  connected = true;
   const transport = socketTransport(socket, maxLine);
   const loop = new WorkerLoop({
     transport,

@@ -961,7 +961,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   }
 
   #onOutput(slot: WorkerSlot, line: ForwardedLine, pid: number): void {
-    const plugin = slot.job?.plugin;
+    const plugin = slot.outputPlugin;
     this.#logger.output(`[worker ${pid} ${plugin ?? '-'}] ${line.text}`, {
       workerId: slot.id,
       pid,

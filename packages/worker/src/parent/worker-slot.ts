@@ -72,6 +72,14 @@ export class WorkerSlot {
   loaded = new Set<string>();
   /** The job the worker is running (or loading the plugin for). */
   job: JobRecord | undefined;
+  /**
+   * The plugin the worker's output lines are labelled with: the current job's, or after it the
+   * last job's. Output travels on its own pipe, so it can arrive after the job's result; the
+   * label therefore moves to a new job one event-loop turn after dispatch (the worker cannot
+   * print for a job before the execute message has made a round trip), so what the previous
+   * job printed and the host has already received keeps that job's name.
+   */
+  outputPlugin: string | undefined;
   restarts = 0;
   /** Why the slot failed, once it has. */
   failure: string | undefined;
@@ -132,6 +140,9 @@ export class WorkerSlot {
   assign(job: JobRecord): void {
     this.job = job;
     this.#setState('busy');
+    setImmediate(() => {
+      if (this.job === job) this.outputPlugin = job.plugin;
+    });
   }
 
   /** The job is over (or never needed the worker): take the next operation or job. */
@@ -184,6 +195,7 @@ export class WorkerSlot {
   async #launch(): Promise<ReadyResponse> {
     this.#setState('starting');
     let handle: WorkerHandle | undefined;
+    this.outputPlugin = undefined;
     handle = await WorkerHandle.spawn({
       workerId: this.id,
       launch: this.#settings.launch,

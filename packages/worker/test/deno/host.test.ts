@@ -66,3 +66,25 @@ Deno.test('a Deno host sandboxes a Node worker: a denied read is the job error',
     await manager.shutdown();
   }
 });
+
+Deno.test('a Deno host sandboxes a Deno worker: a denied read is the job error', async () => {
+  const manager = new JobManager({
+    adapter: { module: TEST_ADAPTER },
+    runtime: 'deno',
+    permissions: { read: [] },
+    logger: { output: () => {}, warn: () => {} },
+  });
+  try {
+    await manager.start();
+    const denied = manager.submit('access', { op: 'read', path: '/etc/hostname' });
+    const error = await denied.result.then(
+      () => new Error('the sandbox allowed it'),
+      (error: Error) => error,
+    );
+    match(error.message, /NotCapable: Requires read access/);
+    const echo = await manager.submit('echo', { text: 'next' }).result;
+    deepStrictEqual(echo.text, 'next');
+  } finally {
+    await manager.shutdown();
+  }
+});
