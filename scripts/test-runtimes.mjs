@@ -50,15 +50,13 @@ for (const cwd of suites) {
 }
 
 /**
- * Test files that also run with Node 24 as the host: the worker's sandbox (Node 24 workers get
- * `--permission` where Node 20 gets `--experimental-permission`) and Deno workers under a Node
- * 24 host. Workers run on the host's node, so these exercise Node 24 workers too.
+ * Packages whose whole vitest suite also runs with Node 24 as the host (their Deno coverage is a
+ * `deno test` suite below). For the worker this covers Node 24 workers, whose sandbox uses
+ * `--permission` where Node 20 uses `--experimental-permission`.
  */
-const node24Files = {
-  'packages/worker': ['test/sandbox.test.ts', 'test/deno-worker.test.ts'],
-};
-for (const [cwd, files] of Object.entries(node24Files)) {
-  run(node24, [vitest, 'run', ...files], { cwd });
+const node24Suites = ['packages/worker'];
+for (const cwd of node24Suites) {
+  run(node24, [vitest, 'run'], { cwd });
 }
 
 /** Packages with a `deno test` smoke suite of their own (script `test:deno`). */
