@@ -3,6 +3,7 @@
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mjs';
+import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
 import { measureIpcFloor } from './suites/ipc-floor.mjs';
@@ -110,6 +111,14 @@ results.add({
   unit: 'µs',
   baseline: { name: 'IPC floor p50', value: floor.p50 * 1000 },
   targetRatio: { max: 2 },
+});
+
+const burstFloor = await measureBurstFloor(config);
+results.add({
+  name: '4. time to first chunk vs a busy bare child (context)',
+  value: streaming.firstChunkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'bare child first message while producing', value: burstFloor * 1000 },
 });
 
 step('cold start');
