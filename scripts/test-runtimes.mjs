@@ -4,7 +4,7 @@
 // Node 24 comes from the `node` npm package, installed on first use into .runtimes/ so that it
 // never shadows the machine's node in node_modules/.bin; Deno comes from the `deno` devDependency.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,5 +67,18 @@ for (const cwd of denoSmoke) {
   if (!script) throw new Error(`${cwd} has no test:deno script`);
   const [command, ...args] = script.split(' ');
   run(command === 'deno' ? deno : command, args, { cwd });
+}
+/**
+ * Every package with a deno.json must type-check under Deno and be publishable to JSR (a dry run
+ * resolves every import and lists the files). Slow types are allowed: the zod schemas in the
+ * public API are not annotated by hand.
+ */
+const denoPackages = readdirSync(join(root, 'packages')).filter((name) =>
+  existsSync(join(root, 'packages', name, 'deno.json')),
+);
+for (const name of denoPackages) {
+  const cwd = join('packages', name);
+  run(deno, ['check', 'src/index.ts'], { cwd });
+  run(deno, ['publish', '--dry-run', '--allow-dirty', '--allow-slow-types'], { cwd });
 }
 console.log('\nAll runtime suites passed: Node 24 and Deno 2.');
