@@ -73,6 +73,8 @@ describe('a run through the JobManager', () => {
         }),
       ]),
     );
+    // Reported once: the worker adds no LOAD_FAILED of its own for a failure the adapter named.
+    expect(catalog.diagnostics.filter((d) => d.plugin_name === 'strict')).toHaveLength(1);
 
     expect(await manager.submit('upper', { text: 'hello' }).result).toEqual({ text: 'HELLO' });
 

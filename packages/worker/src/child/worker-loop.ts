@@ -254,7 +254,14 @@ export class WorkerLoop {
         });
       }
     }
-    this.#diagnostics = [...(await this.#adapterDiagnostics()), ...loadFailures];
+    // An adapter that reports its own load failures (adapter-kit does) already named these
+    // plugins; the worker's entry is for adapters that say nothing about them.
+    const reported = await this.#adapterDiagnostics();
+    const named = new Set(reported.map((diagnostic) => diagnostic.plugin_name));
+    this.#diagnostics = [
+      ...reported,
+      ...loadFailures.filter((failure) => !named.has(failure.plugin_name)),
+    ];
     this.#state = 'ready';
     if (typeof adapter.watch === 'function') {
       try {
