@@ -5,20 +5,10 @@ import {
   jobIdSchema,
   pluginNameSchema,
   requestIdSchema,
+  tokenSchema,
 } from './shared-schemas.ts';
 
-/**
- * Keys of an execute message that belong to the protocol. Every other key is a job parameter,
- * as in the seed's `{'type':'execute','job_id':…,'plugin_name':…,'param1':…}`.
- */
-export const RESERVED_EXECUTE_KEYS = [
-  'type',
-  'job_id',
-  'plugin_name',
-  'stream',
-  'request_id',
-] as const;
-export type ReservedExecuteKey = (typeof RESERVED_EXECUTE_KEYS)[number];
+export { RESERVED_EXECUTE_KEYS, type ReservedExecuteKey } from './reserved-keys.ts';
 
 /** Start-up: build the adapter, discover, load the configured plugins, answer `ready`. */
 export const initRequestSchema = z.object({
@@ -35,6 +25,11 @@ export const initRequestSchema = z.object({
    * beyond that. Absent: no flow control (the seed's behaviour).
    */
   stream_window: z.number().int().positive().optional(),
+  /**
+   * Extension: a secret the worker puts on every message it sends from now on, so the host can
+   * tell the worker's own messages from ones a plugin forged. Absent: the worker sends none.
+   */
+  token: tokenSchema.optional(),
 });
 
 /** Run one job. Keys other than the reserved ones are the job's parameters. */

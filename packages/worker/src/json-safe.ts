@@ -105,9 +105,12 @@ function convertObject(object: Record<string, unknown>, walk: Walk): unknown {
     const key = keys[index]!;
     const item = object[key];
     walk.path.push(key);
-    const converted = convert(item, walk);
+    // An own "__proto__" key (`{ ['__proto__']: … }`, JSON.parse) would reach a prototype in a
+    // consumer that copies by assignment; the host's wire parser does not look this deep, so
+    // it is dropped here, where the walk happens anyway.
+    const converted = key === '__proto__' ? undefined : convert(item, walk);
     walk.path.pop();
-    if (copy === undefined && converted !== item) {
+    if (copy === undefined && (converted !== item || key === '__proto__')) {
       copy = {};
       for (let before = 0; before < index; before++) {
         const kept = keys[before]!;

@@ -1,4 +1,4 @@
-import type { ChunkStream } from '@plugwork/protocol';
+import type { ChunkStream } from '@plugwork/protocol/wire';
 
 /** What the pump needs to know about cancellation (a RunningJob). */
 export interface PumpAbort {

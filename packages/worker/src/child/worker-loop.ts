@@ -7,9 +7,9 @@ import {
   type PluginManagerAdapter,
   RESERVED_EXECUTE_KEYS,
   type ReloadRequest,
-  safeParseRequest,
+  safeParseWireRequest,
   type UnloadRequest,
-} from '@plugwork/protocol';
+} from '@plugwork/protocol/wire';
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
 import { NotJsonSafeError } from '../json-safe.ts';
 import type { Transport } from '../transport/transport.ts';
@@ -78,7 +78,7 @@ export class WorkerLoop {
   }
 
   #receive(raw: unknown): void {
-    const parsed = safeParseRequest(raw);
+    const parsed = safeParseWireRequest(raw);
     if (!parsed.ok) {
       this.#send({
         type: 'error',

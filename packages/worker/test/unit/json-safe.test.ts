@@ -8,6 +8,13 @@ describe('toJsonSafe', () => {
     expect(toJsonSafe(value, 'result')).toBe(value);
   });
 
+  it('drops own "__proto__" keys at any depth (the host parser does not walk payloads)', () => {
+    const value = JSON.parse('{"a":1,"__proto__":{"x":1},"deep":[{"__proto__":2,"b":3}]}');
+    const converted = toJsonSafe(value, 'result');
+    expect(JSON.stringify(converted)).toBe('{"a":1,"deep":[{"b":3}]}');
+    expect(Object.hasOwn(converted as object, '__proto__')).toBe(false);
+  });
+
   it('makes the conversions JSON makes in the open', () => {
     const date = new Date('2026-01-02T03:04:05.000Z');
     expect(

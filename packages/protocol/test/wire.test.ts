@@ -1,0 +1,233 @@
+// The hand-written wire parser against the zod schemas: on everything a JSON channel can
+// deliver, both accept the same messages, produce the same values and reject with the same
+// ProtocolError (code, field, message).
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ProtocolError,
+  parseRequest,
+  parseResponse,
+  parseWireRequest,
+  parseWireResponse,
+  safeParseWireRequest,
+  safeParseWireResponse,
+} from '../src/index.ts';
+import * as wire from '../src/wire/index.ts';
+import { requestArbitrary, responseArbitrary } from './arbitraries.ts';
+
+function overTheWire(message: unknown): unknown {
+  return JSON.parse(JSON.stringify(message));
+}
+
+/** What a parse gives, in a comparable form: the value, or the error's code, field and text. */
+function outcome(parse: (input: unknown) => unknown, input: unknown): unknown {
+  try {
+    return { value: parse(input) };
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    return {
+      code: error.code,
+      field: error.field,
+      messageType: error.messageType,
+      message: error.message,
+    };
+  }
+}
+
+const pairs = [
+  { name: 'requests', arbitrary: requestArbitrary, zod: parseRequest, fast: parseWireRequest },
+  { name: 'responses', arbitrary: responseArbitrary, zod: parseResponse, fast: parseWireResponse },
+];
+
+/** Every path into a JSON value, up to `depth` keys deep (objects and arrays). */
+function pathsOf(value: unknown, depth: number, prefix: string[] = []): string[][] {
+  if (depth === 0 || typeof value !== 'object' || value === null) return [];
+  const paths: string[][] = [];
+  for (const key of Object.keys(value)) {
+    const path = [...prefix, key];
+    paths.push(path, ...pathsOf((value as Record<string, unknown>)[key], depth - 1, path));
+  }
+  return paths;
+}
+
+/** `message` with the value at `path` replaced (or deleted when `replacement` is undefined). */
+function mutate(message: unknown, path: string[], replacement: unknown): unknown {
+  const copy = structuredClone(message) as Record<string, unknown>;
+  let parent: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+  const last = path[path.length - 1]!;
+  if (replacement === undefined) delete parent[last];
+  else parent[last] = replacement;
+  return copy;
+}
+
+// Values that break one field or another: wrong types, empty strings, fractions, negatives,
+// numbers out of range (safe integers included), plus arbitrary JSON.
+const replacement = fc.oneof(
+  fc.constantFrom(
+    undefined,
+    null,
+    '',
+    'x',
+    'success',
+    0,
+    -1,
+    0.5,
+    1.5,
+    2,
+    1e300,
+    -1e300,
+    true,
+    false,
+    {},
+    [],
+    [''],
+    [{}],
+    [1],
+    { module: '' },
+    { rss: -1, heap_used: 0 },
+  ),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+// Keys a message may lack or carry wrongly, whether or not the arbitrary produced them.
+const schemaKeys = fc.constantFrom(
+  'type',
+  'job_id',
+  'plugin_name',
+  'request_id',
+  'stream',
+  'adapter',
+  'plugin_configs',
+  'max_loaded_plugins',
+  'stream_window',
+  'config',
+  'consumed',
+  'status',
+  'data',
+  'error',
+  'error_code',
+  'chunk',
+  'is_final',
+  'metadata',
+  'request_type',
+  'pid',
+  'runtime',
+  'plugins',
+  'loaded_plugins',
+  'diagnostics',
+  'current_job_id',
+  'memory',
+  'code',
+  'progress',
+  'message',
+  'token',
+);
+
+describe.each(pairs)('wire parser vs zod: $name', ({ arbitrary, zod, fast }) => {
+  it('valid messages: the same value, equal to what was sent', () => {
+    fc.assert(
+      fc.property(arbitrary, (message) => {
+        const received = overTheWire(message);
+        const parsed = fast(received);
+        expect(isDeepStrictEqual(parsed, received)).toBe(true);
+        expect(isDeepStrictEqual(parsed, zod(received))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('one value anywhere in the message replaced or removed: the same outcome', () => {
+    fc.assert(
+      fc.property(arbitrary, fc.nat(), replacement, (message, pick, value) => {
+        const paths = pathsOf(message, 3);
+        fc.pre(paths.length > 0);
+        const input = overTheWire(mutate(message, paths[pick % paths.length]!, value));
+        expect(outcome(fast, input)).toStrictEqual(outcome(zod, input));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('a top-level key set to a wrong value or added: the same outcome', () => {
+    fc.assert(
+      fc.property(arbitrary, schemaKeys, replacement, (message, key, value) => {
+        const input = overTheWire(mutate(message, [key], value));
+        expect(outcome(fast, input)).toStrictEqual(outcome(zod, input));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('any JSON value at all: the same outcome', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), (input) => {
+        expect(outcome(fast, input)).toStrictEqual(outcome(zod, input));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('anything that is not JSON is rejected with a ProtocolError or accepted, never a crash', () => {
+    fc.assert(
+      fc.property(fc.anything({ withObjectString: true, withNullPrototype: true }), (input) => {
+        outcome(fast, input);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('wire parser', () => {
+  it('drops "__proto__" keys of the message and of its payload objects, as zod does', () => {
+    const execute = parseWireRequest(
+      JSON.parse('{"type":"execute","job_id":"j","plugin_name":"p","__proto__":{"x":1}}'),
+    );
+    expect(Object.keys(execute)).toStrictEqual(['type', 'job_id', 'plugin_name']);
+    const result = parseWireResponse(
+      JSON.parse('{"type":"result","job_id":"j","status":"success","data":{"__proto__":1,"a":2}}'),
+    );
+    expect(result.type === 'result' && Object.keys(result.data!)).toStrictEqual(['a']);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('trusts what is inside a payload: that is where it saves the walk', () => {
+    // Only a JSON channel may feed it, and JSON has no NaN; parseResponse checks every value.
+    const input = { type: 'result', job_id: 'j', status: 'success', data: { x: Number.NaN } };
+    expect(parseWireResponse(input)).toStrictEqual(input);
+    expect(() => parseResponse(input)).toThrow(/field "data.x"/);
+  });
+
+  it('carries the token of init and of every response; a non-string token is a wrong field', () => {
+    expect(parseWireRequest({ type: 'init', token: 's3cret' })).toStrictEqual({
+      type: 'init',
+      token: 's3cret',
+    });
+    const progress = { type: 'progress', job_id: 'j', progress: 0.5, token: 's3cret' };
+    expect(parseWireResponse(progress)).toStrictEqual(progress);
+    expect(parseResponse(progress)).toStrictEqual(progress);
+    expect(safeParseWireResponse({ ...progress, token: 7 })).toMatchObject({
+      ok: false,
+      error: { field: 'token', code: 'INVALID_FIELD' },
+    });
+  });
+
+  it('the safe variants return what the throwing ones throw', () => {
+    expect(safeParseWireRequest({ type: 'stop' })).toStrictEqual({
+      ok: true,
+      message: { type: 'stop' },
+    });
+    const failed = safeParseWireRequest({ type: 'cancel' });
+    expect(failed.ok).toBe(false);
+    expect(!failed.ok && failed.error.message).toBe(
+      'Invalid "cancel" request: field "job_id" invalid input: expected string, received undefined',
+    );
+  });
+
+  it('@plugwork/protocol/wire exports the wire parser and the codec, the zod schemas not', () => {
+    expect(wire.parseWireRequest).toBe(parseWireRequest);
+    expect(typeof wire.encodeMessage).toBe('function');
+    expect(Object.keys(wire).some((name) => name.endsWith('Schema'))).toBe(false);
+  });
+});
