@@ -618,8 +618,12 @@ export const ChildMessages = {
     `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
   stopping: 'the worker is stopping',
   endedAfterAbort: 'the plugin ended early because the job was stopped',
-  watchdogUnavailable: (reason: string) =>
-    `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
+} as const;
+
+/** What the host's watchdog process (parent/host-watchdog.ts) can tell a person. */
+export const HostWatchdogMessages = {
+  unavailable: (reason: string) =>
+    `plugwork could not start its watchdog process (/bin/sh: ${reason}). Workers still exit when this process exits or disconnects, but a worker whose plugin blocks its event loop would outlive this process if it were killed (SIGKILL). Make /bin/sh available to run that guard.`,
 } as const;
 
 /** The message of anything thrown, for embedding in another message. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkerStartError } from '../errors.ts';
 import { socketTransport } from '../transport/socket-ndjson.ts';
 import type { Transport } from '../transport/transport.ts';
+import { guardWorker } from './host-watchdog.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { eventOrTimeout, type SpawnedWorker, type SpawnSettings } from './spawned-worker.ts';
 
@@ -76,6 +77,7 @@ export async function spawnSocketWorker(
     removeSocketFile();
     throw WorkerStartError.spawnFailed(workerId, error);
   }
+  guardWorker(child, settings.graceMs);
   return {
     child,
     transport,
