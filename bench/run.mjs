@@ -3,15 +3,20 @@
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mjs';
+import { measureBigResult } from './suites/big-result.mjs';
 import { measureBurstFloor } from './suites/burst-floor.mjs';
+import { measureBurstJobs } from './suites/burst-jobs.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
+import { measureFirstResult } from './suites/first-result.mjs';
 import { measureIpcFloor } from './suites/ipc-floor.mjs';
 import { measureWorkerRss } from './suites/memory.mjs';
 import { measureNoopJob } from './suites/noop-job.mjs';
+import { measurePeerRss } from './suites/peer-rss.mjs';
 import { measurePiscina } from './suites/piscina-peer.mjs';
 import { measurePoolScaling } from './suites/pool-scaling.mjs';
 import { measureStreaming } from './suites/streaming.mjs';
+import { measureWaitJobs } from './suites/wait-jobs.mjs';
 
 const smoke = process.argv.includes('--smoke');
 const config = smoke
@@ -26,6 +31,9 @@ const config = smoke
       fsPlugins: 50,
       npmPackages: 100,
       npmPlugins: 5,
+      waitJobs: 20,
+      burstJobs: 300,
+      bigRounds: 2,
     }
   : {
       latencyMs: 3_000,
@@ -38,6 +46,9 @@ const config = smoke
       fsPlugins: 1_000,
       npmPackages: 1_000,
       npmPlugins: 50,
+      waitJobs: 200,
+      burstJobs: 10_000,
+      bigRounds: 30,
     };
 
 const results = new Results();
@@ -122,6 +133,10 @@ results.add({
 });
 
 step('cold start');
+// Both sides start Node with the same environment. This machine sets NODE_EXTRA_CA_CERTS,
+// which every Node start pays for; the second pair of runs leaves it out on both sides.
+const caCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+const sameEnv = `both sides inherit the host's environment (NODE_EXTRA_CA_CERTS ${caCerts ? 'set' : 'not set'})`;
 const bareStart = await measureBareColdStart(config);
 const coldStart = await measureColdStart(config);
 results.add({
@@ -130,7 +145,20 @@ results.add({
   unit: 'ms',
   baseline: { name: 'bare fork to first message', value: bareStart },
   targetRatio: { max: 1.3 },
+  note: sameEnv,
 });
+if (caCerts) {
+  const { NODE_EXTRA_CA_CERTS: _omitted, ...withoutCaCerts } = process.env;
+  const bareStartNoCa = await measureBareColdStart(config, withoutCaCerts);
+  const coldStartNoCa = await measureColdStart(config, withoutCaCerts);
+  results.add({
+    name: '5. cold start to ready, without NODE_EXTRA_CA_CERTS (context)',
+    value: coldStartNoCa,
+    unit: 'ms',
+    baseline: { name: 'bare fork to first message, same env', value: bareStartNoCa },
+    note: 'NODE_EXTRA_CA_CERTS removed on both sides',
+  });
+}
 
 step('discovery');
 const discovery = await measureDiscovery(config);
@@ -177,6 +205,120 @@ results.add({
   unit: 'jobs/s',
   baseline: { name: 'plugwork no-op', value: noop.perSecond },
 });
+
+step('peers: 200 jobs awaiting 10 ms, 2 workers');
+const wait = await measureWaitJobs(config);
+const waitName = `9. ${wait.count} jobs awaiting 10 ms, 2 workers`;
+const waitFloor = { name: 'IPC floor, 2 bare children', value: wait.floor };
+results.add({ name: `${waitName}: IPC floor`, value: wait.floor, unit: 'jobs/s' });
+results.add({
+  name: `${waitName}: plugwork (plugin concurrency 100)`,
+  value: wait.plugwork,
+  unit: 'jobs/s',
+  baseline: waitFloor,
+  targetRatio: { min: 0.8 },
+});
+for (const peer of wait.peers) {
+  results.add({
+    name: `${waitName}: ${peer.name}`,
+    value: peer.value,
+    unit: 'jobs/s',
+    baseline: waitFloor,
+  });
+}
+const tinypoolWait = wait.peers.find((peer) => peer.name === 'tinypool child_process c100');
+results.add({
+  name: `${waitName}: plugwork vs tinypool child_process c100`,
+  value: wait.plugwork,
+  unit: 'jobs/s',
+  baseline: { name: 'tinypool child_process c100', value: tinypoolWait.value },
+  targetRatio: { min: 1 },
+});
+
+step('peers: no-op jobs submitted at once, 1 worker');
+const burst = await measureBurstJobs(config);
+const burstName = `10. ${burst.count} no-op jobs at once, 1 worker`;
+const burstBaseline = { name: 'IPC floor, bare child', value: burst.floor };
+results.add({ name: `${burstName}: IPC floor`, value: burst.floor, unit: 'jobs/s' });
+results.add({
+  name: `${burstName}: plugwork`,
+  value: burst.plugwork,
+  unit: 'jobs/s',
+  baseline: burstBaseline,
+  targetRatio: { min: 0.6 },
+});
+for (const peer of burst.peers) {
+  results.add({
+    name: `${burstName}: ${peer.name}`,
+    value: peer.value,
+    unit: 'jobs/s',
+    baseline: burstBaseline,
+  });
+}
+const bestBurst = burst.peers.reduce((best, peer) => (peer.value > best.value ? peer : best));
+results.add({
+  name: `${burstName}: plugwork vs the best peer`,
+  value: burst.plugwork,
+  unit: 'jobs/s',
+  baseline: { name: bestBurst.name, value: bestBurst.value },
+  targetRatio: { min: 1 },
+});
+
+step('peers: 1 MB result');
+const big = await measureBigResult(config);
+const bigFloor = { name: 'IPC floor, bare child', value: big.floor };
+results.add({ name: '11. 1 MB JSON result p50: IPC floor', value: big.floor, unit: 'ms' });
+results.add({
+  name: '11. 1 MB JSON result p50: plugwork',
+  value: big.plugwork,
+  unit: 'ms',
+  baseline: bigFloor,
+  targetRatio: { max: 1.5 },
+});
+for (const peer of big.peers) {
+  results.add({
+    name: `11. 1 MB JSON result p50: ${peer.name}`,
+    value: peer.value,
+    unit: 'ms',
+    baseline: bigFloor,
+  });
+}
+
+step('peers: cold start to first result');
+const first = await measureFirstResult(config);
+const firstFloor = { name: 'bare fork to first result', value: first.floor };
+results.add({
+  name: '12. cold start to first result: bare fork',
+  value: first.floor,
+  unit: 'ms',
+  note: sameEnv,
+});
+results.add({
+  name: '12. cold start to first result: plugwork',
+  value: first.plugwork,
+  unit: 'ms',
+  baseline: firstFloor,
+  note: sameEnv,
+});
+for (const peer of first.peers) {
+  results.add({
+    name: `12. cold start to first result: ${peer.name}`,
+    value: peer.value,
+    unit: 'ms',
+    baseline: firstFloor,
+    note: sameEnv,
+  });
+}
+
+step('peers: idle worker RSS');
+for (const peer of await measurePeerRss()) {
+  results.add({
+    name: `13. idle worker RSS above bare child: ${peer.name}`,
+    value: peer.value - bareRss,
+    unit: 'MB',
+    note: `${peer.value.toFixed(2)} MB; bare node child ${bareRss.toFixed(2)} MB`,
+  });
+}
 
 results.print();
 if (smoke) {

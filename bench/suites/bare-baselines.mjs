@@ -2,12 +2,12 @@
 import { startBareChild, stopBareChild } from '../lib/bare-child.mjs';
 import { elapsedMs, median } from '../lib/stats.mjs';
 
-/** Fork to first message, median of `rounds` starts. */
-export async function measureBareColdStart(config) {
+/** Fork to first message, median of `rounds` starts; `env`: the child's (default: the host's). */
+export async function measureBareColdStart(config, env = process.env) {
   const times = [];
   for (let round = 0; round < config.coldStarts; round++) {
     const start = process.hrtime.bigint();
-    const child = await startBareChild('echo-child.mjs');
+    const child = await startBareChild('echo-child.mjs', { env });
     times.push(elapsedMs(start));
     await stopBareChild(child);
   }
