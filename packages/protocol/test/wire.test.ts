@@ -16,6 +16,17 @@ import {
 import * as wire from '../src/wire/index.ts';
 import { requestArbitrary, responseArbitrary } from './arbitraries.ts';
 
+/**
+ * JSON values without "__proto__" keys: zod drops them at every depth of a payload, the wire
+ * parser only at the top of it (the payload is not walked), so nested ones would differ by
+ * design. Top-level ones are tested on their own below.
+ */
+function json(maxDepth: number) {
+  return fc
+    .jsonValue({ maxDepth })
+    .filter((value) => !JSON.stringify(value).includes('"__proto__"'));
+}
+
 function overTheWire(message: unknown): unknown {
   return JSON.parse(JSON.stringify(message));
 }
@@ -88,7 +99,7 @@ const replacement = fc.oneof(
     { module: '' },
     { rss: -1, heap_used: 0 },
   ),
-  fc.jsonValue({ maxDepth: 2 }),
+  json(2),
 );
 
 // Keys a message may lack or carry wrongly, whether or not the arbitrary produced them.
@@ -162,7 +173,7 @@ describe.each(pairs)('wire parser vs zod: $name', ({ arbitrary, zod, fast }) => 
 
   it('any JSON value at all: the same outcome', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 3 }), (input) => {
+      fc.property(json(3), (input) => {
         expect(outcome(fast, input)).toStrictEqual(outcome(zod, input));
       }),
       { numRuns: 2000 },
@@ -190,6 +201,12 @@ describe('wire parser', () => {
     );
     expect(result.type === 'result' && Object.keys(result.data!)).toStrictEqual(['a']);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('names a field under an empty key as zod does ("plugin_configs.")', () => {
+    const input = { type: 'init', plugin_configs: { '': 5 } };
+    expect(outcome(parseWireRequest, input)).toStrictEqual(outcome(parseRequest, input));
+    expect(safeParseWireRequest(input)).toMatchObject({ error: { field: 'plugin_configs.' } });
   });
 
   it('trusts what is inside a payload: that is where it saves the walk', () => {

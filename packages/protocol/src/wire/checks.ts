@@ -4,18 +4,18 @@
  * the wire path reads exactly as it did when zod checked it (the protocol tests compare both).
  */
 
-/** One failing field: its dotted path and the reason. */
+/** One failing field: the keys leading to it (none for the message itself) and the reason. */
 export class Issue {
-  readonly path: string;
+  readonly path: readonly string[];
   readonly reason: string;
-  constructor(path: string, reason: string) {
-    this.path = path;
+  constructor(path: string | readonly string[], reason: string) {
+    this.path = typeof path === 'string' ? [path] : path;
     this.reason = reason;
   }
 
   /** The same issue one level down: `plugins` + `0.name` -> `plugins.0.name`. */
   under(parent: string): Issue {
-    return new Issue(this.path === '' ? parent : `${parent}.${this.path}`, this.reason);
+    return new Issue([parent, ...this.path], this.reason);
   }
 }
 

@@ -70,12 +70,8 @@ function parseWith(
   if (!isKnownType(type)) throw unknownType(direction, type);
   const parsed = parsers[type]!(input);
   if (parsed instanceof Issue) {
-    throw invalidField(
-      direction,
-      type,
-      parsed.path === '' ? undefined : parsed.path,
-      parsed.reason,
-    );
+    const field = parsed.path.length === 0 ? undefined : parsed.path.join('.');
+    throw invalidField(direction, type, field, parsed.reason);
   }
   return parsed;
 }

@@ -8,7 +8,17 @@ import type { Parser } from './shape.ts';
  * JSON by construction, and walking a 1 MB result cost more than the channel did.
  */
 export const jsonObject: Parser = (value) => {
+  // The common case first: a plain object as JSON.parse makes them, without a "__proto__" key.
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    !Array.isArray(value) &&
+    !hasProto(value)
+  ) {
+    return value;
+  }
   const reason = record(value);
-  if (reason !== undefined) return new Issue('', reason);
+  if (reason !== undefined) return new Issue([], reason);
   return hasProto(value as object) ? withoutProto(value as Raw) : value;
 };

@@ -1,13 +1,14 @@
 import type { WorkerRequestType } from '../message-types.ts';
-import { boolean, nonEmptyString, positiveInteger, record, string } from './checks.ts';
+import { nonEmptyString, positiveInteger, record, string } from './checks.ts';
+import { cancel, execute, streamAck } from './hot.ts';
 import { jsonObject } from './payload.ts';
 import { type Field, leaf, type Parser, recordOf, shape } from './shape.ts';
 
-// The request schemas of request-schemas.ts, field for field and in the same order.
+// The request schemas of request-schemas.ts, field for field and in the same order; those of
+// every job's messages are hand-written in hot.ts.
 
 const type: Field = { key: 'type', parse: (value) => value };
 const requestId: Field = { key: 'request_id', parse: leaf(nonEmptyString), optional: true };
-const jobId: Field = { key: 'job_id', parse: leaf(nonEmptyString) };
 const pluginName: Field = { key: 'plugin_name', parse: leaf(nonEmptyString) };
 const token: Field = { key: 'token', parse: leaf(string), optional: true };
 
@@ -33,12 +34,6 @@ const init = shape(
   false,
 );
 
-// Loose: every key besides these is a job parameter.
-const execute = shape(
-  [type, jobId, pluginName, { key: 'stream', parse: leaf(boolean), optional: true }, requestId],
-  true,
-);
-
 const reload = shape(
   [
     type,
@@ -52,8 +47,6 @@ const reload = shape(
 const unload = shape([type, pluginName, requestId], false);
 const getState = shape([type, requestId], false);
 const stop = shape([type, requestId], false);
-const cancel = shape([type, jobId, requestId], false);
-const streamAck = shape([type, jobId, { key: 'consumed', parse: leaf(positiveInteger) }], false);
 
 /** The parser of each request type, by `type`. */
 export const requestParsers: Record<WorkerRequestType, Parser> = {

@@ -1,22 +1,14 @@
 import type { WorkerResponseType } from '../message-types.ts';
-import {
-  boolean,
-  fraction,
-  integer,
-  nonEmptyString,
-  nonNegativeNumber,
-  status,
-  string,
-} from './checks.ts';
+import { boolean, integer, nonEmptyString, nonNegativeNumber, status, string } from './checks.ts';
+import { progress, result, streamChunk } from './hot.ts';
 import { jsonObject } from './payload.ts';
 import { arrayOf, type Field, leaf, type Parser, shape } from './shape.ts';
 
 // The response schemas of response-schemas.ts and shared-schemas.ts, field for field and in
-// the same order.
+// the same order; those of every job's messages are hand-written in hot.ts.
 
 const type: Field = { key: 'type', parse: (value) => value };
 const requestId: Field = { key: 'request_id', parse: leaf(nonEmptyString), optional: true };
-const jobId: Field = { key: 'job_id', parse: leaf(nonEmptyString) };
 const token: Field = { key: 'token', parse: leaf(string), optional: true };
 const pid: Field = { key: 'pid', parse: leaf(integer), optional: true };
 const optionalString = (key: string): Field => ({ key, parse: leaf(string), optional: true });
@@ -58,31 +50,6 @@ const ready = shape(
     { key: 'plugins', parse: descriptors, optional: true },
     { key: 'loaded_plugins', parse: pluginNames, optional: true },
     { key: 'diagnostics', parse: diagnostics, optional: true },
-    token,
-  ],
-  false,
-);
-
-const result = shape(
-  [
-    type,
-    jobId,
-    { key: 'status', parse: leaf(status) },
-    { key: 'data', parse: jsonObject, optional: true },
-    optionalString('error'),
-    optionalString('error_code'),
-    token,
-  ],
-  false,
-);
-
-const streamChunk = shape(
-  [
-    type,
-    jobId,
-    { key: 'chunk', parse: leaf(string) },
-    { key: 'is_final', parse: leaf(boolean), fallback: () => false },
-    { key: 'metadata', parse: jsonObject, fallback: () => ({}) },
     token,
   ],
   false,
@@ -134,11 +101,6 @@ const error = shape(
     { key: 'job_id', parse: leaf(nonEmptyString), optional: true },
     token,
   ],
-  false,
-);
-
-const progress = shape(
-  [type, jobId, { key: 'progress', parse: leaf(fraction) }, optionalString('message'), token],
   false,
 );
 

@@ -11,7 +11,7 @@ export type Parser = (value: unknown) => unknown;
 export function leaf(check: (value: unknown) => string | undefined): Parser {
   return (value) => {
     const reason = check(value);
-    return reason === undefined ? value : new Issue('', reason);
+    return reason === undefined ? value : new Issue([], reason);
   };
 }
 
@@ -34,7 +34,7 @@ export interface Field {
 export function shape(fields: readonly Field[], loose: boolean): Parser {
   const known = new Set(fields.map((field) => field.key));
   return (value) => {
-    if (!object(value)) return new Issue('', notAnObject(value));
+    if (!object(value)) return new Issue([], notAnObject(value));
     const input = value as Raw;
     const output: Raw = {};
     for (const field of fields) {
@@ -65,7 +65,7 @@ export function shape(fields: readonly Field[], loose: boolean): Parser {
 /** `z.array(item)`. Returns the input array itself when no item changed. */
 export function arrayOf(item: Parser): Parser {
   return (value) => {
-    if (!Array.isArray(value)) return new Issue('', notAnArray(value));
+    if (!Array.isArray(value)) return new Issue([], notAnArray(value));
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index++) {
       const parsed = item(value[index]);
@@ -84,7 +84,7 @@ export function arrayOf(item: Parser): Parser {
 export function recordOf(isRecord: (value: unknown) => string | undefined, item: Parser): Parser {
   return (value) => {
     const reason = isRecord(value);
-    if (reason !== undefined) return new Issue('', reason);
+    if (reason !== undefined) return new Issue([], reason);
     const input = value as Raw;
     let changed = hasProto(input);
     const output: Raw = {};
