@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: every metric beside its baseline from the same run, as ratios, with the targets
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
+import { loadavg } from 'node:os';
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mjs';
 import { measureBigResult } from './suites/big-result.mjs';
@@ -52,6 +53,9 @@ const config = smoke
     };
 
 const results = new Results();
+// Other processes on the machine move every timing: the load average at the start and the end
+// goes into results.json, so a reader can tell a quiet run from a busy one.
+const loadAtStart = loadavg()[0];
 const step = (name) => console.error(`… ${name}`);
 
 step('IPC floor (bare fork echo)');
@@ -324,6 +328,12 @@ results.print();
 if (smoke) {
   console.log('Smoke run: every suite ran; timings are not judged and results.json is left alone.');
 } else {
-  results.write(new URL('./results.json', import.meta.url), { date: new Date().toISOString() });
+  results.write(new URL('./results.json', import.meta.url), {
+    date: new Date().toISOString(),
+    loadAverage1m: {
+      start: Math.round(loadAtStart * 100) / 100,
+      end: Math.round(loadavg()[0] * 100) / 100,
+    },
+  });
   console.log('Wrote bench/results.json');
 }

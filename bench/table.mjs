@@ -8,6 +8,12 @@ const results = JSON.parse(readFileSync(new URL('./results.json', import.meta.ur
 const number = (value) =>
   Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en-US') : String(value);
 
+const { date, machine, loadAverage1m: load } = results;
+console.log(
+  `${date}, ${machine.cpu} (${machine.cpus} cores), ${machine.memoryGiB} GiB, Node ${machine.node.slice(1)}, ${machine.platform}` +
+    (load ? `; 1-minute load average ${load.start} at the start, ${load.end} at the end.` : '.'),
+);
+console.log('');
 console.log('| metric | value | baseline (same run) | ratio | target | |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const metric of results.metrics) {
