@@ -5,7 +5,6 @@ import {
   jobIdSchema,
   pluginNameSchema,
   requestIdSchema,
-  tokenSchema,
 } from './shared-schemas.ts';
 
 export { RESERVED_EXECUTE_KEYS, type ReservedExecuteKey } from './reserved-keys.ts';
@@ -26,10 +25,21 @@ export const initRequestSchema = z.object({
    */
   stream_window: z.number().int().positive().optional(),
   /**
-   * Extension: a secret the worker puts on every message it sends from now on, so the host can
-   * tell the worker's own messages from ones a plugin forged. Absent: the worker sends none.
+   * Extension: the channel's secret. A worker puts this exact string as `token` on every message
+   * it sends from then on; the host drops messages without it, so plugin code that writes to the
+   * channel itself (process.send, the file descriptor) cannot forge results or answers.
    */
-  token: tokenSchema.optional(),
+  token: z.string().min(1).optional(),
+  /**
+   * Extension: payload limits, in bytes of UTF-8 JSON. A result over `result_bytes` fails its
+   * job with RESULT_TOO_LARGE; a chunk over `chunk_bytes` fails it with CHUNK_TOO_LARGE.
+   */
+  limits: z
+    .object({
+      result_bytes: z.number().int().positive().optional(),
+      chunk_bytes: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 /** Run one job. Keys other than the reserved ones are the job's parameters. */

@@ -6,7 +6,6 @@ import {
   pluginDiagnosticSchema,
   pluginNameSchema,
   requestIdSchema,
-  tokenSchema,
 } from './shared-schemas.ts';
 
 /** The worker is up: what it found, what it loaded, what it could not load. */
@@ -19,8 +18,6 @@ export const readyResponseSchema = z.object({
   plugins: z.array(pluginDescriptorSchema).optional(),
   loaded_plugins: z.array(pluginNameSchema).optional(),
   diagnostics: z.array(pluginDiagnosticSchema).optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** A job ended. `data` on success, `error` on failure, as the seed's WorkerResult. */
@@ -32,8 +29,6 @@ export const resultResponseSchema = z.object({
   error: z.string().optional(),
   /** Extension: machine-readable failure reason (`PLUGIN_ERROR`, `UNKNOWN_PLUGIN`, …). */
   error_code: z.string().optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** One piece of streamed output. */
@@ -43,8 +38,6 @@ export const streamChunkResponseSchema = z.object({
   chunk: z.string(),
   is_final: z.boolean().default(false),
   metadata: jsonObjectSchema.default({}),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** The answer to reload, unload, init or stop. */
@@ -57,8 +50,6 @@ export const responseResponseSchema = z.object({
   status: z.enum(['success', 'error']),
   data: jsonObjectSchema.optional(),
   error: z.string().optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** The answer to get_state. */
@@ -73,8 +64,6 @@ export const stateResponseSchema = z.looseObject({
   memory: z
     .object({ rss: z.number().nonnegative(), heap_used: z.number().nonnegative() })
     .optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** A failure that is not one job's result: a malformed request, an adapter that would not build. */
@@ -84,8 +73,6 @@ export const errorResponseSchema = z.object({
   code: z.string().optional(),
   request_id: requestIdSchema.optional(),
   job_id: jobIdSchema.optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** Extension: how far a running job has got, 0 to 1, with an optional message. */
@@ -94,8 +81,6 @@ export const progressResponseSchema = z.object({
   job_id: jobIdSchema,
   progress: z.number().min(0).max(1),
   message: z.string().optional(),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
 });
 
 /** Extension: the adapter's catalogue changed while the worker ran (watch mode). */
@@ -103,8 +88,11 @@ export const pluginsChangedResponseSchema = z.object({
   type: z.literal('plugins_changed'),
   plugins: z.array(pluginDescriptorSchema),
   diagnostics: z.array(pluginDiagnosticSchema).default([]),
-  /** Extension: the `token` of `init`, when the host sent one. */
-  token: tokenSchema.optional(),
+  /**
+   * Extension: loaded plugins whose files changed on disk. The host replaces the worker processes
+   * that have run them, so the next job runs the new code, its imports included.
+   */
+  changed_plugins: z.array(pluginNameSchema).optional(),
 });
 
 export const workerResponseSchema = z.discriminatedUnion('type', [

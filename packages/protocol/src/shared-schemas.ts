@@ -4,9 +4,6 @@ import { jsonObjectSchema } from './json.ts';
 /** Correlates an answer with the request that asked for it (extension; optional everywhere). */
 export const requestIdSchema = z.string().min(1);
 
-/** The secret of `init`, carried on every message the worker sends after it (extension). */
-export const tokenSchema = z.string();
-
 /** A job id: any non-empty string the host chose. */
 export const jobIdSchema = z.string().min(1);
 

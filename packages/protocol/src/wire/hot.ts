@@ -71,10 +71,7 @@ export function result(value: unknown): unknown {
     output.data = data;
   }
   return (
-    optionalString(input, output, 'error') ??
-    optionalString(input, output, 'error_code') ??
-    optionalString(input, output, 'token') ??
-    output
+    optionalString(input, output, 'error') ?? optionalString(input, output, 'error_code') ?? output
   );
 }
 
@@ -91,8 +88,7 @@ export function streamChunk(value: unknown): unknown {
     metadata = jsonObject(input.metadata);
     if (metadata instanceof Issue) return metadata.under('metadata');
   }
-  const output: Raw = { type: 'stream_chunk', job_id: jobId, chunk, is_final: isFinal, metadata };
-  return optionalString(input, output, 'token') ?? output;
+  return { type: 'stream_chunk', job_id: jobId, chunk, is_final: isFinal, metadata };
 }
 
 export function progress(value: unknown): unknown {
@@ -102,9 +98,7 @@ export function progress(value: unknown): unknown {
   const reason = fraction(input.progress);
   if (reason !== undefined) return new Issue('progress', reason);
   const output: Raw = { type: 'progress', job_id: jobId, progress: input.progress };
-  return (
-    optionalString(input, output, 'message') ?? optionalString(input, output, 'token') ?? output
-  );
+  return optionalString(input, output, 'message') ?? output;
 }
 
 /** Copies `input[key]` when it is a string; the Issue when it is present and not a string. */

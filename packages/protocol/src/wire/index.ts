@@ -1,6 +1,7 @@
 // `@plugwork/protocol/wire`: what a process at either end of a plugwork channel needs, without
 // zod. A worker process imports only this, so it loads no schema library unless a plugin does.
 export type {
+  CatalogChange,
   ChunkStream,
   ExecutionContext,
   JobParams,

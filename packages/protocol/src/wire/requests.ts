@@ -1,5 +1,5 @@
 import type { WorkerRequestType } from '../message-types.ts';
-import { nonEmptyString, positiveInteger, record, string } from './checks.ts';
+import { nonEmptyString, positiveInteger, record } from './checks.ts';
 import { cancel, execute, streamAck } from './hot.ts';
 import { jsonObject } from './payload.ts';
 import { type Field, leaf, type Parser, recordOf, shape } from './shape.ts';
@@ -10,13 +10,20 @@ import { type Field, leaf, type Parser, recordOf, shape } from './shape.ts';
 const type: Field = { key: 'type', parse: (value) => value };
 const requestId: Field = { key: 'request_id', parse: leaf(nonEmptyString), optional: true };
 const pluginName: Field = { key: 'plugin_name', parse: leaf(nonEmptyString) };
-const token: Field = { key: 'token', parse: leaf(string), optional: true };
 
 const adapterSpec = shape(
   [
     { key: 'module', parse: leaf(nonEmptyString) },
     { key: 'export', parse: leaf(nonEmptyString), optional: true },
     { key: 'options', parse: jsonObject, optional: true },
+  ],
+  false,
+);
+
+const limits = shape(
+  [
+    { key: 'result_bytes', parse: leaf(positiveInteger), optional: true },
+    { key: 'chunk_bytes', parse: leaf(positiveInteger), optional: true },
   ],
   false,
 );
@@ -29,7 +36,8 @@ const init = shape(
     { key: 'plugin_configs', parse: recordOf(record, jsonObject), optional: true },
     { key: 'max_loaded_plugins', parse: leaf(positiveInteger), optional: true },
     { key: 'stream_window', parse: leaf(positiveInteger), optional: true },
-    token,
+    { key: 'token', parse: leaf(nonEmptyString), optional: true },
+    { key: 'limits', parse: limits, optional: true },
   ],
   false,
 );

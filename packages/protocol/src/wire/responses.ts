@@ -9,7 +9,6 @@ import { arrayOf, type Field, leaf, type Parser, shape } from './shape.ts';
 
 const type: Field = { key: 'type', parse: (value) => value };
 const requestId: Field = { key: 'request_id', parse: leaf(nonEmptyString), optional: true };
-const token: Field = { key: 'token', parse: leaf(string), optional: true };
 const pid: Field = { key: 'pid', parse: leaf(integer), optional: true };
 const optionalString = (key: string): Field => ({ key, parse: leaf(string), optional: true });
 
@@ -50,7 +49,6 @@ const ready = shape(
     { key: 'plugins', parse: descriptors, optional: true },
     { key: 'loaded_plugins', parse: pluginNames, optional: true },
     { key: 'diagnostics', parse: diagnostics, optional: true },
-    token,
   ],
   false,
 );
@@ -64,7 +62,6 @@ const response = shape(
     { key: 'status', parse: leaf(status) },
     { key: 'data', parse: jsonObject, optional: true },
     optionalString('error'),
-    token,
   ],
   false,
 );
@@ -87,7 +84,6 @@ const state = shape(
     { key: 'plugins', parse: descriptors, optional: true },
     { key: 'diagnostics', parse: diagnostics, optional: true },
     { key: 'memory', parse: memory, optional: true },
-    token,
   ],
   true,
 );
@@ -99,7 +95,6 @@ const error = shape(
     optionalString('code'),
     requestId,
     { key: 'job_id', parse: leaf(nonEmptyString), optional: true },
-    token,
   ],
   false,
 );
@@ -109,7 +104,7 @@ const pluginsChanged = shape(
     type,
     { key: 'plugins', parse: descriptors },
     { key: 'diagnostics', parse: diagnostics, fallback: () => [] },
-    token,
+    { key: 'changed_plugins', parse: pluginNames, optional: true },
   ],
   false,
 );
