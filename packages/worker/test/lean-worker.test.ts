@@ -1,5 +1,6 @@
 // A worker process loads no schema library unless a plugin does: its own code (child/,
-// transport/, errors, json-safe) imports only the zod-free `@plugwork/protocol/wire`.
+// transport/, errors, json-safe) imports only the zod-free `@plugwork/protocol/wire`, and the
+// build bundles it into one file (scripts/bundle-child.mjs fails the build if zod got in).
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './helpers.ts';
 
@@ -21,9 +22,10 @@ describe('a lean worker', () => {
       worker: { execArgv: ['--import', RECORDER] },
     });
     const before = (await harness.manager.submit('modules').result).modules as string[];
-    // The recorder saw the worker's own modules, so an empty zod list means something.
-    expect(before.some((url) => url.endsWith('/dist/child/main.js'))).toBe(true);
-    expect(before.some((url) => url.endsWith('/protocol/dist/wire/index.js'))).toBe(true);
+    // The recorder saw the worker's entry (the one-file bundle the build makes of it) and the
+    // adapter, so an empty zod list means something.
+    expect(before.some((url) => url.endsWith('/dist/child/main.bundle.js'))).toBe(true);
+    expect(before.some((url) => url.endsWith('/module-graph-adapter.mjs'))).toBe(true);
     expect(before.filter(zod)).toStrictEqual([]);
     expect(before.filter((url) => url.endsWith('/protocol/dist/index.js'))).toStrictEqual([]);
 

@@ -2,12 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { WorkerStartError } from '../errors.ts';
 import { ipcHostTransport } from '../transport/ipc.ts';
+import { childEntry } from './child-entry.ts';
 import { guardWorker } from './host-watchdog.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { eventOrTimeout, type SpawnedWorker, type SpawnSettings } from './spawned-worker.ts';
 
 /** Built JavaScript, always: worker processes never start through a TypeScript loader. */
-const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
+const CHILD_ENTRY = childEntry('main');
 
 /** Forks a Node worker with an IPC channel, guarded by the host's watchdog (host-watchdog.ts). */
 export async function spawnIpcWorker(
