@@ -87,7 +87,10 @@ export interface WorkerState {
   pid: number | undefined;
   state: WorkerLifecycleState;
   loadedPlugins: string[];
+  /** The first of the jobs it runs now (several, for plugins with concurrency above 1). */
   currentJobId: string | undefined;
+  /** Every job it runs now. */
+  runningJobIds: string[];
   restarts: number;
   /** Crashes counted toward restart.maxCrashes right now. */
   recentCrashes: number;
@@ -101,6 +104,7 @@ export interface WorkerState {
 
 /** manager.stats(). */
 export interface ManagerStats {
+  /** Jobs not started yet: in the queue, or sent ahead to a worker (prefetch). */
   queued: number;
   running: number;
   workers: Record<WorkerLifecycleState, number>;
