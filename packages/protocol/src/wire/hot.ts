@@ -42,10 +42,18 @@ export function cancel(value: unknown): unknown {
   const input = value as Raw;
   const jobId = input.job_id;
   if (!isId(jobId)) return new Issue('job_id', nonEmptyString(jobId)!);
+  const output: Raw = { type: 'cancel', job_id: jobId };
   const requestId = input.request_id;
-  if (requestId === undefined) return { type: 'cancel', job_id: jobId };
-  if (!isId(requestId)) return new Issue('request_id', nonEmptyString(requestId)!);
-  return { type: 'cancel', job_id: jobId, request_id: requestId };
+  if (requestId !== undefined) {
+    if (!isId(requestId)) return new Issue('request_id', nonEmptyString(requestId)!);
+    output.request_id = requestId;
+  }
+  const withdraw = input.withdraw;
+  if (withdraw !== undefined) {
+    if (typeof withdraw !== 'boolean') return new Issue('withdraw', boolean(withdraw)!);
+    output.withdraw = withdraw;
+  }
+  return output;
 }
 
 export function streamAck(value: unknown): unknown {

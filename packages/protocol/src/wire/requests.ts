@@ -37,6 +37,7 @@ const init = shape(
     { key: 'max_loaded_plugins', parse: leaf(positiveInteger), optional: true },
     { key: 'stream_window', parse: leaf(positiveInteger), optional: true },
     { key: 'token', parse: leaf(nonEmptyString), optional: true },
+    { key: 'max_concurrency', parse: leaf(positiveInteger), optional: true },
     { key: 'limits', parse: limits, optional: true },
   ],
   false,

@@ -1,5 +1,13 @@
 import type { WorkerResponseType } from '../message-types.ts';
-import { boolean, integer, nonEmptyString, nonNegativeNumber, status, string } from './checks.ts';
+import {
+  boolean,
+  integer,
+  nonEmptyString,
+  nonNegativeNumber,
+  positiveInteger,
+  status,
+  string,
+} from './checks.ts';
 import { progress, result, streamChunk } from './hot.ts';
 import { jsonObject } from './payload.ts';
 import { arrayOf, type Field, leaf, type Parser, shape } from './shape.ts';
@@ -22,6 +30,7 @@ const descriptor = shape(
     { key: 'source', parse: leaf(string) },
     optionalString('location'),
     { key: 'config_schema', parse: jsonObject, optional: true },
+    { key: 'concurrency', parse: leaf(positiveInteger), optional: true },
   ],
   true,
 );
