@@ -24,7 +24,7 @@ import { describe, HostWatchdogMessages } from '../errors.ts';
  * worker starts a new one.
  */
 const WATCHDOG_SCRIPT = `
-trap '' INT
+trap '' INT HUP
 pids=' '
 grace=0
 started() {
@@ -102,6 +102,10 @@ function ensureWatchdog(): typeof watchdog {
   try {
     started = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'plugwork-watchdog'], {
       stdio: ['pipe', 'ignore', 'ignore'],
+      // Its own session and process group: a signal to the host's group (Ctrl-C, a supervisor
+      // stopping the service) does not reach it, and it never counts as a process the host's
+      // group left behind, even as the unreaped zombie it may become once the host is gone.
+      detached: true,
     });
   } catch (error) {
     giveUp(error);
