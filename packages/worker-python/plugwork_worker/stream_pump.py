@@ -1,0 +1,200 @@
+"""Pulls a plugin's chunk iterator and sends it to the host: coalescing and flow control.
+
+- Coalescing: the job thread pulls chunks and appends them to a pending buffer; one writer
+  thread sends whatever is pending as one `stream_chunk` message. While a send is being written,
+  new chunks pile up and travel together in the next one, so a slow plugin's chunks each go at
+  once and a fast plugin's travel in few large messages.
+- Flow control (credit-based, as the TypeScript worker): with a window, the pump stops pulling
+  from the plugin once `window` characters are sent but not acknowledged by `stream_ack`, so a
+  slow consumer on the host side slows the plugin down (it waits at its `yield`).
+"""
+
+from __future__ import annotations
+
+import threading
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: typing is not imported at run time
+    from typing import Any, Iterable, List, Optional, Tuple
+
+from .channel import Channel
+from .errors import CodedError, Messages, ResultErrorCode
+from .job import JobCancelled, JobContext
+from .json_safe import js_length
+
+
+class ChunkWriter:
+    """The one thread that writes stream chunks, shared by the jobs of a worker (one at a time)."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.cond = threading.Condition()
+        self._queue: List["StreamPump"] = []
+        self._thread: Optional[threading.Thread] = None
+
+    def schedule(self, pump: "StreamPump") -> None:
+        """Called with `cond` held: `pump` has pending text."""
+        if pump.scheduled:
+            return
+        pump.scheduled = True
+        self._queue.append(pump)
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="plugwork-chunk-writer", daemon=True
+            )
+            self._thread.start()
+        self.cond.notify_all()
+
+    def unschedule(self, pump: "StreamPump") -> None:
+        """Called with `cond` held: forget `pump`'s pending text (the job is over)."""
+        if pump.scheduled:
+            pump.scheduled = False
+            self._queue.remove(pump)
+
+    def _run(self) -> None:
+        cond = self.cond
+        while True:
+            with cond:
+                while not self._queue:
+                    cond.wait()
+                pump = self._queue.pop(0)
+                pump.scheduled = False
+                text = "".join(pump.pending)
+                pump.pending.clear()
+                pump.in_flight += pump.pending_length
+                pump.pending_length = 0
+                pump.writing = True
+            try:
+                self.channel.send(
+                    {
+                        "type": "stream_chunk",
+                        "job_id": pump.job.job_id,
+                        "chunk": text,
+                        "is_final": False,
+                        "metadata": {},
+                    }
+                )
+            except Exception:
+                # Text is always encodable; a failure here means the channel is gone, and the
+                # loop notices that on its own. The pump must still not wait for ever.
+                pass
+            with cond:
+                pump.writing = False
+                cond.notify_all()
+
+
+class StreamPump:
+    """One streaming job's pump. `run` executes on the job thread; `ack` on the main thread."""
+
+    def __init__(self, job: JobContext, writer: ChunkWriter, window: Optional[int]) -> None:
+        self.job = job
+        self._writer = writer
+        self._window = window
+        self.pending: List[str] = []
+        self.pending_length = 0
+        self.in_flight = 0
+        self.scheduled = False
+        self.writing = False
+        job.on_cancel(self._wake)
+
+    def _wake(self) -> None:
+        with self._writer.cond:
+            self._writer.cond.notify_all()
+
+    def ack(self, consumed: int) -> None:
+        """The host consumed `consumed` characters: that much more may be in flight."""
+        with self._writer.cond:
+            self.in_flight = max(0, self.in_flight - consumed)
+            self._writer.cond.notify_all()
+
+    def run(self, stream: Any) -> Tuple[int, int]:
+        """Runs the stream to its end, then sends the final chunk. Returns (chunks, characters).
+
+        Raises JobCancelled when the job is cancelled, after closing the plugin's generator (its
+        `finally` blocks run).
+        """
+        iterator = _open_iterator(stream)
+        job = self.job
+        cond = self._writer.cond
+        window = self._window
+        chunks = 0
+        characters = 0
+        exhausted = False
+        try:
+            while True:
+                if job.cancelled:
+                    raise JobCancelled(Messages.cancelled_by_host(job.job_id))
+                if window is not None and self.in_flight + self.pending_length >= window:
+                    with cond:
+                        while (
+                            self.in_flight + self.pending_length >= window and not job.cancelled
+                        ):
+                            cond.wait()
+                    continue
+                try:
+                    value = next(iterator)
+                except StopIteration:
+                    exhausted = True
+                    break
+                text = value if type(value) is str else str(value)
+                if not text:
+                    continue
+                length = js_length(text)
+                chunks += 1
+                characters += length
+                with cond:
+                    self.pending.append(text)
+                    self.pending_length += length
+                    self._writer.schedule(self)
+        finally:
+            if not exhausted:
+                _close_quietly(iterator)
+            with cond:
+                if not exhausted:
+                    self._writer.unschedule(self)
+                # Everything the writer took goes out before the final chunk and the result.
+                while self.scheduled or self.writing:
+                    cond.wait()
+                rest = "".join(self.pending)
+                self.pending.clear()
+                self.pending_length = 0
+        self._writer.channel.send(
+            {
+                "type": "stream_chunk",
+                "job_id": job.job_id,
+                "chunk": rest,
+                "is_final": True,
+                "metadata": {},
+            }
+        )
+        return chunks, characters
+
+
+def _open_iterator(stream: Any) -> Any:
+    if isinstance(stream, str):
+        # One chunk, not one per character.
+        return iter((stream,))
+    if hasattr(stream, "__aiter__") and not hasattr(stream, "__iter__"):
+        from .async_support import sync_iterator
+
+        return sync_iterator(stream)
+    try:
+        return iter(stream)
+    except TypeError:
+        raise CodedError(
+            ResultErrorCode.PLUGIN_ERROR, Messages.not_iterable(type(stream).__name__)
+        ) from None
+
+
+def _close_quietly(iterator: Any) -> None:
+    close = getattr(iterator, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:
+        # The job already ends with the reason it was stopped; a failing cleanup adds nothing.
+        pass
+
+
+def iter_type_name(stream: Iterable[Any]) -> str:
+    return type(stream).__name__
