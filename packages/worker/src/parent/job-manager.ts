@@ -47,6 +47,7 @@ import { JobStream } from './job-stream.ts';
 import { type LaunchPlan, planLaunch } from './launch-plan.ts';
 import { completeLogger, type Logger } from './logger.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
+import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
 import type { RestartDecision } from './restart-policy.ts';
 import { StatsCollector } from './stats.ts';
@@ -133,7 +134,14 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   constructor(options: JobManagerOptions) {
     super();
     this.#options = resolveOptions(options);
-    this.#adapterModule = resolveAdapterModule(this.#options.adapter.module, process.cwd());
+    // A Python worker imports Python modules: its adapter spec is read differently.
+    if (this.#options.runtime === 'python') {
+      this.#options.adapter = resolvePythonAdapter(this.#options.adapter, process.cwd());
+    }
+    this.#adapterModule =
+      this.#options.runtime === 'python'
+        ? (this.#options.adapter.module as string)
+        : resolveAdapterModule(this.#options.adapter.module, process.cwd());
     this.#launch = planLaunch(this.#options, this.#adapterModule, process.cwd());
     this.#logger = completeLogger(this.#options.logger);
     this.#queue = new JobQueue(this.#options.queue.maxSize);
