@@ -11,6 +11,7 @@ import { measureWorkerRss } from './suites/memory.mjs';
 import { measureNoopJob } from './suites/noop-job.mjs';
 import { measurePiscina } from './suites/piscina-peer.mjs';
 import { measurePoolScaling } from './suites/pool-scaling.mjs';
+import { measurePythonWorker } from './suites/python-worker.mjs';
 import { measureStreaming } from './suites/streaming.mjs';
 
 const smoke = process.argv.includes('--smoke');
@@ -176,6 +177,23 @@ results.add({
   value: piscina.perSecond,
   unit: 'jobs/s',
   baseline: { name: 'plugwork no-op', value: noop.perSecond },
+});
+
+step('python worker');
+const python = await measurePythonWorker(config);
+results.add({ name: '9. python echo round trip p50', value: python.echoP50 * 1000, unit: 'µs' });
+results.add({
+  name: '9. python no-op job p50',
+  value: python.jobP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '9. python cold start to ready',
+  value: python.coldStartMs,
+  unit: 'ms',
+  baseline: { name: 'python3 -c pass', value: python.pythonPassMs },
 });
 
 results.print();
