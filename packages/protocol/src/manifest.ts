@@ -35,6 +35,12 @@ export const pluginManifestSchema = z.object({
   engine: z.string().min(1).optional(),
   /** JSON Schema of the plugin's config, for UIs that render a form before loading. */
   config: jsonObjectSchema.optional(),
+  /**
+   * The language of the plugin's code: `javascript` (the default; Node or Deno workers) or
+   * `python` (a `.py` entry, served by Python workers). A worker offers only plugins of its own
+   * runtime and reports the others as `OTHER_RUNTIME` diagnostics.
+   */
+  runtime: z.enum(['javascript', 'python']).optional(),
 });
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

@@ -34,6 +34,8 @@ class WorkerMessageErrorCode:
 class AdapterErrorCode:
     """Diagnostic codes of the folder adapter: the same words as @plugwork/adapter-kit."""
 
+    DIRECTORY_NOT_FOUND = "DIRECTORY_NOT_FOUND"
+    DIRECTORY_UNREADABLE = "DIRECTORY_UNREADABLE"
     MISSING_PACKAGE_JSON = "MISSING_PACKAGE_JSON"
     UNREADABLE_PACKAGE_JSON = "UNREADABLE_PACKAGE_JSON"
     INVALID_JSON = "INVALID_JSON"

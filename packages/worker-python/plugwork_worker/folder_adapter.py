@@ -90,13 +90,13 @@ class FolderAdapter:
         for directory in self.directories:
             try:
                 entries = sorted(os.listdir(directory))
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 problems.append(
                     {
                         "location": directory,
-                        "code": Code.MISSING_PACKAGE_JSON,
-                        "message": f"The plugins directory {directory} does not exist. Create it, or fix the "
-                        "path in the adapter's directories.",
+                        "code": Code.DIRECTORY_NOT_FOUND,
+                        "message": f"The plugins directory {directory} does not exist or is not a directory. "
+                        'Create it, or fix the path in the adapter\'s "directories" option.',
                     }
                 )
                 continue
@@ -104,8 +104,9 @@ class FolderAdapter:
                 problems.append(
                     {
                         "location": directory,
-                        "code": Code.UNREADABLE_PACKAGE_JSON,
-                        "message": f"Could not list the plugins directory {directory}: {error.strerror or error}.",
+                        "code": Code.DIRECTORY_UNREADABLE,
+                        "message": f"The plugins directory {directory} cannot be listed: "
+                        f"{error.strerror or error}. Give the worker process permission to read it.",
                     }
                 )
                 continue

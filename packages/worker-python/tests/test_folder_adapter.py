@@ -73,6 +73,12 @@ class FolderAdapterTest(unittest.TestCase):
         adapter.load_plugin({"name": "good"}, {})
         self.assertEqual(adapter.execute_plugin("good"), {"v": 1})
 
+    def test_a_missing_directory_is_a_diagnostic(self):
+        missing = os.path.join(self.root, "nope")
+        adapter = FolderAdapter([missing, self.root])
+        self.assertEqual(adapter.discover_plugins(), [])
+        self.assertEqual([(d["location"], d["code"]) for d in adapter.get_diagnostics()], [(missing, "DIRECTORY_NOT_FOUND")])
+
     def test_the_first_directory_wins_a_name(self):
         second = tempfile.mkdtemp(prefix="plugwork-second-")
         try:
