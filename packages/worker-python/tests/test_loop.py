@@ -42,7 +42,7 @@ class InitAndReady(LoopTestCase):
         self.assertEqual(ready["runtime"], "python")
         self.assertEqual(ready["loaded_plugins"], ["echo"])
         names = [plugin["name"] for plugin in ready["plugins"]]
-        self.assertEqual(names, ["async-words", "counter", "echo", "faults", "not-a-plugin", "relative"])
+        self.assertEqual(names, ["async-words", "counter", "echo", "faults", "not-a-plugin", "relative", "sqlite"])
         echo = next(plugin for plugin in ready["plugins"] if plugin["name"] == "echo")
         self.assertEqual(
             {k: echo[k] for k in ("streaming", "source", "version", "description", "category")},
@@ -357,6 +357,43 @@ class PluginLifecycle(LoopTestCase):
         self.worker.close()
         self.assertEqual(self.worker.exit_code(), 0)
         self.assertLess(time.monotonic() - started, 3)
+
+
+class ThreadsAndContext(LoopTestCase):
+    def test_setup_and_every_job_run_on_the_same_thread(self):
+        self.host.init(plugin_configs={"sqlite": {}})
+        for index in range(1, 4):
+            self.assertEqual(self.run_job(f"q{index}", "sqlite")["data"], {"hits": index})
+
+    def test_current_job_gives_seed_style_adapters_the_context(self):
+        self.host.init({"module": "context_aware", "export": "ContextAwareManager"})
+        self.host.send({"type": "execute", "job_id": "p", "plugin_name": "patient"})
+        progress = self.host.wait_for(lambda m: m["type"] == "progress")
+        self.assertEqual((progress["job_id"], progress["message"]), ("p", "step 1"))
+        self.host.send({"type": "cancel", "job_id": "p"})
+        self.assertEqual(self.host.result("p")["error_code"], "CANCELLED")
+        self.host.send({"type": "execute", "job_id": "s", "plugin_name": "patient", "stream": True})
+        self.host.result("s")
+        chunks = [m["chunk"] for m in self.host.backlog if m["type"] == "stream_chunk"]
+        self.assertEqual("".join(chunks), "s")
+
+    def test_watch_mode_sends_plugins_changed(self):
+        root = tempfile.mkdtemp(prefix="plugwork-watch-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(root))
+        self.host.init(
+            {"module": "plugwork_worker.folder_adapter", "export": "FolderAdapter",
+             "options": {"directories": [root], "watch": True, "poll_seconds": 0.05}}
+        )
+        folder = os.path.join(root, "late")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "main.py"), "w") as handle:
+            handle.write("from plugwork_worker import define_plugin\n"
+                         "plugin = define_plugin(name='late', execute=lambda p, c: {'late': True})\n")
+        with open(os.path.join(folder, "package.json"), "w") as handle:
+            handle.write('{"name": "late", "plugwork": {"runtime": "python"}}')
+        changed = self.host.wait_for(lambda m: m["type"] == "plugins_changed" and m["plugins"])
+        self.assertEqual([p["name"] for p in changed["plugins"]], ["late"])
+        self.assertEqual(self.run_job("l", "late")["data"], {"late": True})
 
 
 class SeedStyleAdapter(LoopTestCase):
