@@ -8,6 +8,7 @@ plugins in the same directories are reported as OTHER_RUNTIME and left to Node o
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import itertools
 import os
@@ -401,17 +402,57 @@ def _settle(value: Any) -> Any:
     return value
 
 
+_PACKAGE_PREFIX = "_plugwork_plugin_"
+
+
+class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a plugin's files from source on every load, never from __pycache__: bytecode is
+    validated by the source's mtime (whole seconds) and size, so a file edited within a second
+    of its last load, to the same size, would run its stale code after a reload."""
+
+    def get_code(self, fullname: str):
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+class _PluginModuleFinder:
+    """Finds the modules of loaded plugins (names under a `_plugwork_plugin_<n>` package) with
+    the fresh loader, at any depth of the plugin's folder."""
+
+    _loaders = [
+        (_FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES),
+        (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+    ]
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None):
+        if path is None or not fullname.startswith(_PACKAGE_PREFIX):
+            return None
+        for entry in path:
+            spec = importlib.machinery.FileFinder(entry, *cls._loaders).find_spec(fullname)
+            if spec is not None:
+                return spec
+        return None
+
+
+def _install_finder() -> None:
+    if _PluginModuleFinder not in sys.meta_path:
+        sys.meta_path.insert(0, _PluginModuleFinder)
+
+
 def _import_entry(candidate: Candidate):
     """Imports the entry as a module of a fresh package whose path is the plugin's folder, so
     `from . import helper` works and every load evaluates the plugin's files anew."""
-    package = f"_plugwork_plugin_{next(_package_ids)}"
+    _install_finder()
+    package = f"{_PACKAGE_PREFIX}{next(_package_ids)}"
     holder = types.ModuleType(package)
     holder.__path__ = [candidate.real_folder]  # type: ignore[attr-defined]
     holder.__package__ = package
     sys.modules[package] = holder
     stem = os.path.splitext(os.path.relpath(candidate.entry_path, candidate.real_folder))[0]
     name = package + "." + stem.replace(os.sep, ".")
-    spec = importlib.util.spec_from_file_location(name, candidate.entry_path)
+    spec = importlib.util.spec_from_file_location(
+        name, candidate.entry_path, loader=_FreshSourceLoader(name, candidate.entry_path)
+    )
     if spec is None or spec.loader is None:
         _forget_package(package)
         raise ImportError(f"{candidate.entry_path} is not a Python module")

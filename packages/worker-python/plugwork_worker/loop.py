@@ -328,9 +328,8 @@ class WorkerLoop:
         request_id = message.get("request_id")
         correlation = {} if request_id is None else {"request_id": request_id}
         if self._state != "new":
-            self._send_error(
-                Messages.already_initialised, WorkerMessageErrorCode.NOT_READY, correlation
-            )
+            reason = Messages.stopping if self._state == "stopping" else Messages.already_initialised
+            self._send_error(reason, WorkerMessageErrorCode.NOT_READY, correlation)
             return
         self._state = "initialising"
 

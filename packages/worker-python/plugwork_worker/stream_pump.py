@@ -195,6 +195,3 @@ def _close_quietly(iterator: Any) -> None:
         # The job already ends with the reason it was stopped; a failing cleanup adds nothing.
         pass
 
-
-def iter_type_name(stream: Iterable[Any]) -> str:
-    return type(stream).__name__

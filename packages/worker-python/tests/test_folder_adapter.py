@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import unittest
@@ -30,6 +31,9 @@ PLUGIN = 'from plugwork_worker import define_plugin\nplugin = define_plugin(name
 class FolderAdapterTest(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="plugwork-folders-")
+        # As in a default Python: imports write __pycache__ (stale bytecode is what reloads risk).
+        self.addCleanup(setattr, sys, "dont_write_bytecode", sys.dont_write_bytecode)
+        sys.dont_write_bytecode = False
 
     def tearDown(self):
         shutil.rmtree(self.root)
@@ -121,7 +125,11 @@ class FolderAdapterTest(unittest.TestCase):
         adapter = FolderAdapter(self.root)
         adapter.discover_plugins()
         adapter.load_plugin({"name": "p"}, {})
+        entry = os.path.join(self.root, "p", "main.py")
+        before = os.stat(entry)
         self.plugin("p", {"main.py": PLUGIN.format(name="p", value=2)})
+        # Same size, same mtime: bytecode in __pycache__ would look current. It must not be used.
+        os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns))
         adapter.reload_plugin("p", {})
         self.assertEqual(adapter.execute_plugin("p"), {"v": 2})
         self.plugin("p", {"main.py": "this is not python"})
@@ -130,6 +138,22 @@ class FolderAdapterTest(unittest.TestCase):
         self.assertEqual(adapter.execute_plugin("p"), {"v": 2})
         adapter.reload_plugin("p", None)
         self.assertEqual(adapter.get_loaded_plugins(), [])
+
+    def test_a_reload_runs_fresh_helper_modules_too(self):
+        self.plugin("h", {"package.json": manifest(name="h"),
+                          "main.py": "from plugwork_worker import define_plugin\nfrom .lib.value import VALUE\n"
+                                     "plugin = define_plugin(name='h', execute=lambda p, c: {'v': VALUE})\n",
+                          "lib/__init__.py": "", "lib/value.py": "VALUE = 1\n"})
+        adapter = FolderAdapter(self.root)
+        adapter.discover_plugins()
+        adapter.load_plugin({"name": "h"}, {})
+        self.assertEqual(adapter.execute_plugin("h"), {"v": 1})
+        helper = os.path.join(self.root, "h", "lib", "value.py")
+        before = os.stat(helper)
+        self.plugin("h", {"lib/value.py": "VALUE = 2\n"})
+        os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns))
+        adapter.reload_plugin("h", {})
+        self.assertEqual(adapter.execute_plugin("h"), {"v": 2})
 
     def test_a_plugin_whose_folder_is_removed_is_unloaded(self):
         self.plugin("gone", {"package.json": manifest(name="gone"), "main.py": PLUGIN.format(name="gone", value=1)})
