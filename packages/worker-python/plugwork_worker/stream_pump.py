@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
-    from typing import Any, Iterable, List, Optional, Tuple
+    from typing import Any, List, Optional, Tuple
 
 from .channel import Channel
 from .errors import CodedError, Messages, ResultErrorCode
