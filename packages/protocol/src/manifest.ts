@@ -36,6 +36,11 @@ export const pluginManifestSchema = z.object({
   /** JSON Schema of the plugin's config, for UIs that render a form before loading. */
   config: jsonObjectSchema.optional(),
   /**
+   * How many of its jobs one worker may run at once. For plugins that mostly wait (network,
+   * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.
+   */
+  concurrency: z.number().int().positive().max(10_000).optional(),
+  /**
    * The language of the plugin's code: `javascript` (the default; Node or Deno workers) or
    * `python` (a `.py` entry, served by Python workers). A worker offers only plugins of its own
    * runtime and reports the others as `OTHER_RUNTIME` diagnostics.

@@ -22,6 +22,8 @@ export interface LaunchPlan {
    * package's `child/socket-main.js` (a Python worker's is its `plugwork_worker` entry).
    */
   entry?: string[];
+  /** What a sandboxed worker may read for itself (its packages); empty without a sandbox. */
+  readPaths: string[];
   /** Runtime flags, placed before the entry script. */
   flags(socketPath: string | undefined): string[];
 }
@@ -39,6 +41,7 @@ export function planLaunch(
       runtime: 'deno',
       channel: 'socket',
       command: findDeno(worker.denoPath, cwd),
+      readPaths,
       flags: (socketPath) => [
         'run',
         '--no-prompt',
@@ -59,6 +62,7 @@ export function planLaunch(
     runtime: 'node',
     channel: hostIsDeno() ? 'socket' : 'ipc',
     command,
+    readPaths,
     flags: () => [...sandbox, ...worker.execArgv],
   };
 }

@@ -29,6 +29,7 @@ export function planPythonLaunch(options: ResolvedOptions): LaunchPlan {
     channel: 'socket',
     command: findPython(options.worker.pythonPath),
     entry,
+    readPaths: [],
     flags: () => [...options.worker.execArgv],
   };
 }
