@@ -30,15 +30,17 @@ _encode = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=
 _encode_ascii = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
 
 
-def encode_message(message: Dict[str, Any], max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> bytes:
+def encode_message(
+    message: Dict[str, Any], max_bytes: Optional[int] = DEFAULT_MAX_MESSAGE_BYTES
+) -> bytes:
     """One line of JSON, ended by a newline. Raises ValueError / TypeError for what JSON cannot
-    carry, MessageTooLargeError past `max_bytes`."""
+    carry, MessageTooLargeError past `max_bytes` (None: no limit)."""
     try:
         line = _encode(message).encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate cannot be UTF-8; escaped, JSON carries it faithfully.
         line = _encode_ascii(message).encode("ascii")
-    if len(line) > max_bytes:
+    if max_bytes is not None and len(line) > max_bytes:
         raise MessageTooLargeError(
             f"the message is {len(line)} bytes of JSON, over the channel's limit of {max_bytes}"
         )
@@ -60,11 +62,17 @@ class Channel:
     def closed(self) -> bool:
         return self._closed
 
-    def encode(self, message: Dict[str, Any]) -> bytes:
-        """The line `send` would write (with the token), for callers that must check the size."""
+    @property
+    def max_bytes(self) -> int:
+        """The longest line the host accepts."""
+        return self._max_bytes
+
+    def encode(self, message: Dict[str, Any], max_bytes: Any = "channel") -> bytes:
+        """The line `send` would write (with the token). `max_bytes`: the channel's limit by
+        default; None to measure a line first and judge its size yourself."""
         if self.token is not None:
             message["token"] = self.token
-        return encode_message(message, self._max_bytes)
+        return encode_message(message, self._max_bytes if max_bytes == "channel" else max_bytes)
 
     def send(self, message: Dict[str, Any]) -> bool:
         """Sends one message; False when the channel is closed. Raises what encode raises."""

@@ -6,6 +6,8 @@ failures exactly like a Node worker's. Messages say what failed, where, and what
 
 from __future__ import annotations
 
+import math
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Iterable
@@ -18,6 +20,14 @@ class ResultErrorCode:
     PLUGIN_LOAD_FAILED = "PLUGIN_LOAD_FAILED"
     RESULT_NOT_SERIALIZABLE = "RESULT_NOT_SERIALIZABLE"
     UNKNOWN_PLUGIN = "UNKNOWN_PLUGIN"
+    #: A result over the host's limits.resultBytes.
+    RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
+    #: A streamed chunk over the host's limits.chunkBytes.
+    CHUNK_TOO_LARGE = "CHUNK_TOO_LARGE"
+    #: The channel refused the result (over the longest line the host reads).
+    SEND_FAILED = "SEND_FAILED"
+    #: A job the host took back before the worker started it (it runs elsewhere).
+    WITHDRAWN = "WITHDRAWN"
     #: The job's cancellation flag was set when it ended.
     CANCELLED = "CANCELLED"
 
@@ -106,6 +116,20 @@ def describe_plugin_error(error: object) -> str:
     return str(error)
 
 
+def format_bytes(size: int) -> str:
+    """`1.5 MiB`, `512 KiB`, `300 B`, as the TypeScript worker writes sizes."""
+    if size >= 1024 * 1024:
+        return f"{_trim(size / (1024 * 1024))} MiB"
+    if size >= 1024:
+        return f"{_trim(size / 1024)} KiB"
+    return f"{size} B"
+
+
+def _trim(value: float) -> str:
+    rounded = math.floor(value * 10 + 0.5) / 10
+    return str(int(rounded)) if rounded == int(rounded) else str(rounded)
+
+
 def _names(names: Iterable[str]) -> str:
     listed = list(names)
     return ", ".join(listed) if listed else "none"
@@ -180,6 +204,28 @@ class Messages:
         )
 
     stopping = "the worker is stopping"
+    cancelled_before_start = "the job was cancelled before the worker started it"
+    withdrawn = "the host took the job back before the worker started it"
+
+    @staticmethod
+    def result_too_large(size: int, limit: int) -> str:
+        return (
+            f"its result is {format_bytes(size)} of JSON, over the limit of {format_bytes(limit)} "
+            "(limits.resultBytes). Return a reference (a file path, a URL) instead, or raise "
+            "limits.resultBytes"
+        )
+
+    @staticmethod
+    def chunk_too_large(size: int, limit: int) -> str:
+        return (
+            f"it streamed one chunk of {format_bytes(size)} of JSON, over the limit of "
+            f"{format_bytes(limit)} (limits.chunkBytes). Yield smaller pieces, or raise "
+            "limits.chunkBytes"
+        )
+
+    @staticmethod
+    def send_failed(what: str, reason: str) -> str:
+        return f"its {what} could not be sent to the host ({reason})"
     ended_after_cancel = "the plugin ended early because the job was stopped"
 
     @staticmethod

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Any, Callable, Dict, List, Optional
 
 from .adapter import AdapterLoadError, describe_diagnostics, describe_plugin, load_adapter
-from .channel import Channel, MessageTooLargeError
+from .channel import Channel, encode_message
 from .errors import (
     AdapterError,
     CodedError,
@@ -81,10 +81,15 @@ class WorkerLoop:
         self._catalog_problems: List[Dict[str, Any]] = []
         self._max_loaded = 1
         self._stream_window: Optional[int] = None
-        #: Jobs received and not yet ended, so a cancel finds a job still waiting its turn.
-        self._jobs: Dict[str, JobContext] = {}
+        #: Jobs received and not started: the host's prefetch. A cancel (or a withdrawal) of one
+        #: is answered at once; `_lock` decides whether the job thread or a cancel gets it.
+        self._waiting: Dict[str, JobContext] = {}
+        self._lock = threading.Lock()
         self._pumps: Dict[str, StreamPump] = {}
+        #: The job running now: one at a time, on the job thread.
         self._current: Optional[JobContext] = None
+        self._result_bytes: Optional[int] = None
+        self._chunk_bytes: Optional[int] = None
         self._tasks: "queue.SimpleQueue[Callable[[], None]]" = queue.SimpleQueue()
         self._writer = ChunkWriter(channel)
         self._unwatch: Optional[Callable[[], Any]] = None
@@ -110,6 +115,11 @@ class WorkerLoop:
         threading.Event().wait()
 
     def _receive(self, raw: Any) -> None:
+        # Taken before init is even checked, so that the answer to a bad init carries it too.
+        if self._channel.token is None and type(raw) is dict and raw.get("type") == "init":
+            token = raw.get("token")
+            if isinstance(token, str) and token:
+                self._channel.token = token
         try:
             message = parse_request(raw)
         except ProtocolError as error:
@@ -124,12 +134,11 @@ class WorkerLoop:
         kind = message["type"]
         if kind == "execute":
             job = JobContext(message["job_id"], self._report_progress)
-            self._jobs[job.job_id] = job
+            with self._lock:
+                self._waiting[job.job_id] = job
             self._tasks.put(lambda: self._execute(message, job))
         elif kind == "cancel":
-            job = self._jobs.get(message["job_id"])
-            if job is not None:
-                job.cancel()
+            self._cancel(message["job_id"], message.get("withdraw") is True)
         elif kind == "stream_ack":
             pump = self._pumps.get(message["job_id"])
             if pump is not None:
@@ -137,10 +146,6 @@ class WorkerLoop:
         elif kind == "get_state":
             self._send_state(message.get("request_id"))
         elif kind == "init":
-            # From the moment init is read, every message carries the host's token.
-            token = message.get("token")
-            if self._state == "new" and self._channel.token is None and isinstance(token, str):
-                self._channel.token = token
             self._tasks.put(lambda: self._init(message))
         elif kind == "reload":
             self._tasks.put(lambda: self._reload(message))
@@ -148,6 +153,28 @@ class WorkerLoop:
             self._tasks.put(lambda: self._unload(message))
         elif kind == "stop":
             self.stop(message.get("request_id"))
+
+    def _cancel(self, job_id: str, withdraw: bool) -> None:
+        """A running job's flag is set (a withdrawal leaves it running); a waiting one is
+        dropped and answered at once, so the host never waits for a job that is not running."""
+        with self._lock:
+            current = self._current
+            if current is not None and current.job_id == job_id:
+                if not withdraw:
+                    current.cancel()
+                return
+            job = self._waiting.pop(job_id, None)
+        if job is None:
+            return
+        self._send(
+            {
+                "type": "result",
+                "job_id": job_id,
+                "status": "error",
+                "error": Messages.withdrawn if withdraw else Messages.cancelled_before_start,
+                "error_code": ResultErrorCode.WITHDRAWN if withdraw else ResultErrorCode.CANCELLED,
+            }
+        )
 
     def _bad_line(self, text: str) -> None:
         self._send_error(f"Invalid request: {text}", WorkerMessageErrorCode.INVALID_REQUEST, {})
@@ -161,6 +188,7 @@ class WorkerLoop:
             pid=self._pid,
             loaded_plugins=list(self._loaded),
             current_job_id=current.job_id if current is not None else None,
+            running_job_ids=[] if current is None else [current.job_id],
             plugins=list(self._descriptors.values()),
             diagnostics=list(self._diagnostics),
         )
@@ -171,8 +199,22 @@ class WorkerLoop:
         if self._state == "stopping":
             return
         self._state = "stopping"
-        for job in list(self._jobs.values()):
-            job.cancel()
+        with self._lock:
+            waiting = list(self._waiting)
+            self._waiting.clear()
+            current = self._current
+        if current is not None:
+            current.cancel()
+        for job_id in waiting:
+            self._send(
+                {
+                    "type": "result",
+                    "job_id": job_id,
+                    "status": "error",
+                    "error": Messages.stopping,
+                    "error_code": ResultErrorCode.CANCELLED,
+                }
+            )
         unwatch, self._unwatch = self._unwatch, None
         if unwatch is not None:
             try:
@@ -219,7 +261,10 @@ class WorkerLoop:
                 self._log(describe_plugin_error(error))
 
     def _execute(self, message: Dict[str, Any], job: JobContext) -> None:
-        self._current = job
+        with self._lock:
+            if self._waiting.pop(job.job_id, None) is None:
+                return  # cancelled or withdrawn while it waited, and answered then
+            self._current = job
         token = set_current_job(job)
         try:
             self._run_job(message, job)
@@ -231,9 +276,9 @@ class WorkerLoop:
             reset_current_job(token)
             job.ended = True
             self._pumps.pop(job.job_id, None)
-            self._jobs.pop(job.job_id, None)
-            if self._current is job:
-                self._current = None
+            with self._lock:
+                if self._current is job:
+                    self._current = None
 
     def _run_job(self, message: Dict[str, Any], job: JobContext) -> None:
         if self._state == "stopping":
@@ -246,7 +291,7 @@ class WorkerLoop:
         params = {key: value for key, value in message.items() if key not in _RESERVED}
         if message.get("stream") is True and _call(adapter.check_streaming_support, plugin):
             stream = _call(adapter.execute_plugin_stream, plugin, **params)
-            pump = StreamPump(job, self._writer, self._stream_window)
+            pump = StreamPump(job, self._writer, self._stream_window, self._chunk_bytes)
             self._pumps[job.job_id] = pump
             chunks, characters = pump.run(stream)
             # A plugin that honours the flag by simply returning early ended a cancelled job,
@@ -270,15 +315,31 @@ class WorkerLoop:
             raise CodedError(ResultErrorCode.CANCELLED, Messages.ended_after_cancel)
         try:
             data = to_result_data(value)
-            line = self._channel.encode(
-                {"type": "result", "job_id": job.job_id, "status": "success", "data": data}
-            )
-        except (NotJsonSafeError, MessageTooLargeError) as error:
+        except NotJsonSafeError as error:
             raise CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, str(error)) from None
+        message = {"type": "result", "job_id": job.job_id, "status": "success", "data": data}
+        try:
+            line = self._channel.encode(message, None)
         except (TypeError, ValueError) as error:
             raise CodedError(
                 ResultErrorCode.RESULT_NOT_SERIALIZABLE, f"result: {describe(error)}"
             ) from None
+        limit = self._result_bytes
+        if limit is not None and len(line) > limit:
+            # The line is the result plus a small envelope: measure the result alone.
+            size = len(encode_message(data, None)) - 1
+            if size > limit:
+                raise CodedError(
+                    ResultErrorCode.RESULT_TOO_LARGE, Messages.result_too_large(size, limit)
+                )
+        if len(line) > self._channel.max_bytes:
+            raise CodedError(
+                ResultErrorCode.SEND_FAILED,
+                Messages.send_failed(
+                    "result or output",
+                    f"{len(line)} bytes of JSON, over the channel's limit of {self._channel.max_bytes}",
+                ),
+            )
         self._channel.send_line(line)
 
     def _send_failure(self, job: JobContext, error: BaseException) -> None:
@@ -345,6 +406,9 @@ class WorkerLoop:
             return
         self._max_loaded = message.get("max_loaded_plugins", 1)
         self._stream_window = message.get("stream_window")
+        limits = message.get("limits") or {}
+        self._result_bytes = limits.get("result_bytes")
+        self._chunk_bytes = limits.get("chunk_bytes")
         try:
             adapter = load_adapter(spec)
         except AdapterLoadError as error:
@@ -512,7 +576,11 @@ class WorkerLoop:
             "type": "response",
             "request_type": request_type,
             "status": "success" if error is None else "error",
-            "data": {"loaded_plugins": list(self._loaded)},
+            # One job at a time for every plugin: Python plugins share the job thread.
+            "data": {
+                "loaded_plugins": list(self._loaded),
+                "concurrency": {name: 1 for name in self._loaded},
+            },
         }
         if request_id is not None:
             message["request_id"] = request_id

@@ -55,6 +55,18 @@ def _configs(value: Any) -> str | None:
     return None
 
 
+def _limits(value: Any) -> str | None:
+    problem = _object(value)
+    if problem is not None:
+        return problem
+    for key in ("result_bytes", "chunk_bytes"):
+        if key in value:
+            problem = _positive_int(value[key])
+            if problem is not None:
+                return f'field "{key}" {problem}'
+    return None
+
+
 def _adapter(value: Any) -> str | None:
     problem = _object(value)
     if problem is not None:
@@ -80,6 +92,8 @@ _FIELDS: Dict[str, Tuple[Dict[str, Check], Dict[str, Check]]] = {
             "max_loaded_plugins": _positive_int,
             "stream_window": _positive_int,
             "token": _non_empty_str,
+            "max_concurrency": _positive_int,
+            "limits": _limits,
         },
     ),
     "execute": (
@@ -93,7 +107,7 @@ _FIELDS: Dict[str, Tuple[Dict[str, Check], Dict[str, Check]]] = {
     "unload": ({"plugin_name": _non_empty_str}, {"request_id": _non_empty_str}),
     "get_state": ({}, {"request_id": _non_empty_str}),
     "stop": ({}, {"request_id": _non_empty_str}),
-    "cancel": ({"job_id": _non_empty_str}, {"request_id": _non_empty_str}),
+    "cancel": ({"job_id": _non_empty_str}, {"request_id": _non_empty_str, "withdraw": _bool}),
     "stream_ack": ({"job_id": _non_empty_str, "consumed": _positive_int}, {}),
 }
 

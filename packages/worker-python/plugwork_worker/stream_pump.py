@@ -16,8 +16,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Any, List, Optional, Tuple
 
-from .channel import Channel
-from .errors import CodedError, Messages, ResultErrorCode
+from .channel import Channel, encode_message
+from .errors import CodedError, Messages, ResultErrorCode, describe
 from .job import JobCancelled, JobContext
 from .json_safe import js_length
 
@@ -56,12 +56,13 @@ class ChunkWriter:
             with cond:
                 while not self._queue:
                     cond.wait()
-                pump = self._queue.pop(0)
-                pump.scheduled = False
-                text = "".join(pump.pending)
-                pump.pending.clear()
-                pump.in_flight += pump.pending_length
-                pump.pending_length = 0
+                pump = self._queue[0]
+                pieces, length = pump.take()
+                if not pump.pending:
+                    self._queue.pop(0)
+                    pump.scheduled = False
+                text = "".join(pieces)
+                pump.in_flight += length
                 pump.writing = True
             try:
                 self.channel.send(
@@ -73,10 +74,11 @@ class ChunkWriter:
                         "metadata": {},
                     }
                 )
-            except Exception:
-                # Text is always encodable; a failure here means the channel is gone, and the
-                # loop notices that on its own. The pump must still not wait for ever.
-                pass
+            except Exception as error:  # noqa: BLE001 - the job ends with it (see run())
+                pump.failure = CodedError(
+                    ResultErrorCode.SEND_FAILED,
+                    Messages.send_failed("result or output", describe(error)),
+                )
             with cond:
                 pump.writing = False
                 cond.notify_all()
@@ -85,16 +87,46 @@ class ChunkWriter:
 class StreamPump:
     """One streaming job's pump. `run` executes on the job thread; `ack` on the main thread."""
 
-    def __init__(self, job: JobContext, writer: ChunkWriter, window: Optional[int]) -> None:
+    def __init__(
+        self,
+        job: JobContext,
+        writer: ChunkWriter,
+        window: Optional[int],
+        chunk_bytes: Optional[int] = None,
+    ) -> None:
         self.job = job
         self._writer = writer
         self._window = window
+        self._chunk_bytes = chunk_bytes
         self.pending: List[str] = []
         self.pending_length = 0
         self.in_flight = 0
         self.scheduled = False
         self.writing = False
+        #: A send that failed (the channel refused it): run() ends the job with it.
+        self.failure: Optional[BaseException] = None
         job.on_cancel(self._wake)
+
+    def take(self) -> Tuple[List[str], int]:
+        """Called by the writer with the lock held: the pending pieces for one message. With a
+        chunk limit, coalescing stops before a message could exceed it (each UTF-16 unit costs
+        at most 6 bytes of JSON)."""
+        limit = self._chunk_bytes
+        if limit is None:
+            pieces, length = self.pending[:], self.pending_length
+            self.pending.clear()
+            self.pending_length = 0
+            return pieces, length
+        pieces: List[str] = []
+        length = 0
+        while self.pending:
+            size = js_length(self.pending[0])
+            if pieces and (length + size) * 6 + 2 > limit:
+                break
+            pieces.append(self.pending.pop(0))
+            length += size
+        self.pending_length -= length
+        return pieces, length
 
     def _wake(self) -> None:
         with self._writer.cond:
@@ -121,6 +153,8 @@ class StreamPump:
         exhausted = False
         try:
             while True:
+                if self.failure is not None:
+                    raise self.failure
                 if job.cancelled:
                     raise JobCancelled(Messages.cancelled_by_host(job.job_id))
                 if window is not None and self.in_flight + self.pending_length >= window:
@@ -139,6 +173,13 @@ class StreamPump:
                 if not text:
                     continue
                 length = js_length(text)
+                limit = self._chunk_bytes
+                if limit is not None and length * 6 + 2 > limit:
+                    size = len(encode_message(text, None)) - 1
+                    if size > limit:
+                        raise CodedError(
+                            ResultErrorCode.CHUNK_TOO_LARGE, Messages.chunk_too_large(size, limit)
+                        )
                 chunks += 1
                 characters += length
                 with cond:
@@ -157,6 +198,8 @@ class StreamPump:
                 rest = "".join(self.pending)
                 self.pending.clear()
                 self.pending_length = 0
+        if self.failure is not None:
+            raise self.failure
         self._writer.channel.send(
             {
                 "type": "stream_chunk",

@@ -140,7 +140,6 @@ class Jobs(LoopTestCase):
             "big": "result.n is an integer beyond 2**53",
             "object": "result.when is a object",
             "cycle": "result.self refers back",
-            "huge": "over the channel's limit of 16777216",
         }
         for index, (op, text) in enumerate(expected.items()):
             with self.subTest(op=op):
@@ -148,6 +147,12 @@ class Jobs(LoopTestCase):
                 self.assertEqual(code, "RESULT_NOT_SERIALIZABLE")
                 self.assertIn(text, error)
         self.assertEqual(self.run_job("last", "echo", text="ok")["data"]["text"], "> ok")
+
+    def test_a_result_the_channel_cannot_carry_is_send_failed(self):
+        code, error = self.error_of("h", "faults", op="huge")
+        self.assertEqual(code, "SEND_FAILED")
+        self.assertRegex(error, r"^its result or output could not be sent to the host \(\d+ bytes of JSON, over the channel's limit of 16777216\)$")
+        self.assertEqual(self.run_job("after", "echo", text="ok")["status"], "success")
 
     def test_values_other_than_dicts_follow_the_seed_rule(self):
         self.assertEqual(self.run_job("a", "faults", op="list")["data"], {"text": '[1,"two",null]', "metadata": {}})
@@ -249,6 +254,34 @@ class Streaming(LoopTestCase):
         self.assertEqual(result["error"], "JobCancelled: job c was cancelled by the host")
 
 
+class Limits(LoopTestCase):
+    def setUp(self):
+        super().setUp()
+        self.host.init(max_loaded_plugins=8, limits={"result_bytes": 1000, "chunk_bytes": 30})
+
+    def test_a_result_over_result_bytes(self):
+        self.assertEqual(self.run_job("ok", "faults", op="sized", n=900)["status"], "success")
+        code, error = self.error_of("big", "faults", op="sized", n=2000)
+        self.assertEqual(code, "RESULT_TOO_LARGE")
+        self.assertEqual(
+            error,
+            "its result is 2 KiB of JSON, over the limit of 1000 B (limits.resultBytes). Return a "
+            "reference (a file path, a URL) instead, or raise limits.resultBytes",
+        )
+
+    def test_a_chunk_over_chunk_bytes_and_coalescing_within_it(self):
+        self.host.send({"type": "execute", "job_id": "c", "plugin_name": "counter", "stream": True, "count": 30})
+        self.assertEqual(self.host.result("c")["data"]["chunks"], 30)
+        for message in self.host.backlog:
+            if message["type"] == "stream_chunk":
+                self.assertLessEqual(len(message["chunk"]) + 2, 30, message)
+        self.host.backlog.clear()
+        self.host.send({"type": "execute", "job_id": "b", "plugin_name": "counter", "stream": True, "big": 40})
+        result = self.host.result("b")
+        self.assertEqual(result["error_code"], "CHUNK_TOO_LARGE")
+        self.assertIn("it streamed one chunk of 42 B of JSON, over the limit of 30 B (limits.chunkBytes)", result["error"])
+
+
 class CancelAndState(LoopTestCase):
     def setUp(self):
         super().setUp()
@@ -278,15 +311,44 @@ class CancelAndState(LoopTestCase):
         state = self.host.wait_for(lambda m: m["type"] == "state")
         self.assertLess(time.monotonic() - started, 0.5)
         self.assertEqual((state["request_id"], state["current_job_id"]), ("s1", "b"))
+        self.assertEqual(state["running_job_ids"], ["b"])
         self.assertEqual(state["loaded_plugins"], ["faults"])
         self.assertEqual(self.host.result("b")["data"], {"slept": True})
 
-    def test_a_cancel_for_a_job_waiting_its_turn_is_not_lost(self):
-        self.host.send({"type": "execute", "job_id": "first", "plugin_name": "faults", "op": "block", "seconds": 0.3})
-        self.host.send({"type": "execute", "job_id": "second", "plugin_name": "faults", "op": "wait", "seconds": 30})
+    def test_a_job_waiting_its_turn_is_cancelled_or_withdrawn_at_once(self):
+        # The host's prefetch: jobs sent while one runs wait in the worker, in order.
+        self.host.send({"type": "execute", "job_id": "first", "plugin_name": "faults", "op": "block", "seconds": 1})
+        for job_id in ("second", "third", "fourth"):
+            self.host.send({"type": "execute", "job_id": job_id, "plugin_name": "faults", "op": "params"})
+        time.sleep(0.1)
         self.host.send({"type": "cancel", "job_id": "second"})
-        self.assertEqual(self.host.result("first")["status"], "success")
-        self.assertEqual(self.host.result("second", timeout=3)["error_code"], "CANCELLED")
+        self.host.send({"type": "cancel", "job_id": "third", "withdraw": True})
+        self.host.send({"type": "cancel", "job_id": "first", "withdraw": True})
+        second = self.host.result("second", timeout=0.5)
+        self.assertEqual(
+            (second["error_code"], second["error"]),
+            ("CANCELLED", "the job was cancelled before the worker started it"),
+        )
+        third = self.host.result("third", timeout=0.5)
+        self.assertEqual(
+            (third["error_code"], third["error"]),
+            ("WITHDRAWN", "the host took the job back before the worker started it"),
+        )
+        # A withdrawal leaves a running job running; the rest run in order after it.
+        self.assertEqual(self.host.result("first")["data"], {"slept": True})
+        self.assertEqual(self.host.result("fourth")["status"], "success")
+        results = [m["job_id"] for m in self.host.backlog if m["type"] == "result"]
+        self.assertEqual(results, [])
+
+    def test_stop_answers_waiting_jobs_at_once(self):
+        self.host.send({"type": "execute", "job_id": "running", "plugin_name": "faults", "op": "wait"})
+        self.host.send({"type": "execute", "job_id": "waiting", "plugin_name": "faults", "op": "params"})
+        time.sleep(0.1)
+        self.host.send({"type": "stop", "request_id": "bye"})
+        self.assertEqual(self.host.result("waiting", timeout=0.5)["error"], "the worker is stopping")
+        self.assertEqual(self.host.result("running")["error_code"], "CANCELLED")
+        self.host.wait_for(lambda m: m.get("request_id") == "bye")
+        self.assertEqual(self.worker.exit_code(), 0)
 
 
 class PluginLifecycle(LoopTestCase):
@@ -311,7 +373,8 @@ class PluginLifecycle(LoopTestCase):
         self.assertEqual(
             answer,
             {"type": "response", "request_type": "reload", "status": "success",
-             "data": {"loaded_plugins": ["echo"]}, "request_id": "r1", "plugin_name": "echo"},
+             "data": {"loaded_plugins": ["echo"], "concurrency": {"echo": 1}},
+             "request_id": "r1", "plugin_name": "echo"},
         )
         self.assertEqual(self.disposals(), 1)
         self.assertEqual(self.run_job("j", "echo", text="x")["data"]["text"], "b:x")
@@ -320,7 +383,7 @@ class PluginLifecycle(LoopTestCase):
         self.assertEqual(self.run_job("k", "echo", text="x")["data"]["text"], "b:x")
         self.host.send({"type": "unload", "request_id": "u1", "plugin_name": "echo"})
         answer = self.host.wait_for(lambda m: m.get("request_id") == "u1")
-        self.assertEqual((answer["status"], answer["data"]), ("success", {"loaded_plugins": []}))
+        self.assertEqual((answer["status"], answer["data"]), ("success", {"loaded_plugins": [], "concurrency": {}}))
         self.assertEqual(self.disposals(), 3)
         self.host.send({"type": "reload", "request_id": "r3", "plugin_name": "ghost", "config": {}})
         answer = self.host.wait_for(lambda m: m.get("request_id") == "r3")

@@ -32,8 +32,20 @@ const examples = JSON.parse(
   readFileSync(join(pythonPackage, 'tests', 'seed_examples.json'), 'utf8'),
 ) as Example[];
 
+/** What each class's constructor takes, as the fixture spells it (the seed's field names). */
+interface BuildArgs {
+  type: string;
+  data: Record<string, unknown>;
+  job_id: string;
+  chunk: string;
+  is_final?: boolean;
+  metadata?: Record<string, unknown>;
+  status: 'success' | 'error';
+  error?: string;
+}
+
 function buildInTypeScript(example: Example): Record<string, unknown> {
-  const args = example.build as Record<string, never>;
+  const args = example.build as unknown as BuildArgs;
   switch (example.class) {
     case 'WorkerRequest':
       return new WorkerRequest(args.type as WorkerRequestType, args.data).toDict();
