@@ -16,6 +16,7 @@ import { measureNoopJob } from './suites/noop-job.mjs';
 import { measurePeerRss } from './suites/peer-rss.mjs';
 import { measurePiscina } from './suites/piscina-peer.mjs';
 import { measurePoolScaling } from './suites/pool-scaling.mjs';
+import { measurePythonWorker } from './suites/python-worker.mjs';
 import { measureStreaming } from './suites/streaming.mjs';
 import { measureWaitJobs } from './suites/wait-jobs.mjs';
 
@@ -333,6 +334,23 @@ for (const peer of await measurePeerRss()) {
     note: `${peer.value.toFixed(2)} MB; bare node child ${bareRss.toFixed(2)} MB`,
   });
 }
+
+step('python worker');
+const python = await measurePythonWorker(config);
+results.add({ name: '14. python echo round trip p50', value: python.echoP50 * 1000, unit: 'µs' });
+results.add({
+  name: '14. python no-op job p50',
+  value: python.jobP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '14. python cold start to ready',
+  value: python.coldStartMs,
+  unit: 'ms',
+  baseline: { name: 'python3 -c pass', value: python.pythonPassMs },
+});
 
 results.print();
 if (smoke) {

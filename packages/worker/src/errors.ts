@@ -303,8 +303,21 @@ function spawnHint(cause: unknown): string {
   if (/node(\.exe)?$/.test(path)) {
     return `; "${path}" was not found: set worker.nodePath or $PLUGWORK_NODE_PATH to a node binary`;
   }
+  if (/python[\d.]*(\.exe)?$/.test(path)) {
+    return `; "${path}" was not found: install Python >= 3.9, or set worker.pythonPath or $PLUGWORK_PYTHON_PATH to a python3 binary`;
+  }
   return '';
 }
+
+/** What the host says about Python workers' options (runtime 'python'). */
+export const PythonMessages = {
+  notAPythonModule: (specifier: string) =>
+    `"${specifier}" is not something a Python worker can import. With runtime 'python', give a Python module name importable from worker.cwd ("myproject.plugins"), the path of a .py file, or fsAdapter({ directories }) from @plugwork/adapter-fs`,
+  workerDirInvalid: (dir: string, main: string) =>
+    `$PLUGWORK_PYTHON_WORKER_DIR is "${dir}", but ${main} does not exist. Point it at the folder that holds the plugwork_worker package (packages/worker-python in the plugwork repository), or unset it`,
+  noSandbox:
+    "is not supported with runtime 'python': Python has no permission model to enforce it. Run Python workers in a container or under a separate user instead, or use runtime 'deno' for sandboxed plugins",
+} as const;
 
 /** A reload, unload or get_state request failed. */
 export class WorkerRequestError extends PlugworkWorkerError {

@@ -56,7 +56,7 @@ export async function spawnSocketWorker(
       plan.command,
       [
         ...plan.flags(socketPath),
-        SOCKET_ENTRY,
+        ...(plan.entry ?? [SOCKET_ENTRY]),
         `--socket=${socketPath}`,
         `--grace-ms=${settings.graceMs}`,
       ],
