@@ -47,6 +47,10 @@ export const WorkerErrorCode = {
   JOB_CANCELLED: 'JOB_CANCELLED',
   /** No worker is left to run the job: every worker failed (crash-loop cap) or was not restarted. */
   NO_WORKERS: 'NO_WORKERS',
+  /** Across machines (@plugwork/bullmq): the node running the job was lost (died, or lost Redis). */
+  NODE_LOST: 'NODE_LOST',
+  /** Across machines (@plugwork/bullmq): nobody read the job's stream for too long. */
+  STREAM_ABANDONED: 'STREAM_ABANDONED',
 } as const;
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 

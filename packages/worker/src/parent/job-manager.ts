@@ -37,6 +37,7 @@ import {
   type WorkerProtocolError,
   WorkerRequestError,
 } from '../errors.ts';
+import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
 import type { Catalog, JobManagerEvents, ManagerStats, WorkerState } from './events.ts';
@@ -100,7 +101,7 @@ const NO_PARAMS: JobParams = Object.freeze({});
  * await manager.shutdown();
  * ```
  */
-export class JobManager extends EventEmitter<JobManagerEvents> {
+export class JobManager extends EventEmitter<JobManagerEvents> implements JobRunner {
   readonly #options: ResolvedOptions;
   readonly #adapterModule: string;
   readonly #launch: LaunchPlan;
