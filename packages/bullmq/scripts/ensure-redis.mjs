@@ -11,11 +11,13 @@ if (process.getuid?.() !== 0) {
   );
   process.exit(1);
 }
-console.error('redis-server is missing: installing Debian\'s redis-server package…');
+console.error("redis-server is missing: installing Debian's redis-server package…");
 for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
   const run = spawnSync('apt-get', args, { stdio: 'inherit' });
   if (run.status !== 0) {
-    console.error(`apt-get ${args.join(' ')} failed; install redis-server by hand and run the tests again.`);
+    console.error(
+      `apt-get ${args.join(' ')} failed; install redis-server by hand and run the tests again.`,
+    );
     process.exit(1);
   }
 }

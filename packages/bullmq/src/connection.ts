@@ -12,7 +12,8 @@ export function toRedisOptions(connection: RedisConnection): RedisOptions {
     throw new Error(`"${connection}" is not a redis:// or rediss:// URL`);
   }
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new Error(`"${url.pathname}" is not a database number`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new Error(`"${url.pathname}" is not a database number`);
   return {
     host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: url.port === '' ? 6379 : Number(url.port),

@@ -3,7 +3,11 @@
  * not: `params.when: a Date`, `params.items[2]: a function`. JSON.stringify would silently drop
  * or convert these; a job should fail at submit instead, where the mistake is.
  */
-export function findNonJson(value: unknown, path: string, seen = new Set<object>()): string | undefined {
+export function findNonJson(
+  value: unknown,
+  path: string,
+  seen = new Set<object>(),
+): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':

@@ -83,5 +83,7 @@ export function toJobsOptions(options: RemoteSubmitOptions, jobId: string): Jobs
 
 function retentionOf(value: Retention): JobsOptions['removeOnComplete'] {
   if (typeof value !== 'object') return value;
-  return value.age === undefined ? { count: value.count ?? 0 } : { age: value.age, count: value.count };
+  return value.age === undefined
+    ? { count: value.count ?? 0 }
+    : { age: value.age, count: value.count };
 }

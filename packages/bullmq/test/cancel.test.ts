@@ -33,7 +33,9 @@ describe('cancel from the client', () => {
     await until(() => job.snapshot().progressMessage === 'asleep', 'the plugin runs');
     expect(await job.cancel()).toBe(true);
     const done = await job.done;
-    expect(done.error!.message).toMatch(/did not stop within 500 ms of being asked, so worker \d+ was killed/);
+    expect(done.error!.message).toMatch(
+      /did not stop within 500 ms of being asked, so worker \d+ was killed/,
+    );
   });
 
   it('a queued job is removed at once, and never runs', async () => {

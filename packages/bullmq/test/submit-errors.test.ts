@@ -8,7 +8,8 @@ async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
     () => undefined,
     (caught: unknown) => caught,
   );
-  if (!isPlugworkBullmqError(error)) throw new Error(`expected a typed error, got ${String(error)}`);
+  if (!isPlugworkBullmqError(error))
+    throw new Error(`expected a typed error, got ${String(error)}`);
   return error.code;
 }
 
@@ -29,7 +30,9 @@ describe('submit rejects what cannot run, with a typed error', () => {
     await cluster.node();
     const unknown = runner.submit('nope', {});
     expect(await codeOf(unknown)).toBe(BullmqErrorCode.UNKNOWN_PLUGIN);
-    await expect(unknown).rejects.toThrow(/none of the 1 live node\(s\) offers it; they offer .*"echo"/);
+    await expect(unknown).rejects.toThrow(
+      /none of the 1 live node\(s\) offers it; they offer .*"echo"/,
+    );
     await expect((await runner.submit('echo', { a: 1 })).result).resolves.toMatchObject({
       echo: { a: 1 },
     });
@@ -46,7 +49,9 @@ describe('submit rejects what cannot run, with a typed error', () => {
     await expect(nan).rejects.toThrow(/params\.n: NaN is not a JSON number/);
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    await expect(runner.submit('echo', cycle)).rejects.toThrow(/params\.self: a circular reference/);
+    await expect(runner.submit('echo', cycle)).rejects.toThrow(
+      /params\.self: a circular reference/,
+    );
     await expect(runner.submit('echo', { job_id: 'x' })).rejects.toThrow(/reserved/);
     const option = runner.submit('echo', {}, { attempts: 0 } as never);
     expect(await codeOf(option)).toBe(BullmqErrorCode.INVALID_PARAMS);

@@ -80,7 +80,8 @@ export function parseNodeArgs(argv: readonly string[]): NodeArgs {
         throw new UsageError(`${CliMessages.unknown(raw)}\n${CliMessages.usage}`);
     }
   }
-  if (args.redis === '') throw new UsageError(`${CliMessages.missing('--redis')}\n${CliMessages.usage}`);
+  if (args.redis === '')
+    throw new UsageError(`${CliMessages.missing('--redis')}\n${CliMessages.usage}`);
   if (args.plugins.length === 0 && args.npm === undefined) {
     throw new UsageError(`${CliMessages.missing('--plugins or --npm')}\n${CliMessages.usage}`);
   }

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     lock:
       args.lockMs === undefined
         ? undefined
-        : { durationMs: args.lockMs, stalledIntervalMs: Math.max(100, Math.floor(args.lockMs / 2)) },
+        : {
+            durationMs: args.lockMs,
+            stalledIntervalMs: Math.max(100, Math.floor(args.lockMs / 2)),
+          },
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`plugwork-node: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `plugwork-node: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

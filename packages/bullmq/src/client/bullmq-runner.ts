@@ -3,12 +3,12 @@ import { EventEmitter } from 'node:events';
 import { createExecuteRequest, type JobParams, type JsonObject } from '@plugwork/protocol';
 import {
   type Job,
+  JobError,
   type JobFailure,
   type JobFilter,
   type JobRunner,
   type JobRunnerEvents,
   type JobStatus,
-  JobError,
   WorkerErrorCode,
 } from '@plugwork/worker';
 import { type Job as BullJob, type JobState, Queue } from 'bullmq';
@@ -27,7 +27,13 @@ import {
   ParamsTooLargeError,
   RedisUnavailableError,
 } from '../errors.ts';
-import { decodeFailure, type RemoteJobData, type RemoteProgress, statesOf, toJob } from '../job-data.ts';
+import {
+  decodeFailure,
+  type RemoteJobData,
+  type RemoteProgress,
+  statesOf,
+  toJob,
+} from '../job-data.ts';
 import { findNonJson, isPlainObject } from '../json-check.ts';
 import { Keys, queueName } from '../keys.ts';
 import type { NodeInfo } from '../node-info.ts';
@@ -41,7 +47,11 @@ import { NodeDirectory } from './node-directory.ts';
 import { QueueWatch } from './queue-watch.ts';
 import { RemoteChunkStream } from './remote-chunk-stream.ts';
 import { RemoteJobHandle } from './remote-job-handle.ts';
-import { type BullmqRunnerOptions, type ResolvedRunnerOptions, resolveRunnerOptions } from './runner-options.ts';
+import {
+  type BullmqRunnerOptions,
+  type ResolvedRunnerOptions,
+  resolveRunnerOptions,
+} from './runner-options.ts';
 
 /**
  * Submits plugwork jobs to BullMQ queues that BullmqNodes consume, from any process: a web app,
@@ -72,6 +82,7 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
   readonly #idPrefix = randomBytes(6).toString('hex');
   #idCounter = 0;
   #closed = false;
+  #connecting: Promise<boolean> | undefined;
   #lastWarning = '';
 
   /** Validates the options and starts connecting (reconnecting by itself whenever Redis is away). */
@@ -101,7 +112,8 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
         active: (plugin, id) => this.#onActive(plugin, id),
         progress: (plugin, id, progress) => this.#onProgress(plugin, id, progress),
         completed: (plugin, id, result) => this.#onCompleted(plugin, id, result),
-        failed: (plugin, id, reason) => this.#settleFailed(plugin, id, decodeFailure(id, plugin, reason)),
+        failed: (plugin, id, reason) =>
+          this.#settleFailed(plugin, id, decodeFailure(id, plugin, reason)),
         removed: (plugin, id) => this.#onRemoved(plugin, id),
       },
       (message) => this.#warn(message),
@@ -154,7 +166,10 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
       }),
     );
     try {
-      await this.#guard('submit a job', this.#queue(plugin).add(plugin, data, toJobsOptions(merged, id)));
+      await this.#guard(
+        'submit a job',
+        this.#queue(plugin).add(plugin, data, toJobsOptions(merged, id)),
+      );
     } catch (error) {
       this.#untrack(plugin, id);
       throw error;
@@ -246,7 +261,8 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
   // ---- submitting ---------------------------------------------------------------------------
 
   #jobData(plugin: string, params: unknown, options: RemoteSubmitOptions): RemoteJobData {
-    if (!isPlainObject(params)) throw new InvalidSubmitError(plugin, 'params must be a plain object');
+    if (!isPlainObject(params))
+      throw new InvalidSubmitError(plugin, 'params must be a plain object');
     const problem =
       findNonJson(params, 'params') ??
       (options.metadata === undefined ? undefined : findNonJson(options.metadata, 'metadata'));
@@ -302,7 +318,12 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
       );
       reader.add(streamKey, stream);
     }
-    const handle = new RemoteJobHandle(job, stream, (target) => this.#cancelHandle(target));
+    const handle = new RemoteJobHandle(
+      job,
+      stream,
+      (target) => this.#cancelHandle(target),
+      (target) => this.#loadFinal(target),
+    );
     this.#handles.set(key, handle);
     return handle;
   }
@@ -398,22 +419,23 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
     });
   }
 
-  /** Ends the stream (after its last entries) and fetches the final record for `done`. */
+  /** Ends the stream after its last entries (the node writes them before the job ends). */
   #afterSettle(handle: RemoteJobHandle, failure: JobFailure | undefined): void {
     const { plugin, id } = handle;
     this.#untrack(plugin, id);
+    if (this.#reader === undefined || !handle.snapshot().stream) return;
     const status = handle.status as 'completed' | 'failed' | 'cancelled';
-    const ending =
-      this.#reader === undefined || !handle.snapshot().stream
-        ? Promise.resolve()
-        : this.#reader.settle(
-            this.#keys.chunks(plugin, id),
-            { status, error: failure },
-            failure === undefined ? undefined : new JobError(id, plugin, failure),
-          );
-    void Promise.all([ending, this.#find(id, plugin).catch(() => undefined)]).then(([, found]) =>
-      handle.finalize(found === undefined ? undefined : toJob(found.job, found.state)),
+    void this.#reader.settle(
+      this.#keys.chunks(plugin, id),
+      { status, error: failure },
+      failure === undefined ? undefined : new JobError(id, plugin, failure),
     );
+  }
+
+  /** The final record of a settled job, for its handle's `done`. */
+  async #loadFinal(handle: RemoteJobHandle): Promise<Job | undefined> {
+    const found = await this.#find(handle.id, handle.plugin);
+    return found === undefined ? undefined : toJob(found.job, found.state);
   }
 
   /** Brings a handle up to date from its record (after an outage, or when attaching). */
@@ -432,7 +454,8 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
       return;
     }
     const snapshot = toJob(found.job, found.state);
-    if (snapshot.status === 'completed') this.#onCompleted(handle.plugin, handle.id, snapshot.result ?? {});
+    if (snapshot.status === 'completed')
+      this.#onCompleted(handle.plugin, handle.id, snapshot.result ?? {});
     else if (snapshot.status === 'failed' || snapshot.status === 'cancelled') {
       this.#settleFailed(handle.plugin, handle.id, snapshot.error!);
     } else if (snapshot.status === 'running' && handle.status === 'pending') {
@@ -465,23 +488,27 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
   async #ready(action: string): Promise<void> {
     if (this.#closed) throw BullmqStateError.closed('BullmqRunner', action);
     if (this.#redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
+    // One wait shared by every caller: a burst of submits while connecting adds one listener.
+    this.#connecting ??= new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.#redis.off('ready', onReady);
-        reject(
-          new RedisUnavailableError(
-            action,
-            describeTarget(this.#redisOptions),
-            `no connection within ${this.#options.redisTimeoutMs} ms (redisTimeoutMs)`,
-          ),
-        );
+        resolve(false);
       }, this.#options.redisTimeoutMs);
       const onReady = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       };
       this.#redis.once('ready', onReady);
+    }).finally(() => {
+      this.#connecting = undefined;
     });
+    if (!(await this.#connecting)) {
+      throw new RedisUnavailableError(
+        action,
+        describeTarget(this.#redisOptions),
+        `no connection within ${this.#options.redisTimeoutMs} ms (redisTimeoutMs)`,
+      );
+    }
   }
 
   /** Bounds a Redis call by redisTimeoutMs; connection failures become RedisUnavailableError. */
@@ -504,9 +531,14 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
       return await Promise.race([call, timeout]);
     } catch (error) {
       if (isConnectionError(error)) {
-        throw new RedisUnavailableError(action, describeTarget(this.#redisOptions), describe(error), {
-          cause: error,
-        });
+        throw new RedisUnavailableError(
+          action,
+          describeTarget(this.#redisOptions),
+          describe(error),
+          {
+            cause: error,
+          },
+        );
       }
       throw error;
     } finally {

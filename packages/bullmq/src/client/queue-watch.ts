@@ -76,7 +76,9 @@ export class QueueWatch {
       lastEventId: `${now - 1}-0`,
     });
     const handlers = this.#handlers;
-    events.on('error', (error) => this.#onError(`events of plugin "${plugin}": ${describe(error)}`));
+    events.on('error', (error) =>
+      this.#onError(`events of plugin "${plugin}": ${describe(error)}`),
+    );
     events.on('active', ({ jobId }) => handlers.active(plugin, jobId));
     events.on('progress', ({ jobId, data }) =>
       handlers.progress(plugin, jobId, data as RemoteProgress | number),

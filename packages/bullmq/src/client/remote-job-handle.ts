@@ -1,10 +1,10 @@
 import type { JsonObject } from '@plugwork/protocol';
 import {
   type Job,
+  JobError,
   type JobFailure,
   type JobHandleLike,
   type JobStatus,
-  JobError,
 } from '@plugwork/worker';
 import { StreamMisuseError } from '../errors.ts';
 import type { RemoteChunkStream } from './remote-chunk-stream.ts';
@@ -24,6 +24,7 @@ export class RemoteJobHandle implements JobHandleLike {
   #job: Job;
   readonly #stream: RemoteChunkStream | undefined;
   readonly #cancel: (handle: RemoteJobHandle) => Promise<boolean>;
+  readonly #loadFinal: (handle: RemoteJobHandle) => Promise<Job | undefined>;
   #result: Promise<JsonObject> | undefined;
   #resolveResult: ((result: JsonObject) => void) | undefined;
   #rejectResult: ((error: JobError) => void) | undefined;
@@ -38,12 +39,14 @@ export class RemoteJobHandle implements JobHandleLike {
     job: Job,
     stream: RemoteChunkStream | undefined,
     cancel: (handle: RemoteJobHandle) => Promise<boolean>,
+    loadFinal: (handle: RemoteJobHandle) => Promise<Job | undefined>,
   ) {
     this.id = job.id;
     this.plugin = job.plugin;
     this.#job = job;
     this.#stream = stream;
     this.#cancel = cancel;
+    this.#loadFinal = loadFinal;
   }
 
   /** The plugin's result; rejects with a JobError (its `code` says why) otherwise. */
@@ -65,13 +68,19 @@ export class RemoteJobHandle implements JobHandleLike {
     return this.#result;
   }
 
-  /** The final Job snapshot (as BullMQ recorded it), whatever the outcome. Never rejects. */
+  /**
+   * The final Job snapshot (timings and node as BullMQ recorded them), whatever the outcome.
+   * Never rejects. The record is read only for a handle whose `done` is asked for.
+   */
   get done(): Promise<Job> {
-    this.#done ??= this.#finalized
-      ? Promise.resolve(this.#job)
-      : new Promise((resolve) => {
-          this.#resolveDone = resolve;
-        });
+    if (this.#done === undefined) {
+      this.#done = this.#finalized
+        ? Promise.resolve(this.#job)
+        : new Promise((resolve) => {
+            this.#resolveDone = resolve;
+          });
+      if (this.#settled) this.#readFinal();
+    }
     return this.#done;
   }
 
@@ -132,11 +141,19 @@ export class RemoteJobHandle implements JobHandleLike {
     );
     if (status === 'completed') this.#resolveResult?.(outcome as JsonObject);
     else this.#rejectResult?.(new JobError(this.id, this.plugin, outcome as JobFailure));
+    if (this.#resolveDone !== undefined) this.#readFinal();
     return true;
   }
 
+  #readFinal(): void {
+    this.#loadFinal(this).then(
+      (record) => this.#finalize(record),
+      () => this.#finalize(undefined),
+    );
+  }
+
   /** The final record (or the best snapshot known) for `done`. */
-  finalize(record: Job | undefined): void {
+  #finalize(record: Job | undefined): void {
     if (this.#finalized) return;
     this.#finalized = true;
     if (record !== undefined && isTerminal(record.status)) {

@@ -17,10 +17,19 @@ import type { RemoteJobData } from '../job-data.ts';
 import { Keys, queueName } from '../keys.ts';
 import type { NodeInfo } from '../node-info.ts';
 import { CapacityGate } from './capacity-gate.ts';
+import {
+  type BullmqNodeOptions,
+  type ResolvedNodeOptions,
+  resolveNodeOptions,
+} from './node-options.ts';
 import { NodeRegistry } from './node-registry.ts';
-import { type BullmqNodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './node-options.ts';
 import type { ProgressRelay } from './progress-relay.ts';
-import { type RemoteJobContext, type RunningRemoteJob, runRemoteJob, runningKey } from './run-remote-job.ts';
+import {
+  type RemoteJobContext,
+  type RunningRemoteJob,
+  runningKey,
+  runRemoteJob,
+} from './run-remote-job.ts';
 
 export interface BullmqNodeEvents {
   /** The node began consuming a plugin's queue (at start, or when its catalog gained the plugin). */
@@ -222,7 +231,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     );
     worker.on('error', (error) => this.#warn(`queue of plugin "${plugin}": ${describe(error)}`));
     this.#workers.set(plugin, worker);
-    this.#gate.add(worker);
+    this.#gate.add(plugin, worker);
     this.emit('queue:started', plugin);
   }
 
@@ -230,7 +239,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     const worker = this.#workers.get(plugin);
     if (worker === undefined) return;
     this.#workers.delete(plugin);
-    this.#gate.delete(worker);
+    this.#gate.delete(plugin);
     try {
       await worker.close();
     } catch (error) {

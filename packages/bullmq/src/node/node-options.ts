@@ -71,7 +71,9 @@ const schema = z.strictObject({
     })
     .prefault({}),
   shutdown: z
-    .strictObject({ drainMs: z.number().int().nonnegative().default(NODE_DEFAULTS.shutdown.drainMs) })
+    .strictObject({
+      drainMs: z.number().int().nonnegative().default(NODE_DEFAULTS.shutdown.drainMs),
+    })
     .prefault({}),
   logger: z
     .custom<{ warn?: (message: string) => void }>(
@@ -100,7 +102,11 @@ export function toOptionsError(
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = `${path === '' ? '' : `${path}.`}${issue.keys[0] ?? ''}`;
-    return new InvalidBullmqOptionsError(owner, key, 'no such option (the README lists every option)');
+    return new InvalidBullmqOptionsError(
+      owner,
+      key,
+      'no such option (the README lists every option)',
+    );
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return new InvalidBullmqOptionsError(owner, path, 'is required');

@@ -1,13 +1,13 @@
 import type { JsonObject } from '@plugwork/protocol';
 import {
+  InvalidJobError,
   type Job,
   type JobFailure,
   type JobHandle,
   type JobManager,
-  InvalidJobError,
   WorkerErrorCode,
 } from '@plugwork/worker';
-import { type Job as BullJob, DelayedError, UnrecoverableError, WaitingError } from 'bullmq';
+import { type Job as BullJob, DelayedError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RemoteFailures } from '../errors.ts';
 import { encodeFailure, type RemoteJobData } from '../job-data.ts';
@@ -85,7 +85,7 @@ export async function runRemoteJob(
     await job.moveToDelayed(Date.now() + BOUNCE_DELAY_MS, token);
     throw new DelayedError();
   }
-  context.gate.acquire();
+  context.gate.acquire(plugin);
   const key = runningKey(plugin, id);
   try {
     await writer?.beginAttempt(attempt);
@@ -160,6 +160,6 @@ export async function runRemoteJob(
     }
     throw new Error(encodeFailure(failure));
   } finally {
-    context.gate.release();
+    context.gate.release(plugin);
   }
 }

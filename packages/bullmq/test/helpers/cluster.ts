@@ -1,5 +1,10 @@
 import { fsAdapter } from '@plugwork/adapter-fs';
-import { BullmqNode, type BullmqNodeOptions, BullmqRunner, type BullmqRunnerOptions } from '@plugwork/bullmq';
+import {
+  BullmqNode,
+  type BullmqNodeOptions,
+  BullmqRunner,
+  type BullmqRunnerOptions,
+} from '@plugwork/bullmq';
 import { PLUGINS_DIR } from './plugins.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 
@@ -7,7 +12,9 @@ import { type RedisServer, startRedis } from './redis.ts';
 export interface Cluster {
   redis: RedisServer;
   warnings: string[];
-  node(options?: Partial<BullmqNodeOptions> & { dir?: string; poolSize?: number; watch?: boolean }): Promise<BullmqNode>;
+  node(
+    options?: Partial<BullmqNodeOptions> & { dir?: string; poolSize?: number; watch?: boolean },
+  ): Promise<BullmqNode>;
   runner(options?: Partial<BullmqRunnerOptions>): BullmqRunner;
   close(): Promise<void>;
 }
@@ -28,7 +35,11 @@ export async function startCluster(options: { persist?: boolean } = {}): Promise
         heartbeatMs: 500,
         logger,
         manager: {
-          adapter: fsAdapter({ directories: [dir ?? PLUGINS_DIR], watch: watch ?? false, debounceMs: 50 }),
+          adapter: fsAdapter({
+            directories: [dir ?? PLUGINS_DIR],
+            watch: watch ?? false,
+            debounceMs: 50,
+          }),
           poolSize: poolSize ?? 1,
           timeouts: { cancelGraceMs: 500 },
           logger: { output: () => {}, warn: (message) => warnings.push(message) },
@@ -40,7 +51,12 @@ export async function startCluster(options: { persist?: boolean } = {}): Promise
       return node;
     },
     runner(options = {}) {
-      const runner = new BullmqRunner({ connection: redis.url, prefix: redis.prefix, logger, ...options });
+      const runner = new BullmqRunner({
+        connection: redis.url,
+        prefix: redis.prefix,
+        logger,
+        ...options,
+      });
       runners.push(runner);
       return runner;
     },
@@ -62,7 +78,11 @@ export async function running(job: { readonly status: string }, timeoutMs = 20_0
 }
 
 /** Polls `condition` every 10 ms until it holds. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);

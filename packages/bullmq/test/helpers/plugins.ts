@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const PLUGINS_DIR = fileURLToPath(new URL('../fixtures/plugins', import.meta.url));
 
 /** A temporary plugins folder holding copies of the named fixture plugins. */
-export function pluginsFolder(names: string[]): { dir: string; add(name: string): void; remove(): void } {
+export function pluginsFolder(names: string[]): {
+  dir: string;
+  add(name: string): void;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'plugwork-plugins-'));
   const add = (name: string) => {
     // Copied beside the folder, then renamed into it: a watcher never sees half a plugin.
