@@ -170,7 +170,7 @@ export class StreamMisuseError extends PlugworkBullmqError {
   static tooLate(jobId: string): StreamMisuseError {
     return new StreamMisuseError(
       BullmqErrorCode.STREAM_UNAVAILABLE,
-      `Job ${jobId} has already streamed chunks with nobody iterating (they went to job:chunk listeners). Start iterating right after submit`,
+      `The chunks of job ${jobId} already go to job:chunk listeners: its result or done was asked for before anything iterated it. Iterate the job first, then await its result`,
     );
   }
 }

@@ -13,14 +13,14 @@ interface Item {
 }
 
 /**
- * The submitter's side of one job's chunk stream, fed by the ChunkReader from Redis. Same modes
- * as the local JobStream:
+ * The submitter's side of one job's chunk stream, fed by the ChunkReader from Redis:
  *
- * - pull (stream() was called before the first chunk arrived): chunks wait here until the
- *   iterator takes them; only then are they reported consumed, so the node's credit (and the
- *   plugin) follows the consumer. What waits here is bounded by the node's window.
- * - events (nothing iterates): chunks go to job:chunk listeners and are consumed on arrival.
- * - breaking out of the iterator switches to events.
+ * - waiting (nothing iterates yet): chunks are held, unconsumed, so an iterator that starts
+ *   late gets all of them; the node's window bounds what is held.
+ * - pull (stream() was called): chunks wait here until the iterator takes them; only then are
+ *   they reported consumed, so the node's credit (and the plugin) follows the consumer.
+ * - events (the submitter awaits `result` or `done` without iterating, or broke out of the
+ *   iterator): chunks go to job:chunk listeners and are consumed on arrival.
  */
 export class RemoteChunkStream {
   readonly #jobId: string;
@@ -57,7 +57,6 @@ export class RemoteChunkStream {
   push(id: string, text: string): void {
     if (this.#ended) return;
     if (text.length > 0) this.#onChunk(text);
-    if (this.#mode === 'waiting') this.#mode = 'events';
     if (this.#mode === 'events') {
       this.#consumed(id);
       return;
@@ -70,6 +69,20 @@ export class RemoteChunkStream {
       return;
     }
     this.#items.push({ id, text });
+  }
+
+  /**
+   * The submitter awaits the outcome without having iterated: chunks go to events from now on
+   * (what was held is released). Until then they are held, unconsumed, so an iterator started
+   * late still gets every chunk from the first (the node pauses the plugin meanwhile).
+   */
+  release(): void {
+    if (this.#mode !== 'waiting') return;
+    this.#mode = 'events';
+    const last = this.#items[this.#items.length - 1];
+    this.#items = [];
+    this.#head = 0;
+    if (last !== undefined && !this.#ended) this.#consumed(last.id);
   }
 
   /** A retry began: chunks of the earlier attempt not yet taken are stale. */

@@ -52,6 +52,7 @@ export class RemoteJobHandle implements JobHandleLike {
   /** The plugin's result; rejects with a JobError (its `code` says why) otherwise. */
   get result(): Promise<JsonObject> {
     if (this.#result === undefined) {
+      this.#stream?.release();
       const job = this.#job;
       if (this.#settled && job.status === 'completed') {
         this.#result = Promise.resolve(job.result ?? {});
@@ -74,6 +75,7 @@ export class RemoteJobHandle implements JobHandleLike {
    */
   get done(): Promise<Job> {
     if (this.#done === undefined) {
+      this.#stream?.release();
       this.#done = this.#finalized
         ? Promise.resolve(this.#job)
         : new Promise((resolve) => {
@@ -97,7 +99,10 @@ export class RemoteJobHandle implements JobHandleLike {
     return this.#job;
   }
 
-  /** The job's chunks in order; start iterating right after submit. One consumer. */
+  /**
+   * The job's chunks in order, from the first, whenever iteration starts (before awaiting
+   * `result` or `done`, which hand the chunks to job:chunk events instead). One consumer.
+   */
   stream(): AsyncIterableIterator<string> {
     if (this.#stream === undefined) throw StreamMisuseError.notStreaming(this.id, this.plugin);
     return this.#stream.iterator();

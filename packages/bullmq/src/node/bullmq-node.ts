@@ -42,6 +42,7 @@ type NodeState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
 /** Largest stall count BullMQ may reach before failing a job itself: plugwork counts instead. */
 const UNBOUNDED_STALLS = 1_000_000;
+const RUN_RETRY_DELAY_MS = 500;
 
 /**
  * One machine's share of a plugwork deployment: a local JobManager (its pool of worker
@@ -226,6 +227,8 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
         lockDuration: this.#options.lock.durationMs,
         stalledInterval: this.#options.lock.stalledIntervalMs,
         maxStalledCount: UNBOUNDED_STALLS,
+        // Finishing a job while Redis is away is retried this often (BullMQ's default is 15 s).
+        runRetryDelay: RUN_RETRY_DELAY_MS,
         autorun: true,
       },
     );

@@ -81,9 +81,7 @@ export class ChunkWriter {
   async #drain(onAbandoned: () => void): Promise<void> {
     try {
       while (this.#pendingChars > 0) {
-        const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
-        this.#pending = [];
-        this.#pendingChars = 0;
+        const text = this.#takeEntry();
         if (!this.#abandoned) {
           await this.#redis.xadd(this.#key, '*', CHUNK_FIELD, text);
           this.#record(text.length);
@@ -93,6 +91,25 @@ export class ChunkWriter {
     } finally {
       this.#draining = undefined;
     }
+  }
+
+  /**
+   * The next entry's text: what is pending, up to a quarter window, so that the credit check
+   * between entries keeps Redis within its window (the local pool may hand over a whole window
+   * of merged chunks at once).
+   */
+  #takeEntry(): string {
+    const all = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+    const limit = Math.max(2, Math.floor(this.#options.windowChars / 4));
+    let cut = Math.min(all.length, limit);
+    // Never between the two halves of a surrogate pair: Redis would store half a character.
+    const code = all.charCodeAt(cut - 1);
+    if (cut < all.length && code >= 0xd800 && code <= 0xdbff) cut--;
+    const text = cut === all.length ? all : all.slice(0, cut);
+    const rest = all.slice(cut);
+    this.#pending = rest.length === 0 ? [] : [rest];
+    this.#pendingChars = rest.length;
+    return text;
   }
 
   #record(chars: number): void {

@@ -136,7 +136,9 @@ export async function runRemoteJob(
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    if (final.status === 'completed') {
+    // Abandoned wins over the local outcome: the plugin may have finished into the local
+    // buffers while the submitter read nothing, but the submitter did not get its output.
+    if (final.status === 'completed' && writer?.abandoned !== true) {
       await writer?.end({ status: 'completed' });
       return final.result ?? {};
     }
@@ -150,7 +152,7 @@ export async function runRemoteJob(
           )
         : // The local pool named the job by its local id; the submitter knows the BullMQ one.
           { ...final.error!, message: final.error!.message.replaceAll(local.id, id) };
-    const last = final.status === 'cancelled' || attempt >= attempts;
+    const last = final.status === 'cancelled' || writer?.abandoned === true || attempt >= attempts;
     if (last) {
       await writer?.end({
         status: failure.code === WorkerErrorCode.JOB_CANCELLED ? 'cancelled' : 'failed',
