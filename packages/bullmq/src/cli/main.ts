@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // plugwork-node: one machine's node. Consumes the BullMQ queues of the plugins it finds, until
 // SIGINT or SIGTERM, then lets running jobs finish (or hands them back) and exits.
-import { BullmqNode } from '../node/bullmq-node.ts';
 import { parseNodeArgs, UsageError } from './args.ts';
 
 async function main(): Promise<void> {
@@ -13,7 +12,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  // Imported here: a program that only uses the library never loads the adapters.
+  // Imported once the command line is known good, so a usage error answers at once; the
+  // adapters only when asked for.
+  const { BullmqNode } = await import('../node/bullmq-node.ts');
   const adapter =
     args.npm === undefined
       ? (await import('@plugwork/adapter-fs')).fsAdapter({

@@ -92,6 +92,9 @@ export class ChunkReader {
     this.#closed = true;
     this.#interrupt();
     this.#wake?.();
+    // A read blocked on a connection that cannot be unblocked ends when the connection does.
+    await Promise.race([this.#loop, new Promise((resolve) => setTimeout(resolve, 500))]);
+    this.#blocking.disconnect();
     await this.#loop;
   }
 
