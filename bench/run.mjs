@@ -3,6 +3,7 @@
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mjs';
+import { measureBullmq } from './suites/bullmq.mjs';
 import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
@@ -26,6 +27,8 @@ const config = smoke
       fsPlugins: 50,
       npmPackages: 100,
       npmPlugins: 5,
+      bullmqWarmup: 5,
+      bullmqJobs: 20,
     }
   : {
       latencyMs: 3_000,
@@ -38,6 +41,8 @@ const config = smoke
       fsPlugins: 1_000,
       npmPackages: 1_000,
       npmPlugins: 50,
+      bullmqWarmup: 100,
+      bullmqJobs: 200,
     };
 
 const results = new Results();
@@ -176,6 +181,34 @@ results.add({
   value: piscina.perSecond,
   unit: 'jobs/s',
   baseline: { name: 'plugwork no-op', value: noop.perSecond },
+});
+
+step('bullmq (a local redis-server)');
+const bullmq = await measureBullmq(config);
+results.add({
+  name: '9. bullmq no-op round trip',
+  value: bullmq.roundTrip.plugworkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'bare BullMQ worker', value: bullmq.roundTrip.bareMs * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '9. bullmq ~5 ms CPU jobs, 1 node (pool 1)',
+  value: bullmq.scaling.one,
+  unit: 'jobs/s',
+});
+results.add({
+  name: '9. bullmq ~5 ms CPU jobs, 2 nodes (pool 1 each)',
+  value: bullmq.scaling.two,
+  unit: 'jobs/s',
+  baseline: { name: '1 node', value: bullmq.scaling.one },
+  targetRatio: { min: 1.7 },
+});
+results.add({
+  name: `9. bullmq streaming ${config.chunks} chunks across Redis`,
+  value: bullmq.streams.remote,
+  unit: 'chunks/s',
+  baseline: { name: 'local stream', value: bullmq.streams.local },
 });
 
 results.print();

@@ -43,6 +43,8 @@ type NodeState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 /** Largest stall count BullMQ may reach before failing a job itself: plugwork counts instead. */
 const UNBOUNDED_STALLS = 1_000_000;
 const RUN_RETRY_DELAY_MS = 500;
+/** How long a cancel for a job not (yet) running here is remembered. */
+const RECENT_CANCEL_MS = 30_000;
 
 /**
  * One machine's share of a plugwork deployment: a local JobManager (its pool of worker
@@ -70,6 +72,8 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
   readonly #workers = new Map<string, Worker<RemoteJobData, JsonObject>>();
   readonly #running = new Map<string, RunningRemoteJob>();
   readonly #progress = new Map<string, ProgressRelay>();
+  /** Cancels for jobs not running here when they arrived (`<plugin>\0<id>` -> when). */
+  readonly #recentCancels = new Map<string, number>();
   readonly #startedAt = Date.now();
   #state: NodeState = 'new';
   #redis: Redis | undefined;
@@ -136,6 +140,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       gate: this.#gate,
       progress: this.#progress,
       running: this.#running,
+      cancelRequested: (plugin, id) => this.#recentCancels.has(runningKey(plugin, id)),
       onError: (error) => this.#warn(describe(error)),
     };
     this.manager.on('job:progress', (event) => {
@@ -259,7 +264,10 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     subscriber.on('message', (_channel, message) => {
       try {
         const { plugin, id } = JSON.parse(message) as { plugin: string; id: string };
-        this.#workers.get(plugin)?.cancelJob(id, 'cancelled by its submitter');
+        const worker = this.#workers.get(plugin);
+        if (worker === undefined) return;
+        // Not tracked (yet): BullMQ may be between taking the job and calling the processor.
+        if (!worker.cancelJob(id, 'cancelled by its submitter')) this.#rememberCancel(plugin, id);
       } catch (error) {
         this.#warn(`ignored a malformed cancel message: ${describe(error)}`);
       }
@@ -279,6 +287,16 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       }
     });
     await subscriber.subscribe(this.#keys.cancel);
+  }
+
+  #rememberCancel(plugin: string, id: string): void {
+    const now = Date.now();
+    // Every node hears every cancel: keep the unmatched ones only as long as the race lasts.
+    for (const [key, at] of this.#recentCancels) {
+      if (now - at < RECENT_CANCEL_MS) break;
+      this.#recentCancels.delete(key);
+    }
+    this.#recentCancels.set(runningKey(plugin, id), now);
   }
 
   /** Warnings repeat while Redis is away: say each once until something else happens. */

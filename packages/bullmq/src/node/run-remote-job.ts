@@ -37,6 +37,8 @@ export interface RemoteJobContext {
   readonly progress: Map<string, ProgressRelay>;
   /** `<plugin>\0<id>` -> running job. */
   readonly running: Map<string, RunningRemoteJob>;
+  /** Whether a cancel for this job arrived before the job was tracked here. */
+  readonly cancelRequested: (plugin: string, id: string) => boolean;
   readonly onError: (error: unknown) => void;
 }
 
@@ -115,10 +117,14 @@ export async function runRemoteJob(
     context.progress.set(local.id, relay);
     const cancel = () => void local.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
-    // A cancel published before this node took the job (a retry, a race with a queued cancel).
-    context.redis.exists(context.keys.cancelled(plugin, id)).then((found) => {
-      if (found === 1) cancel();
-    }, context.onError);
+    // A cancel that arrived before BullMQ tracked the job here, or while it was being set up.
+    if (signal?.aborted === true || context.cancelRequested(plugin, id)) cancel();
+    // A run after the first: the job may have been cancelled while an earlier node ran it.
+    if (job.attemptsStarted > 1 || attempt > 1) {
+      context.redis.exists(context.keys.cancelled(plugin, id)).then((found) => {
+        if (found === 1) cancel();
+      }, context.onError);
+    }
 
     let final: Job;
     try {
