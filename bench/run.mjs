@@ -205,6 +205,12 @@ results.add({
   targetRatio: { min: 1.7 },
 });
 results.add({
+  name: '9. bare BullMQ ~5 ms CPU jobs, 2 workers vs 1 (context)',
+  value: bullmq.scaling.bareTwo,
+  unit: 'jobs/s',
+  baseline: { name: '1 bare worker', value: bullmq.scaling.bareOne },
+});
+results.add({
   name: `9. bullmq streaming ${config.chunks} chunks across Redis`,
   value: bullmq.streams.remote,
   unit: 'chunks/s',

@@ -13,6 +13,7 @@ import { startRedisServer } from '../lib/redis-server.mjs';
 import { elapsedMs, median } from '../lib/stats.mjs';
 
 const NODE_SCRIPT = new URL('../fixtures/bullmq-node.mjs', import.meta.url);
+const BARE_WORKER_SCRIPT = new URL('../fixtures/bullmq-bare-worker.mjs', import.meta.url);
 let prefixes = 0;
 const nextPrefix = () => `bench${process.pid}-${++prefixes}`;
 
@@ -55,13 +56,13 @@ async function measureRoundTrip(redis, config) {
   return { bareMs: median(bareMs), plugworkMs: median(plugworkMs) };
 }
 
-async function spawnNode(redis, prefix) {
-  const child = spawn(process.execPath, [NODE_SCRIPT.pathname, redis.url, prefix, '1'], {
+async function spawnReady(script, args) {
+  const child = spawn(process.execPath, [script.pathname, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => line === 'ready' && resolve());
-    child.once('exit', (code) => reject(new Error(`bench node exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script.pathname} exited with ${code}`)));
   });
   return {
     async stop() {
@@ -72,34 +73,61 @@ async function spawnNode(redis, prefix) {
   };
 }
 
+/** Jobs per second of `cpuJobs` CPU-bound jobs over `processes`, median of rounds. */
+async function cpuRate(config, processes, submitBatch) {
+  await submitBatch(processes.length * 10);
+  const rates = [];
+  for (let round = 0; round < config.rounds; round++) {
+    const start = process.hrtime.bigint();
+    await submitBatch(config.cpuJobs);
+    rates.push(config.cpuJobs / (elapsedMs(start) / 1000));
+  }
+  await Promise.all(processes.map((child) => child.stop()));
+  return median(rates);
+}
+
 export async function measureNodeScaling(redis, config) {
   const rounds = config.cpuRounds ?? calibrateCpuRounds(5);
-  const rate = async (nodeCount) => {
+  const plugwork = async (count) => {
     const prefix = nextPrefix();
     const nodes = await Promise.all(
-      Array.from({ length: nodeCount }, () => spawnNode(redis, prefix)),
+      Array.from({ length: count }, () => spawnReady(NODE_SCRIPT, [redis.url, prefix, '1'])),
     );
     const runner = new BullmqRunner({ connection: redis.url, prefix });
-    const batch = async (count) => {
-      const jobs = await Promise.all(
-        Array.from({ length: count }, () => runner.submit('cpu', { rounds })),
+    const rate = await cpuRate(config, nodes, async (jobs) => {
+      const handles = await Promise.all(
+        Array.from({ length: jobs }, () => runner.submit('cpu', { rounds })),
       );
-      await Promise.all(jobs.map((job) => job.result));
-    };
-    await batch(nodeCount * 10);
-    const rates = [];
-    for (let round = 0; round < config.rounds; round++) {
-      const start = process.hrtime.bigint();
-      await batch(config.cpuJobs);
-      rates.push(config.cpuJobs / (elapsedMs(start) / 1000));
-    }
+      await Promise.all(handles.map((job) => job.result));
+    });
     await runner.close();
-    await Promise.all(nodes.map((node) => node.stop()));
-    return median(rates);
+    return rate;
   };
-  const one = await rate(1);
-  const two = await rate(2);
-  return { rounds, one, two };
+  const bare = async (count) => {
+    const prefix = nextPrefix();
+    const workers = await Promise.all(
+      Array.from({ length: count }, () =>
+        spawnReady(BARE_WORKER_SCRIPT, [String(redis.port), prefix]),
+      ),
+    );
+    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+    const queue = new Queue('cpu', { connection, prefix });
+    const events = new QueueEvents('cpu', { connection, prefix });
+    await events.waitUntilReady();
+    const rate = await cpuRate(config, workers, async (jobs) => {
+      const added = await Promise.all(
+        Array.from({ length: jobs }, () => queue.add('cpu', { rounds })),
+      );
+      await Promise.all(added.map((job) => job.waitUntilFinished(events)));
+    });
+    await Promise.all([events.close(), queue.close()]);
+    return rate;
+  };
+  const one = await plugwork(1);
+  const two = await plugwork(2);
+  const bareOne = await bare(1);
+  const bareTwo = await bare(2);
+  return { rounds, one, two, bareOne, bareTwo };
 }
 
 async function streamRate(submit, count) {

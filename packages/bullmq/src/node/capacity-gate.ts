@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 
 /** After a slot frees, how long idle queues wait before they resume (see below). */
-const RESUME_DELAY_MS = 5;
+const RESUME_DELAY_MS = 20;
 
 /**
  * Keeps the node's BullMQ workers (one per plugin queue) from taking more jobs than its local
@@ -9,7 +9,7 @@ const RESUME_DELAY_MS = 5;
  *
  * - a worker running jobs gets concurrency = its jobs + the free slots, so BullMQ's own loop
  *   (and its fetch-the-next-job-on-completion shortcut) never takes more than fits;
- * - a worker running nothing is paused while no slot is free, and resumed a few milliseconds
+ * - a worker running nothing is paused while no slot is free, and resumed 20 ms
  *   after one frees, if it is still free (a busy queue usually takes the slot back at once,
  *   so idle queues are not paused and resumed around every job).
  *
