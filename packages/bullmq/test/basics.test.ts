@@ -46,4 +46,23 @@ describe('a node and a runner on one Redis', () => {
     expect(error).toMatchObject({ code: 'WORKER_CRASHED' });
     expect((error as Error).message).toMatch(/SIGKILL/);
   });
+
+  it("a plugin's concurrency: its jobs share a worker, as many at once as it declares", async () => {
+    const runner = cluster.runner();
+    const jobs = await Promise.all(
+      Array.from({ length: 12 }, () => runner.submit('parallel', { ms: 300 })),
+    );
+    const runs = (await Promise.all(jobs.map((job) => job.result))) as {
+      start: number;
+      end: number;
+    }[];
+    const most = Math.max(
+      ...runs.map(
+        (run) => runs.filter((other) => other.start < run.end && other.end > run.start).length,
+      ),
+    );
+    // Pool 2 (this file's node), concurrency 4: up to 8 at once, and clearly more than 2.
+    expect(most).toBeGreaterThan(2);
+    expect(most).toBeLessThanOrEqual(8);
+  });
 });

@@ -481,7 +481,11 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
     );
     const job = found.find((candidate) => candidate !== undefined);
     if (job === undefined) return undefined;
-    return { job, state: await this.#guard('read a job', job.getState()) };
+    const state = await this.#guard('read a job', job.getState());
+    if (state !== 'completed' && state !== 'failed') return { job, state };
+    // It may have finished between the two reads: read the (now final) record again.
+    const final = await this.#guard('read a job', this.#queue(job.name).getJob(jobId));
+    return final === undefined ? undefined : { job: final, state };
   }
 
   /** Waits up to redisTimeoutMs for the connection; RedisUnavailableError after that. */

@@ -201,12 +201,16 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
   /** Consume exactly the catalog's plugins. */
   #syncQueues(catalog: Catalog): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    const wanted = new Set(catalog.plugins.map((plugin) => plugin.name));
+    const wanted = new Map(
+      catalog.plugins.map((plugin) => [plugin.name, this.#concurrencyOf(plugin.concurrency)]),
+    );
     let changed = false;
-    for (const plugin of wanted) {
+    for (const [plugin, concurrency] of wanted) {
       if (!this.#workers.has(plugin)) {
-        this.#startQueue(plugin);
+        this.#startQueue(plugin, concurrency);
         changed = true;
+      } else {
+        this.#gate.setConcurrency(plugin, concurrency);
       }
     }
     for (const plugin of [...this.#workers.keys()]) {
@@ -218,7 +222,12 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     if (changed && this.#registry !== undefined) void this.#registry.publish(true);
   }
 
-  #startQueue(plugin: string): void {
+  /** Jobs of a plugin one local worker runs at once: its own number, within maxConcurrency. */
+  #concurrencyOf(declared: number | undefined): number {
+    return Math.max(1, Math.min(declared ?? 1, this.#options.manager.maxConcurrency ?? 1_000));
+  }
+
+  #startQueue(plugin: string, concurrency: number): void {
     const context = this.#context!;
     const worker = new Worker<RemoteJobData, JsonObject>(
       queueName(plugin),
@@ -228,7 +237,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
         connection: bullmqConnection(this.#redisOptions),
         prefix: this.#keys.prefix,
         name: this.name,
-        concurrency: this.#poolSize(),
+        concurrency: this.#poolSize() * concurrency,
         lockDuration: this.#options.lock.durationMs,
         stalledInterval: this.#options.lock.stalledIntervalMs,
         maxStalledCount: UNBOUNDED_STALLS,
@@ -239,7 +248,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     );
     worker.on('error', (error) => this.#warn(`queue of plugin "${plugin}": ${describe(error)}`));
     this.#workers.set(plugin, worker);
-    this.#gate.add(plugin, worker);
+    this.#gate.add(plugin, worker, concurrency);
     this.emit('queue:started', plugin);
   }
 

@@ -81,7 +81,7 @@ export async function runRemoteJob(
     throw new UnrecoverableError(encodeFailure(failure));
   }
 
-  if (context.gate.active >= context.gate.capacity) {
+  if (!context.gate.hasRoom(plugin)) {
     // Taken in the instant the pool filled up (see CapacityGate): give it to whichever node
     // frees a slot first rather than queue it here.
     await job.moveToDelayed(Date.now() + BOUNCE_DELAY_MS, token);
