@@ -2,7 +2,9 @@
 // Deno 2 as a BullMQ node and as a runner: the built package, a redis-server of the test's own
 // (free loopback port, nothing on disk). Run with `pnpm test:deno` (deno test -A). The node's
 // worker processes are Node (`worker.nodePath` or `node` on the PATH: under Deno
-// `process.execPath` is deno).
+// `process.execPath` is deno). test/deno/import-map.json points the workspace packages at their
+// built output: inside the Deno workspace they would resolve to their TypeScript sources, and the
+// JobManager would then start its worker processes from TypeScript, which Node 20 cannot run.
 import { deepStrictEqual, ok } from 'node:assert';
 import { createServer } from 'node:net';
 import { fsAdapter } from '@plugwork/adapter-fs';
