@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster, until } from './helpers/cluster.ts';
@@ -48,7 +51,7 @@ describe('plugwork-node', () => {
     nodes.push(stopping);
     const runner = cluster.runner();
     const short = await runner.submit('sleep', { ms: 200 });
-    const long = await runner.submit('sleep', { ms: 5_000 });
+    const long = await runner.submit('sleep', { ms: 3_000 });
     await until(() => short.status === 'running' && long.status === 'running', 'both run');
     const started = Date.now();
     stopping.child.kill('SIGTERM');
@@ -61,6 +64,28 @@ describe('plugwork-node', () => {
 
     const taker = await spawnNode(cluster.redis, { dir: PLUGINS_DIR });
     nodes.push(taker);
-    await expect(long.result).resolves.toMatchObject({ slept: 5_000, node: taker.pid });
+    await expect(long.result).resolves.toMatchObject({ slept: 3_000, node: taker.pid });
+  });
+
+  it('--npm serves the plugins installed in a project', async () => {
+    cluster = await startCluster();
+    const project = mkdtempSync(join(tmpdir(), 'plugwork-npm-project-'));
+    try {
+      writeFileSync(
+        join(project, 'package.json'),
+        JSON.stringify({ dependencies: { 'test-echo': '*' } }),
+      );
+      mkdirSync(join(project, 'node_modules'));
+      cpSync(join(PLUGINS_DIR, 'echo'), join(project, 'node_modules', 'test-echo'), {
+        recursive: true,
+      });
+      const node = await spawnNode(cluster.redis, { dir: '', npm: project });
+      nodes.push(node);
+      expect(JSON.parse(await node.waitFor('"ready":true')).plugins).toEqual(['echo']);
+      const job = await cluster.runner().submit('echo', { from: 'npm' });
+      await expect(job.result).resolves.toMatchObject({ echo: { from: 'npm' }, node: node.pid });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

@@ -20,9 +20,10 @@ export interface NodeProcess {
 /** Starts `plugwork-node` in a process of its own and waits until it is ready. */
 export async function spawnNode(
   redis: RedisServer,
-  options: { dir: string; pool?: number; lockMs?: number; extra?: string[] },
+  options: { dir: string; npm?: string; pool?: number; lockMs?: number; extra?: string[] },
 ): Promise<NodeProcess> {
-  const args = [CLI, '--redis', redis.url, '--prefix', redis.prefix, '--plugins', options.dir];
+  const args = [CLI, '--redis', redis.url, '--prefix', redis.prefix];
+  args.push(...(options.npm === undefined ? ['--plugins', options.dir] : ['--npm', options.npm]));
   args.push('--pool', String(options.pool ?? 1), '--no-watch');
   if (options.lockMs !== undefined) args.push('--lock-ms', String(options.lockMs));
   args.push(...(options.extra ?? []));
