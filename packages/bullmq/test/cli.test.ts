@@ -88,4 +88,16 @@ describe('plugwork-node', () => {
       rmSync(project, { recursive: true, force: true });
     }
   });
+
+  it('SIGTERM while Redis is away: still exits, within a few seconds', async () => {
+    cluster = await startCluster();
+    const node = await spawnNode(cluster.redis, { dir: PLUGINS_DIR });
+    nodes.push(node);
+    await cluster.redis.stop();
+    const started = Date.now();
+    node.child.kill('SIGTERM');
+    expect(await node.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await cluster.redis.start();
+  });
 });

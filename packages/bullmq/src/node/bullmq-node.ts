@@ -45,6 +45,8 @@ const UNBOUNDED_STALLS = 1_000_000;
 const RUN_RETRY_DELAY_MS = 500;
 /** How long a cancel for a job not (yet) running here is remembered. */
 const RECENT_CANCEL_MS = 30_000;
+/** close(): how long each step that needs Redis may wait for it. */
+const CLOSE_REDIS_MS = 5_000;
 
 /**
  * One machine's share of a plugwork deployment: a local JobManager (its pool of worker
@@ -187,8 +189,25 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       job.handBack = true;
       void job.local.cancel();
     }
-    await Promise.all([...this.#workers.keys()].map((plugin) => this.#stopQueue(plugin)));
-    await this.#registry?.stop(this.id);
+    // Each step that needs Redis is bounded: a node told to stop while Redis is away must
+    // still stop. Jobs it could not hand back are then, to BullMQ, those of a lost node.
+    const workers = [...this.#workers.values()];
+    const stopped = await within(
+      Promise.all([...this.#workers.keys()].map((plugin) => this.#stopQueue(plugin))),
+      CLOSE_REDIS_MS,
+    );
+    if (!stopped) {
+      this.#warn(
+        `Redis did not answer within ${CLOSE_REDIS_MS} ms while stopping: jobs not handed back will be retried once their locks expire`,
+      );
+      await within(Promise.all(workers.map((worker) => worker.disconnect())), 1_000);
+    }
+    // Without Redis the record cannot be removed; it expires by itself within three beats.
+    if (this.#redis?.status === 'ready') {
+      await within(this.#registry?.stop(this.id) ?? Promise.resolve(), CLOSE_REDIS_MS);
+    } else {
+      this.#registry?.stopBeating();
+    }
     await this.manager.shutdown();
     await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
     this.#state = 'closed';
@@ -321,9 +340,26 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
 
 async function quit(redis: Redis | undefined): Promise<void> {
   if (redis === undefined) return;
-  try {
-    await redis.quit();
-  } catch {
+  if (redis.status !== 'ready' || !(await within(redis.quit(), CLOSE_REDIS_MS))) {
     redis.disconnect();
+  }
+}
+
+/** Whether `work` settled within `ms` (a rejection counts as settled). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -65,10 +65,15 @@ export class NodeRegistry {
     return writing;
   }
 
-  /** Removes the record (clean shutdown). */
-  async stop(nodeId: string): Promise<void> {
+  /** Stops refreshing the record (it then expires by itself). */
+  stopBeating(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Removes the record (clean shutdown). */
+  async stop(nodeId: string): Promise<void> {
+    this.stopBeating();
     try {
       await this.#redis
         .multi()
