@@ -36,6 +36,10 @@ export function findNonJson(
       seen.delete(value);
       return undefined;
     }
+    case 'undefined':
+      return `${path}: undefined is not JSON (leave the key out, or pass null)`;
+    case 'bigint':
+      return `${path}: a bigint is not JSON (pass a number or a string)`;
     default:
       return `${path}: a ${typeof value} is not JSON`;
   }
