@@ -16,6 +16,7 @@ import { BullmqStateError, describe, InvalidBullmqOptionsError } from '../errors
 import type { RemoteJobData } from '../job-data.ts';
 import { Keys, queueName } from '../keys.ts';
 import type { NodeInfo } from '../node-info.ts';
+import { CancelListener } from './cancel-listener.ts';
 import { CapacityGate } from './capacity-gate.ts';
 import {
   type BullmqNodeOptions,
@@ -43,8 +44,6 @@ type NodeState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 /** Largest stall count BullMQ may reach before failing a job itself: plugwork counts instead. */
 const UNBOUNDED_STALLS = 1_000_000;
 const RUN_RETRY_DELAY_MS = 500;
-/** How long a cancel for a job not (yet) running here is remembered. */
-const RECENT_CANCEL_MS = 30_000;
 /** close(): how long each step that needs Redis may wait for it. */
 const CLOSE_REDIS_MS = 5_000;
 
@@ -74,12 +73,11 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
   readonly #workers = new Map<string, Worker<RemoteJobData, JsonObject>>();
   readonly #running = new Map<string, RunningRemoteJob>();
   readonly #progress = new Map<string, ProgressRelay>();
-  /** Cancels for jobs not running here when they arrived (`<plugin>\0<id>` -> when). */
-  readonly #recentCancels = new Map<string, number>();
   readonly #startedAt = Date.now();
   #state: NodeState = 'new';
   #redis: Redis | undefined;
   #subscriber: Redis | undefined;
+  #cancels: CancelListener | undefined;
   #registry: NodeRegistry | undefined;
   readonly #gate: CapacityGate;
   #context: RemoteJobContext | undefined;
@@ -142,7 +140,7 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       gate: this.#gate,
       progress: this.#progress,
       running: this.#running,
-      cancelRequested: (plugin, id) => this.#recentCancels.has(runningKey(plugin, id)),
+      cancelRequested: (plugin, id) => this.#cancels?.requested(plugin, id) === true,
       onError: (error) => this.#warn(describe(error)),
     };
     this.manager.on('job:progress', (event) => {
@@ -150,7 +148,28 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     });
     this.manager.on('catalog:changed', (changed) => this.#syncQueues(changed));
     this.#syncQueues(catalog);
-    await this.#listenForCancels();
+    const subscriber = patientConnection(this.#redisOptions, `plugwork-node-cancel:${this.name}`);
+    this.#subscriber = subscriber;
+    this.#cancels = new CancelListener(
+      subscriber,
+      redis,
+      this.#keys,
+      {
+        cancelTracked: (plugin, id) =>
+          this.#workers.get(plugin)?.cancelJob(id, 'cancelled by its submitter') === true,
+        running: () =>
+          [...this.#running.values()].map((job) => ({
+            plugin: job.plugin,
+            id: job.id,
+            cancel: () => {
+              if (this.#running.get(runningKey(job.plugin, job.id)) === job)
+                void job.local.cancel();
+            },
+          })),
+      },
+      (message) => this.#warn(message),
+    );
+    await this.#cancels.start();
     this.#registry = new NodeRegistry(
       redis,
       this.#keys,
@@ -282,49 +301,6 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       this.#warn(`closing the queue of plugin "${plugin}" failed: ${describe(error)}`);
     }
     this.emit('queue:stopped', plugin);
-  }
-
-  /** Cancels travel by pub/sub; after a reconnect, running jobs' cancel marks are read again. */
-  async #listenForCancels(): Promise<void> {
-    const subscriber = patientConnection(this.#redisOptions, `plugwork-node-cancel:${this.name}`);
-    subscriber.on('error', (error) => this.#warn(`Redis (cancel channel): ${describe(error)}`));
-    this.#subscriber = subscriber;
-    subscriber.on('message', (_channel, message) => {
-      try {
-        const { plugin, id } = JSON.parse(message) as { plugin: string; id: string };
-        const worker = this.#workers.get(plugin);
-        if (worker === undefined) return;
-        // Not tracked (yet): BullMQ may be between taking the job and calling the processor.
-        if (!worker.cancelJob(id, 'cancelled by its submitter')) this.#rememberCancel(plugin, id);
-      } catch (error) {
-        this.#warn(`ignored a malformed cancel message: ${describe(error)}`);
-      }
-    });
-    let connectedOnce = false;
-    subscriber.on('ready', () => {
-      if (!connectedOnce) {
-        connectedOnce = true;
-        return;
-      }
-      for (const job of this.#running.values()) {
-        this.#redis?.exists(this.#keys.cancelled(job.plugin, job.id)).then((found) => {
-          if (found === 1 && this.#running.get(runningKey(job.plugin, job.id)) === job) {
-            void job.local.cancel();
-          }
-        }, this.#context!.onError);
-      }
-    });
-    await subscriber.subscribe(this.#keys.cancel);
-  }
-
-  #rememberCancel(plugin: string, id: string): void {
-    const now = Date.now();
-    // Every node hears every cancel: keep the unmatched ones only as long as the race lasts.
-    for (const [key, at] of this.#recentCancels) {
-      if (now - at < RECENT_CANCEL_MS) break;
-      this.#recentCancels.delete(key);
-    }
-    this.#recentCancels.set(runningKey(plugin, id), now);
   }
 
   /** Warnings repeat while Redis is away: say each once until something else happens. */
