@@ -5,6 +5,7 @@ import { loadavg } from 'node:os';
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareMemory } from './suites/bare-baselines.mjs';
 import { measureBigResult } from './suites/big-result.mjs';
+import { measureBullmq } from './suites/bullmq.mjs';
 import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureBurstJobs } from './suites/burst-jobs.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
@@ -36,6 +37,8 @@ const config = smoke
       waitJobs: 20,
       burstJobs: 300,
       bigRounds: 2,
+      bullmqWarmup: 5,
+      bullmqJobs: 20,
     }
   : {
       latencyMs: 3_000,
@@ -51,6 +54,8 @@ const config = smoke
       waitJobs: 200,
       burstJobs: 10_000,
       bigRounds: 30,
+      bullmqWarmup: 100,
+      bullmqJobs: 200,
     };
 
 const results = new Results();
@@ -350,6 +355,40 @@ results.add({
   value: python.coldStartMs,
   unit: 'ms',
   baseline: { name: 'python3 -c pass', value: python.pythonPassMs },
+});
+
+step('bullmq (a local redis-server)');
+const bullmq = await measureBullmq(config);
+results.add({
+  name: '15. bullmq no-op round trip',
+  value: bullmq.roundTrip.plugworkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'bare BullMQ worker', value: bullmq.roundTrip.bareMs * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '15. bullmq ~5 ms CPU jobs, 1 node (pool 1)',
+  value: bullmq.scaling.one,
+  unit: 'jobs/s',
+});
+results.add({
+  name: '15. bullmq ~5 ms CPU jobs, 2 nodes (pool 1 each)',
+  value: bullmq.scaling.two,
+  unit: 'jobs/s',
+  baseline: { name: '1 node', value: bullmq.scaling.one },
+  targetRatio: { min: 1.7 },
+});
+results.add({
+  name: '15. bare BullMQ ~5 ms CPU jobs, 2 workers vs 1 (context)',
+  value: bullmq.scaling.bareTwo,
+  unit: 'jobs/s',
+  baseline: { name: '1 bare worker', value: bullmq.scaling.bareOne },
+});
+results.add({
+  name: `15. bullmq streaming ${config.chunks} chunks across Redis`,
+  value: bullmq.streams.remote,
+  unit: 'chunks/s',
+  baseline: { name: 'local stream', value: bullmq.streams.local },
 });
 
 results.print();

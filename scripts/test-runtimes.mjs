@@ -60,7 +60,12 @@ for (const cwd of node24Suites) {
 }
 
 /** Packages with a `deno test` smoke suite of their own (script `test:deno`). */
-const denoSmoke = ['packages/adapter-fs', 'packages/adapter-npm', 'packages/worker'];
+const denoSmoke = [
+  'packages/adapter-fs',
+  'packages/adapter-npm',
+  'packages/worker',
+  'packages/bullmq',
+];
 for (const cwd of denoSmoke) {
   const pkg = JSON.parse(readFileSync(join(root, cwd, 'package.json'), 'utf8'));
   const script = pkg.scripts?.['test:deno'];

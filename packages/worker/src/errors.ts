@@ -57,6 +57,10 @@ export const WorkerErrorCode = {
   SEND_FAILED: 'SEND_FAILED',
   /** Under `permissions`, a granted path holds a symbolic link that leads outside the grants. */
   SANDBOX_LINK_ESCAPES: 'SANDBOX_LINK_ESCAPES',
+  /** Across machines (@plugwork/bullmq): the node running the job was lost (died, or lost Redis). */
+  NODE_LOST: 'NODE_LOST',
+  /** Across machines (@plugwork/bullmq): nobody read the job's stream for too long. */
+  STREAM_ABANDONED: 'STREAM_ABANDONED',
 } as const;
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 

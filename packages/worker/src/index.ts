@@ -22,6 +22,13 @@ export {
   WorkerStartError,
   WorkerUnavailableError,
 } from './errors.ts';
+export type {
+  JobFilter,
+  JobHandleLike,
+  JobRunner,
+  JobRunnerEvents,
+  RunnerSubmitOptions,
+} from './job-runner.ts';
 export { DEFAULTS, type JobManagerOptions } from './options.ts';
 export type {
   Catalog,

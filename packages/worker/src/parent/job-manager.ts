@@ -18,6 +18,7 @@ import {
   QueueFullError,
   UnknownPluginError,
 } from '../errors.ts';
+import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
@@ -84,7 +85,7 @@ const NO_PARAMS: JobParams = Object.freeze({});
  * await manager.shutdown();
  * ```
  */
-export class JobManager extends EventEmitter<JobManagerEvents> {
+export class JobManager extends EventEmitter<JobManagerEvents> implements JobRunner {
   readonly #options: ResolvedOptions;
   readonly #launch: LaunchPlan;
   readonly #context: ManagerContext;
