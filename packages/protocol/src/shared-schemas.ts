@@ -23,6 +23,8 @@ export const pluginDescriptorSchema = z.looseObject({
   location: z.string().optional(),
   /** JSON Schema of the plugin's config, for forms in UIs. */
   config_schema: jsonObjectSchema.optional(),
+  /** JSON Schema of each job's params, for forms in UIs and argument parsing in CLIs. */
+  params_schema: jsonObjectSchema.optional(),
 });
 
 /** Why a plugin candidate could not be offered or loaded. The good plugins load regardless. */
