@@ -139,15 +139,24 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       if (!catalog.has(name)) loadProblems.delete(name);
     }
     await unloadVanished();
+    announceChanges();
+  }
+
+  /**
+   * Tell the watchers when the catalogue or its diagnostics changed since they last heard: after
+   * a discovery, and after a load or reload (a load failure is a diagnostic, a success clears
+   * it, and a loaded plugin's descriptor gains the schemas its code declares).
+   */
+  function announceChanges(): void {
+    if (!discovered) return;
     const next = JSON.stringify([descriptors(), diagnostics()]);
-    if (next !== snapshot) {
-      snapshot = next;
-      for (const listener of listeners) {
-        try {
-          listener();
-        } catch {
-          // A listener's failure is its own business; the other listeners still hear of it.
-        }
+    if (next === snapshot) return;
+    snapshot = next;
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own business; the other listeners still hear of it.
       }
     }
   }
@@ -205,11 +214,19 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       disposeProblems.delete(name);
       return result;
     } catch (error) {
-      // A name that does not exist (any more) is the caller's problem, not the candidate's.
-      if (error instanceof AdapterError && !(error instanceof UnknownPluginError)) {
+      // A name that does not exist (any more) is the caller's problem, not the candidate's. A
+      // refused reload (a bad config, code that no longer imports) leaves the running instance
+      // serving jobs: the refusal is the caller's answer, not a problem of the plugin.
+      if (
+        error instanceof AdapterError &&
+        !(error instanceof UnknownPluginError) &&
+        host.get(name) === undefined
+      ) {
         loadProblems.set(name, error.toDiagnostic(location));
       }
       throw error;
+    } finally {
+      announceChanges();
     }
   }
 
@@ -342,5 +359,6 @@ function loadedFacts(loaded: LoadedPlugin): LoadedFacts {
   return {
     streaming: typeof loaded.plugin.stream === 'function',
     configSchema: toJsonSchema(loaded.plugin.configSchema),
+    paramsSchema: toJsonSchema(loaded.plugin.paramsSchema),
   };
 }
