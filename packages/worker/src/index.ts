@@ -14,6 +14,7 @@ export {
   QueueFullError,
   StreamUnavailableError,
   UnknownPluginError,
+  UnknownWorkerError,
   WorkerErrorCode,
   WorkerProtocolError,
   WorkerRequestError,

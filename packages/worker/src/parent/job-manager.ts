@@ -31,7 +31,7 @@ import {
   RestartPhrases,
   ResultErrorCode,
   StopPhrases,
-  UnknownPluginError,
+  UnknownWorkerError,
   WorkerErrorCode,
   WorkerMessageErrorCode,
   type WorkerProtocolError,
@@ -50,6 +50,7 @@ import type { ForwardedLine } from './output-forwarder.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
 import type { RestartDecision } from './restart-policy.ts';
 import { StatsCollector } from './stats.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { type ExitInfo, loadedPluginsOf, type WorkerHandle } from './worker-handle.ts';
 import { type KillReason, type SlotHooks, WorkerSlot } from './worker-slot.ts';
 
@@ -201,8 +202,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (this.#noWorkers !== undefined) {
       throw ManagerStateError.noWorkers('submit a job', this.#noWorkers);
     }
-    if (!this.#pluginNames.has(plugin))
-      throw new UnknownPluginError(plugin, [...this.#pluginNames]);
+    if (!this.#pluginNames.has(plugin)) throw unknownPlugin(this.#catalog, plugin);
     if (options !== EMPTY_OPTIONS) {
       const checked = submitOptionsSchema.safeParse(options);
       if (!checked.success) {
@@ -308,8 +308,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
    */
   async reloadPlugin(plugin: string, config?: PluginConfig): Promise<void> {
     this.#assertRunning('reload a plugin');
-    if (!this.#pluginNames.has(plugin))
-      throw new UnknownPluginError(plugin, [...this.#pluginNames]);
+    if (!this.#pluginNames.has(plugin)) throw unknownPlugin(this.#catalog, plugin);
     const previous = this.#configOverrides.get(plugin);
     if (config !== undefined) {
       let safe: unknown;
@@ -346,8 +345,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
    */
   async unloadPlugin(plugin: string): Promise<void> {
     this.#assertRunning('unload a plugin');
-    if (!this.#pluginNames.has(plugin))
-      throw new UnknownPluginError(plugin, [...this.#pluginNames]);
+    if (!this.#pluginNames.has(plugin)) throw unknownPlugin(this.#catalog, plugin);
     const failures = await this.#onEveryWorker(async (slot, handle) => {
       if (!slot.loaded.has(plugin)) return;
       const answer = await this.#request<ResponseResponse>(slot, handle, ` plugin "${plugin}"`, {
@@ -401,6 +399,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         }
       }),
     );
+  }
+
+  /**
+   * Replaces one worker's process with a fresh one, whatever the restart policy says: a stuck,
+   * bloated or failed worker comes back clean. A job it is running is cancelled first, exactly
+   * as cancel() does. Resolves with the worker's new state once it is ready; rejects with
+   * UnknownWorkerError for an id the pool does not have, or the WorkerStartError of a worker
+   * that cannot start.
+   */
+  async restartWorker(workerId: string): Promise<WorkerState> {
+    this.#assertRunning('restart a worker');
+    const slot = this.#slots.find((each) => each.id === workerId);
+    if (slot === undefined) {
+      throw new UnknownWorkerError(
+        workerId,
+        this.#slots.map((each) => each.id),
+      );
+    }
+    if (slot.job !== undefined && !slot.job.terminal) await this.#cancel(slot.job);
+    await slot.restartNow();
+    this.#noWorkers = undefined;
+    const states = await this.getWorkerStates();
+    return states.find((state) => state.workerId === workerId)!;
   }
 
   /** Queue length, running jobs, workers per state, and wait/run times per plugin. */
@@ -966,6 +987,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       workerId: slot.id,
       pid,
       plugin,
+      jobId: slot.outputJobId,
       stream: line.stream,
       text: line.text,
     });

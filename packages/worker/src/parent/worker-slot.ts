@@ -19,7 +19,13 @@ import { type RestartDecision, RestartPolicy, type RestartSettings } from './res
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
 
 /** Why the manager killed a worker on purpose (these never count as crashes). */
-export type KillReason = 'cancel' | 'timeout' | 'stall' | 'request-timeout' | 'protocol-error';
+export type KillReason =
+  | 'cancel'
+  | 'timeout'
+  | 'stall'
+  | 'request-timeout'
+  | 'protocol-error'
+  | 'restart';
 
 export interface SlotSettings {
   launch: LaunchPlan;
@@ -80,6 +86,8 @@ export class WorkerSlot {
    * job printed and the host has already received keeps that job's name.
    */
   outputPlugin: string | undefined;
+  /** The job the output lines are labelled with, moving with `outputPlugin`. */
+  outputJobId: string | undefined;
   restarts = 0;
   /** Why the slot failed, once it has. */
   failure: string | undefined;
@@ -91,6 +99,8 @@ export class WorkerSlot {
   readonly #operations: QueuedOperation[] = [];
   #operationRunning = false;
   #stopping = false;
+  /** Callers of restartNow() waiting for the fresh worker. */
+  #restartWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(id: string, settings: SlotSettings, hooks: SlotHooks) {
     this.id = id;
@@ -141,7 +151,9 @@ export class WorkerSlot {
     this.job = job;
     this.#setState('busy');
     setImmediate(() => {
-      if (this.job === job) this.outputPlugin = job.plugin;
+      if (this.job !== job) return;
+      this.outputPlugin = job.plugin;
+      this.outputJobId = job.id;
     });
   }
 
@@ -177,12 +189,41 @@ export class WorkerSlot {
     });
   }
 
+  /**
+   * Replaces the process now, whatever the restart policy says: the current one is stopped
+   * (`stop`, SIGKILL after shutdownMs) and a fresh one started; a failed slot comes back, a
+   * pending restart happens at once. Resolves when the fresh worker is ready; rejects with its
+   * start error, or WorkerUnavailableError when the slot is being stopped.
+   */
+  restartNow(): Promise<void> {
+    if (this.#stopping) {
+      return Promise.reject(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#restartWaiters.push({ resolve, reject });
+    });
+    if (this.state === 'starting') return ready;
+    const handle = this.handle;
+    if (handle?.alive) {
+      this.#killReason = 'restart';
+      // Not `idle` any more: no job is dispatched to a worker on its way out.
+      this.#setState('stopping');
+      void handle.stop(this.#settings.shutdownMs);
+    } else {
+      clearTimeout(this.#restartTimer);
+      this.failure = undefined;
+      void this.#restart();
+    }
+    return ready;
+  }
+
   /** Graceful stop: `stop` to the worker, SIGKILL after shutdownMs. No restart afterwards. */
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     this.#rejectOperations('the JobManager is shutting down');
+    this.#settleRestart(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
     const handle = this.handle;
     if (handle?.alive) {
       if (this.state !== 'starting') this.#setState('stopping');
@@ -196,6 +237,7 @@ export class WorkerSlot {
     this.#setState('starting');
     let handle: WorkerHandle | undefined;
     this.outputPlugin = undefined;
+    this.outputJobId = undefined;
     handle = await WorkerHandle.spawn({
       workerId: this.id,
       launch: this.#settings.launch,
@@ -248,8 +290,13 @@ export class WorkerSlot {
       return;
     }
     const now = Date.now();
-    const decision =
-      killReason !== undefined ? this.#policy.afterKill(now) : this.#policy.afterCrash(now);
+    // Asked for by restartNow(): a fresh worker, whatever the policy says.
+    const decision: RestartDecision =
+      killReason === 'restart'
+        ? { restart: true, delayMs: 0, crashesInWindow: this.#policy.crashesInWindow(now) }
+        : killReason !== undefined
+          ? this.#policy.afterKill(now)
+          : this.#policy.afterCrash(now);
     this.#setState(decision.restart ? 'restarting' : 'failed', exit.pid);
     this.#hooks.onExit(this, exit, decision, killReason);
     this.#follow(decision, `${describeExit(exit)}`);
@@ -284,12 +331,14 @@ export class WorkerSlot {
       const ready = await this.#launch();
       this.restarts++;
       this.#hooks.onReady(this, ready, true);
+      this.#settleRestart(undefined);
       this.#drainOperations();
     } catch (error) {
       if (this.#stopping) {
         this.#setState('exited');
         return;
       }
+      this.#settleRestart(error);
       this.#hooks.onRestartFailed(this, error as Error);
       // A worker that cannot even start again counts as crashing again.
       this.#follow(this.#policy.afterCrash(Date.now()), (error as Error).message);
@@ -319,6 +368,13 @@ export class WorkerSlot {
         this.#operationRunning = false;
         this.#drainOperations();
       });
+  }
+
+  #settleRestart(error: unknown): void {
+    for (const waiter of this.#restartWaiters.splice(0)) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
   }
 
   #rejectOperations(why: string): void {
