@@ -18,9 +18,12 @@ export {
   type PluginOperation,
   type SubmitOptions,
 } from './host/demo-host.ts';
+export { API_HINTS, CLI_HINTS, type Hints } from './host/hints.ts';
 export type {
   CatalogView,
   DiagnosticView,
+  JobLog,
+  JobLogLine,
   JobOutput,
   JobView,
   PluginView,
