@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scriptEnv } from './support/server.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const CLI = path.resolve(import.meta.dirname, '../bin/plugwork.js');
@@ -283,6 +284,45 @@ describe('plugwork run', () => {
     );
     expect(run.code).toBe(130);
     // Nothing of the process group is left: the workers stopped with the CLI.
+    expect(() => process.kill(-child.pid!, 0)).toThrow(/ESRCH/);
+  });
+
+  it('`pnpm plugwork run`: Ctrl-C cancels the job and pnpm does not call it a failure', async () => {
+    const child = spawn(
+      'npx',
+      [
+        '-y',
+        'pnpm@12.4.2',
+        'plugwork',
+        'run',
+        'hash-chain',
+        '--stream',
+        '-p',
+        'rounds=100000',
+        '-p',
+        'size_kb=1',
+      ],
+      {
+        cwd: REPO_ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: scriptEnv({ PLUGWORK_CONFIG: '' }),
+      },
+    );
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('close', () =>
+        reject(new Error(`the CLI ended before printing anything: ${stderr}`)),
+      );
+    });
+    process.kill(-child.pid!, 'SIGINT');
+    await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toMatch(/plugwork: Job .* was cancelled; the plugin stopped when asked\n/);
+    expect(stderr).not.toMatch(/Command failed|ELIFECYCLE/);
     expect(() => process.kill(-child.pid!, 0)).toThrow(/ESRCH/);
   });
 

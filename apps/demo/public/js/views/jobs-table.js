@@ -57,9 +57,14 @@ export function renderJobs(jobs, watched, onOpen) {
           h(
             'div',
             { class: 'meta-line' },
-            `${clock(job.submittedAt)} · waited ${duration(job.waitMs)} · ran ${duration(ran)}${
-              job.workerId ? ` · ${job.workerId}` : ''
-            }`,
+            [
+              clock(job.submittedAt),
+              `waited ${duration(job.waitMs)}`,
+              `ran ${duration(ran)}`,
+              job.workerId ?? null,
+            ]
+              .filter((part) => part !== null)
+              .flatMap((part, index) => [index === 0 ? null : ' · ', h('span', null, part)]),
           ),
         ),
         h('td', { class: 'when wide' }, clock(job.submittedAt)),
