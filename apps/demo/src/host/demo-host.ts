@@ -1,19 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
-import {
-  type Job,
-  type JobHandle,
-  JobManager,
-  type JobStatus,
-  type Logger,
-  type WorkerState,
-} from '@plugwork/worker';
+import type { Job, JobHandle, JobStatus, Logger, WorkerState } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { DemoError } from '../errors.ts';
 import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
 import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
-import { managerOptions, sourcesOf } from './sources.ts';
+import type { SourceRunner } from './source-runner.ts';
+import { createRunner, sourcesOf } from './sources.ts';
 import type {
   CatalogView,
   DiagnosticView,
@@ -65,15 +59,15 @@ export interface PluginOperation {
 
 interface Source {
   name: SourceName;
-  manager: JobManager;
+  manager: SourceRunner;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * The demo's host: one JobManager per source (the plugins folders, npm packages, or both side by
- * side), seen as one catalog, one job list and one event stream. The server and the CLI are
- * both thin layers over this class.
+ * The demo's host: one job runner per source (the plugins folders, npm packages, or both side by
+ * side; a local JobManager each, see SourceRunner), seen as one catalog, one job list and one
+ * event stream. The server and the CLI are both thin layers over this class.
  */
 export class DemoHost extends EventEmitter<DemoHostEvents> {
   readonly settings: DemoSettings;
@@ -115,8 +109,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     };
     this.#sources = sourcesOf(options.settings).map((name) => ({
       name,
-      manager: new JobManager({
-        ...managerOptions(name, options.settings),
+      manager: createRunner(name, options.settings, {
         retainJobs: this.#retainJobs,
         registry: {
           loadPluginConfig: (plugin) => this.#configFor(name, plugin),

@@ -1,7 +1,8 @@
 import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
-import type { JobManagerOptions } from '@plugwork/worker';
+import { JobManager, type JobManagerOptions } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
+import type { SourceRunner } from './source-runner.ts';
 import type { SourceName } from './views.ts';
 
 /** The sources the settings ask for, in the order their plugins are listed. */
@@ -32,4 +33,16 @@ export function managerOptions(
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
   };
+}
+
+/** What the host hands every runner: where configs come from, where output goes, what to keep. */
+export type RunnerHooks = Pick<JobManagerOptions, 'registry' | 'logger' | 'retainJobs'>;
+
+/** The runner of one source: a local JobManager with that source's adapter and pool. */
+export function createRunner(
+  source: SourceName,
+  settings: DemoSettings,
+  hooks: RunnerHooks,
+): SourceRunner {
+  return new JobManager({ ...managerOptions(source, settings), ...hooks });
 }
