@@ -41,6 +41,11 @@ export const pluginManifestSchema = z.object({
    * before the plugin is loaded; a plugin without a `paramsSchema` has its params validated by it.
    */
   params: jsonObjectSchema.optional(),
+  /**
+   * How many of its jobs one worker may run at once. For plugins that mostly wait (network,
+   * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.
+   */
+  concurrency: z.number().int().positive().max(10_000).optional(),
 });
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

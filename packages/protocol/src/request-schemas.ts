@@ -35,6 +35,24 @@ export const initRequestSchema = z.object({
    * beyond that. Absent: no flow control (the seed's behaviour).
    */
   stream_window: z.number().int().positive().optional(),
+  /**
+   * Extension: the channel's secret. A worker puts this exact string as `token` on every message
+   * it sends from then on; the host drops messages without it, so plugin code that writes to the
+   * channel itself (process.send, the file descriptor) cannot forge results or answers.
+   */
+  token: z.string().min(1).optional(),
+  /** Extension: the deployment's cap on any plugin's concurrency (jobs at once per worker). */
+  max_concurrency: z.number().int().positive().optional(),
+  /**
+   * Extension: payload limits, in bytes of UTF-8 JSON. A result over `result_bytes` fails its
+   * job with RESULT_TOO_LARGE; a chunk over `chunk_bytes` fails it with CHUNK_TOO_LARGE.
+   */
+  limits: z
+    .object({
+      result_bytes: z.number().int().positive().optional(),
+      chunk_bytes: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 /** Run one job. Keys other than the reserved ones are the job's parameters. */
@@ -79,6 +97,11 @@ export const cancelRequestSchema = z.object({
   type: z.literal('cancel'),
   job_id: jobIdSchema,
   request_id: requestIdSchema.optional(),
+  /**
+   * Extension: take back a job the worker holds but has not started (the host runs it
+   * elsewhere). Answered with a `WITHDRAWN` result; a job already running is left to run.
+   */
+  withdraw: z.boolean().optional(),
 });
 
 /**

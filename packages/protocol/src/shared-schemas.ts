@@ -25,6 +25,8 @@ export const pluginDescriptorSchema = z.looseObject({
   config_schema: jsonObjectSchema.optional(),
   /** JSON Schema of each job's params, for forms in UIs and argument parsing in CLIs. */
   params_schema: jsonObjectSchema.optional(),
+  /** Extension: how many of its jobs one worker may run at once (async plugins). Default 1. */
+  concurrency: z.number().int().positive().optional(),
 });
 
 /** Why a plugin candidate could not be offered or loaded. The good plugins load regardless. */

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   type ReadyResponse,
   type ResponseResponse,
@@ -13,7 +14,7 @@ import {
   WorkerProtocolError,
   WorkerRequestError,
 } from '../errors.ts';
-import type { Transport } from '../transport/transport.ts';
+import { type Transport, toChannelSendError } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
@@ -38,6 +39,11 @@ export interface WorkerHandleOptions {
   onMessage: (message: WorkerResponseMessage) => void;
   /** A message that failed to parse; `raw` is what arrived. */
   onProtocolError: (error: WorkerProtocolError, raw: unknown) => void;
+  /**
+   * A message without the channel's token: written by plugin code, not by the worker loop. It
+   * was dropped; `count` is how many this process has sent so far.
+   */
+  onForged: (raw: unknown, count: number) => void;
   /** A line the worker printed. */
   onOutput: (line: ForwardedLine, pid: number) => void;
   /** The process is gone; called once, after its last output and messages were delivered. */
@@ -61,12 +67,19 @@ interface PendingRequest {
 export class WorkerHandle {
   readonly workerId: string;
   readonly pid: number;
+  /**
+   * The channel's secret, sent in `init`; the worker loop puts it on every message. Plugin code
+   * that writes to the channel itself (process.send, the file descriptor) does not know it.
+   */
+  readonly token = randomBytes(18).toString('base64url');
+  #forged = 0;
   readonly #child: ChildProcess;
   readonly #spawned: SpawnedWorker;
   readonly #transport: Transport;
   readonly #options: WorkerHandleOptions;
   readonly #output: OutputForwarder;
   readonly #pending = new Map<string, PendingRequest>();
+  #answeredWaiters: (() => void)[] = [];
   #nextRequestId = 0;
   #exit: ExitInfo | undefined;
   #exitedAt: number | undefined;
@@ -106,6 +119,22 @@ export class WorkerHandle {
     return new WorkerHandle(spawned, options);
   }
 
+  /** Requests sent and not answered yet. */
+  get pendingRequests(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once no request waits for an answer (at once when none does). */
+  whenAnswered(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#answeredWaiters.push(resolve));
+  }
+
+  #settled(): void {
+    if (this.#pending.size > 0) return;
+    for (const resolve of this.#answeredWaiters.splice(0)) resolve();
+  }
+
   /** True until the process has exited. */
   get alive(): boolean {
     return this.#exitedAt === undefined;
@@ -116,7 +145,10 @@ export class WorkerHandle {
     return this.#exited;
   }
 
-  /** Fire-and-forget send (execute, cancel, stream_ack). False when the worker is gone. */
+  /**
+   * Fire-and-forget send (execute, cancel, stream_ack). False when the worker is gone; throws
+   * ChannelSendError when the channel is open but refuses this message.
+   */
   send(message: object): boolean {
     return this.#transport.send(message);
   }
@@ -142,6 +174,7 @@ export class WorkerHandle {
       const requestId = `r${++this.#nextRequestId}`;
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
+        this.#settled();
         reject(
           WorkerRequestError.timeout(
             this.workerId,
@@ -160,7 +193,22 @@ export class WorkerHandle {
         resolve: resolve as (answer: Answer) => void,
         reject,
       });
-      this.#transport.send({ ...message, request_id: requestId });
+      try {
+        this.#transport.send({ ...message, request_id: requestId });
+      } catch (error) {
+        this.#pending.delete(requestId);
+        this.#settled();
+        clearTimeout(timer);
+        reject(
+          WorkerRequestError.failed(
+            this.workerId,
+            this.pid,
+            message.type,
+            subject,
+            toChannelSendError(error).message,
+          ),
+        );
+      }
     });
   }
 
@@ -187,6 +235,12 @@ export class WorkerHandle {
   }
 
   #receive(raw: unknown): void {
+    // First: no message counts, not even as malformed, unless the worker loop wrote it. The
+    // transport's own note of an undecodable line is the one exception (made on this side).
+    if ((raw as { token?: unknown } | null)?.token !== this.token && !isUndecodable(raw)) {
+      this.#options.onForged(raw, ++this.#forged);
+      return;
+    }
     const parsed = safeParseResponse(raw);
     if (!parsed.ok) {
       // A malformed answer to a pending request fails that request now, not at its timeout.
@@ -194,6 +248,7 @@ export class WorkerHandle {
       const pending = typeof requestId === 'string' ? this.#pending.get(requestId) : undefined;
       if (pending !== undefined) {
         this.#pending.delete(requestId as string);
+        this.#settled();
         clearTimeout(pending.timer);
         pending.reject(
           WorkerRequestError.failed(
@@ -221,6 +276,7 @@ export class WorkerHandle {
         this.#pending.delete(requestId);
         clearTimeout(pending.timer);
         this.#settle(pending, message);
+        this.#settled();
         return;
       }
     }
@@ -284,6 +340,7 @@ export class WorkerHandle {
         WorkerRequestError.exited(this.workerId, this.pid, pending.type, pending.subject, how),
       );
     }
+    this.#settled();
     this.#options.onExit(exit);
     this.#resolveExited(exit);
   }
@@ -300,4 +357,8 @@ export function loadedPluginsOf(answer: ResponseResponse): string[] | undefined 
   return Array.isArray(loaded) && loaded.every((name) => typeof name === 'string')
     ? (loaded as string[])
     : undefined;
+}
+
+function isUndecodable(raw: unknown): boolean {
+  return typeof (raw as { undecodable?: unknown } | null)?.undecodable === 'string';
 }

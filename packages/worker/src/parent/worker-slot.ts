@@ -25,7 +25,8 @@ export type KillReason =
   | 'stall'
   | 'request-timeout'
   | 'protocol-error'
-  | 'restart';
+  /** Replaced by a fresh process so that changed plugin code runs (watch mode, reloadPlugin). */
+  | 'recycle';
 
 export interface SlotSettings {
   launch: LaunchPlan;
@@ -42,6 +43,8 @@ export interface SlotHooks {
   onReady(slot: WorkerSlot, ready: ReadyResponse, restarted: boolean): void;
   onMessage(slot: WorkerSlot, message: WorkerResponseMessage): void;
   onProtocolError(slot: WorkerSlot, error: WorkerProtocolError, raw: unknown): void;
+  /** A message without the channel token (plugin code, not the worker loop): dropped. */
+  onForged(slot: WorkerSlot, raw: unknown, count: number): void;
   onOutput(slot: WorkerSlot, line: ForwardedLine, pid: number): void;
   /** The process is gone. `decision` is undefined when the manager is shutting down. */
   onExit(
@@ -74,10 +77,30 @@ export class WorkerSlot {
   readonly id: string;
   state: WorkerLifecycleState = 'starting';
   handle: WorkerHandle | undefined;
-  /** Plugins loaded in the current process, as the worker last reported. */
-  loaded = new Set<string>();
-  /** The job the worker is running (or loading the plugin for). */
-  job: JobRecord | undefined;
+  #loaded = new Set<string>();
+  /**
+   * Plugins the current process has loaded at any time, unloaded ones included: its module
+   * cache still holds their code, so a change to their files needs a new process.
+   */
+  readonly everLoaded = new Set<string>();
+  /** A recycle was asked for and waits for the current job or operation to end. */
+  #recycleWanted = false;
+  /** The current restart replaces a process on purpose: it is not counted in `restarts`. */
+  #recycling = false;
+  #recycleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The current replacement was asked for by restartNow(): it counts in `restarts`. */
+  #restartAsked = false;
+  /**
+   * The jobs handed to the worker and not yet answered, in the order they were sent: running,
+   * prefetched, or (ended for their users already) waiting for the worker's answer.
+   */
+  readonly jobs = new Map<string, JobRecord>();
+  /** Each loaded plugin's jobs at once in this process, as the worker reported it. */
+  readonly concurrency = new Map<string, number>();
+  /** A job is loading its plugin here: nothing else is sent until it is loaded. */
+  loading = false;
+  /** Takes no new job: it is about to be killed (a job ignored its cancel). */
+  draining: { jobId: string; reason: KillReason; timer: NodeJS.Timeout | undefined } | undefined;
   /**
    * The plugin the worker's output lines are labelled with: the current job's, or after it the
    * last job's. Output travels on its own pipe, so it can arrive after the job's result; the
@@ -99,8 +122,6 @@ export class WorkerSlot {
   readonly #operations: QueuedOperation[] = [];
   #operationRunning = false;
   #stopping = false;
-  /** Callers of restartNow() waiting for the fresh worker. */
-  #restartWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(id: string, settings: SlotSettings, hooks: SlotHooks) {
     this.id = id;
@@ -113,15 +134,32 @@ export class WorkerSlot {
     return this.handle?.pid;
   }
 
-  /** Can take a job now. */
-  get available(): boolean {
+  /** Plugins loaded in the current process, as the worker last reported. */
+  get loaded(): Set<string> {
+    return this.#loaded;
+  }
+
+  set loaded(plugins: Set<string>) {
+    this.#loaded = plugins;
+    for (const plugin of plugins) this.everLoaded.add(plugin);
+  }
+
+  /** Can be sent jobs now: up, not about to be replaced, no control operation due. */
+  get accepting(): boolean {
     return (
-      this.state === 'idle' &&
-      this.job === undefined &&
+      (this.state === 'idle' || this.state === 'busy') &&
+      !this.loading &&
+      this.draining === undefined &&
+      !this.#recycleWanted &&
       !this.#operationRunning &&
       this.#operations.length === 0 &&
       this.handle?.alive === true
     );
+  }
+
+  /** Can take a job that first loads its plugin: accepting, and nothing in flight. */
+  get available(): boolean {
+    return this.accepting && this.jobs.size === 0;
   }
 
   /** Will run jobs now or after a restart; false once failed or stopped. */
@@ -148,20 +186,80 @@ export class WorkerSlot {
   }
 
   assign(job: JobRecord): void {
-    this.job = job;
-    this.#setState('busy');
+    this.jobs.set(job.id, job);
+    if (this.state === 'idle') this.#setState('busy');
+  }
+
+  /** The worker began this job: its output is labelled with its plugin from now on. */
+  labelOutput(job: JobRecord): void {
     setImmediate(() => {
-      if (this.job !== job) return;
+      if (this.jobs.get(job.id) !== job) return;
       this.outputPlugin = job.plugin;
       this.outputJobId = job.id;
     });
   }
 
-  /** The job is over (or never needed the worker): take the next operation or job. */
-  release(): void {
-    this.job = undefined;
+  /** The worker is done with this job (or it never needed the worker): take what comes next. */
+  release(job: JobRecord): void {
+    if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (this.jobs.size > 0) return;
     if (this.state === 'busy') this.#setState('idle');
     this.#drainOperations();
+  }
+
+  /** Forgets every job (the process is gone); returns them in the order they were sent. */
+  takeJobs(): JobRecord[] {
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    this.loading = false;
+    return jobs;
+  }
+
+  /**
+   * Replace the worker process with a fresh one once its current job or operation has ended
+   * (never during one): the stop is graceful (plugins dispose), the new process starts at once
+   * and does not count as a crash. Resolves when the new process is ready; rejects with
+   * WorkerUnavailableError if the slot fails or stops first.
+   */
+  recycle(): Promise<void> {
+    if (!this.usable) {
+      return Promise.reject(new WorkerUnavailableError(this.id, this.failure ?? 'it has stopped'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#recycleWaiters.push({ resolve, reject });
+      this.#recycleWanted = true;
+      this.#drainOperations();
+    });
+  }
+
+  /**
+   * Replace the process now, whatever the restart policy says, and count it in `restarts`: a
+   * running process is recycled (a graceful stop once its jobs end — the manager cancels them
+   * first), a failed or exited slot comes back, a pending restart happens at once. Resolves when
+   * the fresh worker is ready; rejects with WorkerUnavailableError when the slot is stopping.
+   */
+  restartNow(): Promise<void> {
+    if (this.#stopping) {
+      return Promise.reject(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
+    }
+    this.#restartAsked = true;
+    const down = this.state === 'failed' || this.state === 'exited';
+    if (!down && this.#restartTimer === undefined) {
+      const ready = new Promise<void>((resolve, reject) => {
+        this.#recycleWaiters.push({ resolve, reject });
+      });
+      this.#recycleWanted = true;
+      this.#drainOperations();
+      return ready;
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#recycleWaiters.push({ resolve, reject });
+    });
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    this.failure = undefined;
+    void this.#restart();
+    return ready;
   }
 
   /** Kill the worker on purpose; the restart policy decides about a replacement. */
@@ -189,41 +287,13 @@ export class WorkerSlot {
     });
   }
 
-  /**
-   * Replaces the process now, whatever the restart policy says: the current one is stopped
-   * (`stop`, SIGKILL after shutdownMs) and a fresh one started; a failed slot comes back, a
-   * pending restart happens at once. Resolves when the fresh worker is ready; rejects with its
-   * start error, or WorkerUnavailableError when the slot is being stopped.
-   */
-  restartNow(): Promise<void> {
-    if (this.#stopping) {
-      return Promise.reject(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
-    }
-    const ready = new Promise<void>((resolve, reject) => {
-      this.#restartWaiters.push({ resolve, reject });
-    });
-    if (this.state === 'starting') return ready;
-    const handle = this.handle;
-    if (handle?.alive) {
-      this.#killReason = 'restart';
-      // Not `idle` any more: no job is dispatched to a worker on its way out.
-      this.#setState('stopping');
-      void handle.stop(this.#settings.shutdownMs);
-    } else {
-      clearTimeout(this.#restartTimer);
-      this.failure = undefined;
-      void this.#restart();
-    }
-    return ready;
-  }
-
   /** Graceful stop: `stop` to the worker, SIGKILL after shutdownMs. No restart afterwards. */
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     this.#rejectOperations('the JobManager is shutting down');
-    this.#settleRestart(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
+    this.#settleRecycle(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
     const handle = this.handle;
     if (handle?.alive) {
       if (this.state !== 'starting') this.#setState('stopping');
@@ -246,14 +316,16 @@ export class WorkerSlot {
       graceMs: this.#settings.shutdownMs,
       onMessage: (message) => this.#hooks.onMessage(this, message),
       onProtocolError: (error, raw) => this.#hooks.onProtocolError(this, error, raw),
+      onForged: (raw, count) => this.#hooks.onForged(this, raw, count),
       onOutput: (line, pid) => this.#hooks.onOutput(this, line, pid),
       onExit: (exit) => this.#onExit(handle!, exit),
     });
     this.handle = handle;
     this.#hooks.onStateChange(this, 'starting', handle.pid);
+    this.everLoaded.clear();
     try {
       const ready = await handle.request<ReadyResponse>(
-        this.#hooks.initMessage(),
+        { ...this.#hooks.initMessage(), token: handle.token },
         this.#settings.startMs,
       );
       this.loaded = new Set(ready.loaded_plugins ?? []);
@@ -282,6 +354,7 @@ export class WorkerSlot {
     // During a launch the init request fails with the exit, and the launch reports it.
     if (handle !== this.handle || this.state === 'starting') return;
     this.handle = undefined;
+    this.concurrency.clear();
     const killReason = this.#killReason;
     this.#killReason = undefined;
     if (this.#stopping) {
@@ -290,9 +363,9 @@ export class WorkerSlot {
       return;
     }
     const now = Date.now();
-    // Asked for by restartNow(): a fresh worker, whatever the policy says.
+    // A recycle is no crash and no kill: its replacement starts at once, whatever the policy.
     const decision: RestartDecision =
-      killReason === 'restart'
+      killReason === 'recycle'
         ? { restart: true, delayMs: 0, crashesInWindow: this.#policy.crashesInWindow(now) }
         : killReason !== undefined
           ? this.#policy.afterKill(now)
@@ -321,6 +394,7 @@ export class WorkerSlot {
     this.failure = reason;
     this.#setState('failed');
     this.#rejectOperations(reason);
+    this.#settleRecycle(new WorkerUnavailableError(this.id, reason));
     this.#hooks.onFailed(this, reason);
   }
 
@@ -329,16 +403,19 @@ export class WorkerSlot {
     if (this.#stopping) return;
     try {
       const ready = await this.#launch();
-      this.restarts++;
+      if (!this.#recycling || this.#restartAsked) this.restarts++;
+      this.#recycling = false;
+      this.#restartAsked = false;
+      // Any fresh process is what a recycle waits for, whether it followed a recycle or a crash.
+      this.#recycleWanted = false;
+      this.#settleRecycle(undefined);
       this.#hooks.onReady(this, ready, true);
-      this.#settleRestart(undefined);
       this.#drainOperations();
     } catch (error) {
       if (this.#stopping) {
         this.#setState('exited');
         return;
       }
-      this.#settleRestart(error);
       this.#hooks.onRestartFailed(this, error as Error);
       // A worker that cannot even start again counts as crashing again.
       this.#follow(this.#policy.afterCrash(Date.now()), (error as Error).message);
@@ -348,11 +425,24 @@ export class WorkerSlot {
   #drainOperations(): void {
     if (
       this.#operationRunning ||
-      this.job !== undefined ||
+      this.jobs.size > 0 ||
       this.state !== 'idle' ||
       this.handle === undefined ||
       !this.handle.alive
     ) {
+      return;
+    }
+    if (this.#recycleWanted) {
+      const handle = this.handle;
+      // A question the old process was asked (get_state) is answered before it goes.
+      if (handle.pendingRequests > 0) {
+        void handle.whenAnswered().then(() => this.#drainOperations());
+        return;
+      }
+      this.#recycling = true;
+      this.#killReason = 'recycle';
+      this.#setState('restarting');
+      void this.handle.stop(this.#settings.shutdownMs);
       return;
     }
     const next = this.#operations.shift();
@@ -370,8 +460,8 @@ export class WorkerSlot {
       });
   }
 
-  #settleRestart(error: unknown): void {
-    for (const waiter of this.#restartWaiters.splice(0)) {
+  #settleRecycle(error: Error | undefined): void {
+    for (const waiter of this.#recycleWaiters.splice(0)) {
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
     }
