@@ -17,7 +17,10 @@ export function sourcesOf(settings: DemoSettings): SourceName[] {
 export function managerOptions(
   source: SourceName,
   settings: DemoSettings,
-): Pick<JobManagerOptions, 'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker'> {
+): Pick<
+  JobManagerOptions,
+  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'prefetch'
+> {
   const adapter =
     source === 'fs'
       ? fsAdapter({ directories: settings.fs.directories, watch: settings.fs.watch })
@@ -32,6 +35,10 @@ export function managerOptions(
     maxLoadedPlugins: settings.maxLoadedPlugins,
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
+    // The demo's jobs take seconds: sending a worker jobs ahead would gain nothing, would make a
+    // job wait behind a busy worker while another one frees up, and would hide it from the
+    // pool's queue, which the page shows.
+    prefetch: 0,
   };
 }
 
