@@ -33,11 +33,6 @@ export class PluginOperations {
   async reload(plugin: string, config?: PluginConfig): Promise<void> {
     if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     const previous = this.#configs.override(plugin);
-    // What it runs with now, to go back to if the workers refuse the new config.
-    const before =
-      config === undefined
-        ? undefined
-        : await this.#configs.configFor(plugin).catch(() => undefined);
     if (config !== undefined) {
       let safe: unknown;
       try {
@@ -52,31 +47,33 @@ export class PluginOperations {
     // A process that has run the plugin keeps its modules cached: only a fresh one reads the
     // code anew, imports included. So each is replaced (between jobs), and those that had it
     // loaded load it again with the config, which also proves the config good.
+    const slots = this.#context.slots.filter((slot) => slot.usable && slot.everLoaded.has(plugin));
     const results = await Promise.allSettled(
-      this.#context.slots
-        .filter((slot) => slot.usable && slot.everLoaded.has(plugin))
-        .map(async (slot) => {
-          const hadLoaded = slot.loaded.has(plugin);
-          await slot.recycle();
-          if (!hadLoaded) return;
-          await slot.runOperation(async (handle) => {
-            try {
-              const answer = await this.#request(slot, handle, subject, {
-                type: 'reload',
-                plugin_name: plugin,
-                config: await this.#configs.configFor(plugin),
-              });
-              this.updateLoaded(slot, answer);
-            } catch (error) {
-              if (before !== undefined) await this.#restore(slot, handle, plugin, before, error);
-              throw error;
-            }
+      slots.map(async (slot) => {
+        const hadLoaded = slot.loaded.has(plugin);
+        await slot.recycle();
+        if (!hadLoaded) return;
+        await slot.runOperation(async (handle) => {
+          const answer = await this.#request(slot, handle, subject, {
+            type: 'reload',
+            plugin_name: plugin,
+            config: await this.#configs.configFor(plugin),
           });
-        }),
+          this.updateLoaded(slot, answer);
+        });
+      }),
     );
     const failures = rejections(results);
     if (failures.length > 0) {
-      if (config !== undefined) this.#configs.setOverride(plugin, previous);
+      if (config !== undefined) {
+        this.#configs.setOverride(plugin, previous);
+        // A fresh process that refused the config has the plugin unloaded and the refusal on
+        // record as a problem of the plugin's, though the plugin works with its old config.
+        // Replace it once more: the plugin goes on as before the reload (its next job loads
+        // it), and the catalog, which the new process's `ready` resets, shows no false problem.
+        const refused = slots.filter((_, index) => results[index]!.status === 'rejected');
+        await Promise.allSettled(refused.map((slot) => slot.recycle()));
+      }
       throw new PluginOperationError('reload', plugin, failures);
     }
   }
@@ -134,36 +131,6 @@ export class PluginOperations {
           slot.concurrency.set(plugin, Math.min(value, cap));
         }
       }
-    }
-  }
-
-  /**
-   * The fresh process refused the new config: load the plugin again with the one it ran with, so
-   * it goes on serving as before the reload, and its adapter has no load problem left to report
-   * for a plugin that works.
-   */
-  async #restore(
-    slot: WorkerSlot,
-    handle: WorkerHandle,
-    plugin: string,
-    config: JsonObject,
-    refusal: unknown,
-  ): Promise<void> {
-    if (
-      !(refusal instanceof WorkerRequestError) ||
-      refusal.code !== WorkerErrorCode.REQUEST_FAILED
-    ) {
-      return;
-    }
-    try {
-      const answer = await this.#request(slot, handle, ` plugin "${plugin}"`, {
-        type: 'reload',
-        plugin_name: plugin,
-        config,
-      });
-      this.updateLoaded(slot, answer);
-    } catch {
-      // It does not load with its old config either: the next job says why.
     }
   }
 
