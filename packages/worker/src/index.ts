@@ -16,6 +16,7 @@ export {
   SandboxLinkError,
   StreamUnavailableError,
   UnknownPluginError,
+  UnknownWorkerError,
   WorkerErrorCode,
   WorkerProtocolError,
   WorkerRequestError,

@@ -16,7 +16,7 @@ import {
   ManagerStateError,
   PayloadTooLargeError,
   QueueFullError,
-  UnknownPluginError,
+  UnknownWorkerError,
 } from '../errors.ts';
 import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
@@ -36,6 +36,7 @@ import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
 import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
 import { WorkerMessages } from './worker-messages.ts';
@@ -221,7 +222,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     if (context.noWorkers !== undefined) {
       throw ManagerStateError.noWorkers('submit a job', context.noWorkers);
     }
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     if (options !== EMPTY_OPTIONS) {
       const checked = submitOptionsSchema.safeParse(options);
       if (!checked.success) {
@@ -400,6 +401,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
         }
       }),
     );
+  }
+
+  /**
+   * Replaces one worker's process with a fresh one, whatever the restart policy says: a stuck,
+   * bloated or failed worker comes back clean. Jobs it runs (or was sent ahead) are cancelled
+   * first, exactly as cancel() does. Resolves with the worker's new state once it is ready;
+   * rejects with UnknownWorkerError for an id the pool does not have, or the WorkerStartError of
+   * a worker that cannot start.
+   */
+  async restartWorker(workerId: string): Promise<WorkerState> {
+    this.#assertRunning('restart a worker');
+    const slot = this.#context.slots.find((each) => each.id === workerId);
+    if (slot === undefined) {
+      throw new UnknownWorkerError(
+        workerId,
+        this.#context.slots.map((each) => each.id),
+      );
+    }
+    await Promise.all([...slot.jobs.values()].map((record) => this.#cancel(record)));
+    await slot.restartNow();
+    this.#context.noWorkers = undefined;
+    const states = await this.getWorkerStates();
+    return states.find((state) => state.workerId === workerId)!;
   }
 
   /** Queue length, running jobs, workers per state, and wait/run times per plugin. */
