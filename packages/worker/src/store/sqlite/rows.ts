@@ -1,0 +1,128 @@
+import type { JobParams, JsonObject } from '@plugwork/protocol';
+import type { JobFailure } from '../../errors.ts';
+import type { JobStatus } from '../../parent/job.ts';
+import { JobState } from '../job-state.ts';
+import type { Backoff, JobAttempt, NewJob } from '../stored-job.ts';
+import type { SqlRow, SqlValue } from './driver.ts';
+
+/** The `spec` column: what submit fixed and no transition changes. */
+interface SpecColumn {
+  params: JobParams;
+  stream: boolean;
+  metadata: JsonObject;
+  timeoutMs?: number;
+  stallMs?: number;
+  backoff?: Backoff;
+}
+
+export const COLUMNS =
+  'seq, id, plugin, status, priority, run_at, submitted_at, started_at, ended_at, max_attempts, spec, attempts, progress, progress_message, result, error, worker_id, worker_pid';
+
+export const INSERT_SQL = `INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ')})`;
+
+export const UPDATE_SQL =
+  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, ended_at = ?, attempts = ?, progress = ?, progress_message = ?, result = ?, error = ?, worker_id = ?, worker_pid = ? WHERE seq = ?';
+
+export function insertParams(job: JobState): SqlValue[] {
+  const { spec } = job;
+  const column: SpecColumn = {
+    params: spec.params,
+    stream: spec.stream,
+    metadata: spec.metadata,
+    timeoutMs: spec.timeoutMs,
+    stallMs: spec.stallMs,
+    backoff: spec.backoff,
+  };
+  return [
+    job.seq,
+    spec.id,
+    spec.plugin,
+    job.status,
+    spec.priority,
+    job.runAt,
+    spec.submittedAt,
+    job.startedAt ?? null,
+    job.endedAt ?? null,
+    spec.maxAttempts,
+    JSON.stringify(column),
+    JSON.stringify(job.attempts),
+    job.progress ?? null,
+    job.progressMessage ?? null,
+    json(job.result),
+    json(job.error),
+    job.workerId ?? null,
+    job.workerPid ?? null,
+  ];
+}
+
+export function updateParams(job: JobState): SqlValue[] {
+  return [
+    job.status,
+    job.runAt,
+    job.startedAt ?? null,
+    job.endedAt ?? null,
+    JSON.stringify(job.attempts),
+    job.progress ?? null,
+    job.progressMessage ?? null,
+    json(job.result),
+    json(job.error),
+    job.workerId ?? null,
+    job.workerPid ?? null,
+    job.seq,
+  ];
+}
+
+/** A row read back, as the store's record of the job. */
+export function rowToState(row: SqlRow): JobState {
+  const column = JSON.parse(String(row.spec)) as SpecColumn;
+  const spec: NewJob = {
+    id: String(row.id),
+    plugin: String(row.plugin),
+    params: column.params,
+    stream: column.stream,
+    metadata: column.metadata,
+    timeoutMs: column.timeoutMs,
+    stallMs: column.stallMs,
+    priority: Number(row.priority),
+    submittedAt: Number(row.submitted_at),
+    runAt: Number(row.run_at),
+    maxAttempts: Number(row.max_attempts),
+    backoff: column.backoff,
+  };
+  const attempts = (JSON.parse(String(row.attempts)) as Partial<JobAttempt>[]).map((attempt) =>
+    Object.freeze({
+      startedAt: attempt.startedAt!,
+      endedAt: attempt.endedAt,
+      workerId: attempt.workerId,
+      workerPid: attempt.workerPid,
+      error: attempt.error,
+    }),
+  );
+  return new JobState(spec, Number(row.seq), {
+    status: String(row.status) as JobStatus,
+    runAt: Number(row.run_at),
+    attempts,
+    startedAt: optionalNumber(row.started_at),
+    endedAt: optionalNumber(row.ended_at),
+    progress: optionalNumber(row.progress),
+    progressMessage: row.progress_message === null ? undefined : String(row.progress_message),
+    result: parse<JsonObject>(row.result),
+    error: parse<JobFailure>(row.error),
+    workerId: row.worker_id === null ? undefined : String(row.worker_id),
+    workerPid: optionalNumber(row.worker_pid),
+  });
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function parse<T>(value: SqlValue | undefined): T | undefined {
+  return value === null || value === undefined ? undefined : (JSON.parse(String(value)) as T);
+}
+
+function optionalNumber(value: SqlValue | undefined): number | undefined {
+  return value === null || value === undefined ? undefined : Number(value);
+}
