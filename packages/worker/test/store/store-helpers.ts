@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JobStore } from '../../src/store/job-store.ts';
 import {
   type JobStoreConfig,
@@ -75,4 +76,50 @@ export function storeFixture(kind: StoreKind) {
     },
   };
   return fixture;
+}
+
+/** The command that runs a script on the runtime running this test (Node or Deno). */
+export function runtimeCommand(script: string, args: string[]): [string, string[]] {
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  return [process.execPath, deno ? ['run', '-A', script, ...args] : [script, ...args]];
+}
+
+/** What fixtures/open-store.mjs printed: how opening the store went in that process. */
+export interface OpenOutcome {
+  ok: boolean;
+  code?: string;
+  name?: string;
+  message?: string;
+  file?: string;
+  driver?: string;
+}
+
+/** Runs fixtures/open-store.mjs (or a copy of it, `script`) in a child and returns its outcome. */
+export async function openInChild(
+  file: string,
+  options: { script?: string; driver?: string; uid?: number; gid?: number } = {},
+): Promise<OpenOutcome> {
+  const { execFile } = await import('node:child_process');
+  const script =
+    options.script ?? fileURLToPath(new URL('./fixtures/open-store.mjs', import.meta.url));
+  const [command, args] = runtimeCommand(script, [
+    file,
+    ...(options.driver ? [options.driver] : []),
+  ]);
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { uid: options.uid, gid: options.gid, timeout: 20_000, cwd: tmpdir() },
+      (error, stdout, stderr) => {
+        try {
+          resolve(JSON.parse(stdout) as OpenOutcome);
+        } catch {
+          reject(
+            new Error(`open-store child failed: ${error?.message ?? ''}\n${stdout}\n${stderr}`),
+          );
+        }
+      },
+    );
+  });
 }

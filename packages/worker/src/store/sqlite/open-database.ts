@@ -26,6 +26,7 @@ export interface OpenedDatabase {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+const BUSY_TIMEOUT_MS = 250;
 
 /**
  * Opens (or creates) a store file and brings its schema up to date. Every way this can fail is
@@ -51,6 +52,9 @@ export function openDatabase(
   try {
     // Before anything reads: in exclusive mode the first read takes the lock and keeps it.
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    // The drivers' defaults differ (better-sqlite3 waits 5 s, node:sqlite not at all). A file
+    // held by a live host stays held; a short wait only bridges a previous host's last close.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const applicationId = Number(db.prepare('PRAGMA application_id').get()?.application_id);
     const version = Number(db.prepare('PRAGMA user_version').get()?.user_version);
     if (applicationId !== APPLICATION_ID) {
@@ -74,7 +78,9 @@ export function openDatabase(
         .prepare('PRAGMA quick_check(3)')
         .all()
         .map((row) => String(row.quick_check));
-      if (problems[0] !== 'ok') throw JobStoreError.corrupt(file, problems.join('; '));
+      if (problems[0] !== 'ok') {
+        throw JobStoreError.corrupt(file, problems.join('; ').replace(/\s+/g, ' ').trim());
+      }
     }
     const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
     if (mode !== 'wal') {
@@ -122,8 +128,13 @@ function checkHeader(file: string): boolean {
     size = stats.size;
   } catch (error) {
     if (error instanceof JobStoreError) throw error;
-    if ((error as { code?: unknown }).code === 'ENOENT') return false;
-    throw JobStoreError.openFailed(file, describe(error), error);
+    if ((error as { code?: unknown }).code !== 'ENOENT') {
+      throw JobStoreError.openFailed(file, describe(error), error);
+    }
+    if (!existsSync(dirname(file))) {
+      throw JobStoreError.openFailed(file, `its directory ${dirname(file)} does not exist`);
+    }
+    return false;
   }
   if (size === 0) return false;
   const header = Buffer.alloc(SQLITE_HEADER.length);
@@ -148,10 +159,8 @@ function checkHeader(file: string): boolean {
 function classify(file: string, error: unknown): JobStoreError {
   if (error instanceof JobStoreError) return error;
   const reason = describe(error);
-  switch (sqliteErrorKind(error)) {
-    case 'SQLITE_READONLY':
-    case 'SQLITE_PERM':
-      return JobStoreError.readOnly(file, reason, error);
+  const kind = sqliteErrorKind(error);
+  switch (kind) {
     case 'SQLITE_CORRUPT':
     case 'SQLITE_NOTADB':
       return JobStoreError.corrupt(file, reason, error);
@@ -160,21 +169,32 @@ function classify(file: string, error: unknown): JobStoreError {
       return JobStoreError.locked(file, error);
     case 'SQLITE_FULL':
       return JobStoreError.full(file, reason, error);
-    case 'SQLITE_CANTOPEN': {
-      const directory = dirname(file);
-      if (!existsSync(directory)) {
-        return JobStoreError.openFailed(file, `its directory ${directory} does not exist`, error);
-      }
-      return canWrite(directory)
-        ? JobStoreError.openFailed(file, reason, error)
-        : JobStoreError.readOnly(
-            file,
-            `${reason}: its directory ${directory} cannot be written`,
-            error,
-          );
-    }
-    default:
-      return JobStoreError.openFailed(file, reason, error);
+  }
+  // SQLite words a read-only file many ways (READONLY, CANTOPEN, IOERR_LOCK when it cannot
+  // lock a file it could only open for reading): ask the file system what is writable.
+  if (existsSync(file) && !canOpenForWriting(file)) {
+    return JobStoreError.readOnly(file, `${reason}: this process may not write the file`, error);
+  }
+  if (!canWrite(dirname(file))) {
+    return JobStoreError.readOnly(
+      file,
+      `${reason}: its directory ${dirname(file)} cannot be written`,
+      error,
+    );
+  }
+  if (kind === 'SQLITE_READONLY' || kind === 'SQLITE_PERM') {
+    return JobStoreError.readOnly(file, reason, error);
+  }
+  return JobStoreError.openFailed(file, reason, error);
+}
+
+/** Opening for writing is the real test: access() of some runtimes reads only mode bits. */
+function canOpenForWriting(file: string): boolean {
+  try {
+    closeSync(openSync(file, 'r+'));
+    return true;
+  } catch {
+    return false;
   }
 }
 
