@@ -53,12 +53,13 @@ describe('SQLite store after kill -9 of its host', () => {
       'job-10',
       ...Array.from({ length: 88 }, (_, index) => `job-${index + 12}`),
     ]);
-    const all = [];
-    for (let cursor: string | undefined, page; ; cursor = page.nextCursor) {
-      page = store.list({ cursor, limit: 1000 });
+    const all: StoredJob[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = store.list({ cursor, limit: 30 });
       all.push(...page.jobs);
-      if (page.nextCursor === undefined) break;
-    }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
     expect(all).toHaveLength(100);
     expect(all.every((job) => job.status === 'completed' || job.status === 'failed')).toBe(true);
     expect(all.filter((job) => job.status === 'failed').map((job) => job.id)).toEqual(['job-11']);
