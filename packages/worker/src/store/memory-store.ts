@@ -1,28 +1,52 @@
 import { JobLedger } from './job-ledger.ts';
 import type { JobState } from './job-state.ts';
-import type { JobPage, ListJobsFilter, PruneReport, Retention } from './job-store.ts';
-import { encodeCursor, matchesQuery, toListQuery } from './list-filter.ts';
+import {
+  FINISHED_STATUSES,
+  type FinishedStatus,
+  type JobPage,
+  type ListJobsFilter,
+  type PruneReport,
+  type Retention,
+} from './job-store.ts';
+import { encodeCursor, type ListQuery, matchesQuery, toListQuery } from './list-filter.ts';
 import type { StoredJob } from './stored-job.ts';
 
-/** Jobs a prune looks at between two yields to the event loop. */
+/** Jobs a prune handles between two yields to the event loop. */
 const PRUNE_SLICE = 5_000;
 
 /**
  * Every job in this process's memory: nothing survives the process. The default store, and the
- * baseline the SQLite store is measured against.
+ * baseline the SQLite store is measured against. It keeps the same indexes the SQLite store
+ * has, as arrays in seq order: every job, and the finished jobs of each status.
  */
 export class MemoryJobStore extends JobLedger {
   readonly kind = 'memory';
   readonly file = undefined;
   /** Every job held, in seq order (so a time range or a cursor is a binary search away). */
   #order: JobState[] = [];
+  /** Finished jobs per status, in seq order. */
+  readonly #finished: Record<FinishedStatus, JobState[]> = {
+    completed: [],
+    failed: [],
+    cancelled: [],
+  };
+  /** Pending and running jobs, in seq order (jobs enter in that order and never re-enter). */
+  readonly #active = new Set<JobState>();
   #pruning: Promise<PruneReport> | undefined;
 
   protected persistNew(job: JobState): void {
     this.#order.push(job);
+    this.#active.add(job);
   }
 
-  protected changed(): void {}
+  protected changed(job: JobState): void {
+    if (!job.terminal || !this.#active.delete(job)) return;
+    // Jobs end out of submission order: insert by seq, searching from the end (the usual place).
+    const list = this.#finished[job.status as FinishedStatus];
+    let index = list.length;
+    while (index > 0 && list[index - 1]!.seq > job.seq) index--;
+    list.splice(index, 0, job);
+  }
 
   protected findStored(): StoredJob | undefined {
     return undefined;
@@ -31,40 +55,26 @@ export class MemoryJobStore extends JobLedger {
   list(filter: ListJobsFilter = {}): JobPage {
     this.assertOpen();
     const query = toListQuery(filter);
-    const order = this.#order;
-    // The slice of #order the query can reach: [from, to).
-    let from =
-      query.since === undefined
-        ? 0
-        : lowerBound(order, (job) => job.spec.submittedAt >= query.since!);
-    let to =
-      query.until === undefined
-        ? order.length
-        : lowerBound(order, (job) => job.spec.submittedAt >= query.until!);
-    if (query.afterSeq !== undefined) {
-      const at = lowerBound(order, (job) => job.seq >= query.afterSeq!);
-      if (query.newestFirst) to = Math.min(to, at);
-      else from = Math.max(from, order[at]?.seq === query.afterSeq ? at + 1 : at);
-    }
-    const jobs: StoredJob[] = [];
-    let more = false;
-    const step = query.newestFirst ? -1 : 1;
-    for (
-      let index = query.newestFirst ? to - 1 : from;
-      index >= from && index < to;
-      index += step
-    ) {
-      const job = order[index]!;
-      if (!matchesQuery(job, query)) continue;
-      if (jobs.length === query.limit) {
-        more = true;
-        break;
+    const take = query.limit + 1;
+    let jobs: JobState[];
+    if (query.statuses === undefined) {
+      jobs = walk(this.#order, query, take);
+    } else {
+      jobs = [];
+      for (const status of query.statuses) {
+        if (status === 'pending' || status === 'running') continue;
+        jobs.push(...walk(this.#finished[status], query, take));
       }
-      jobs.push(job.snapshot());
+      if (query.statuses.includes('pending') || query.statuses.includes('running')) {
+        jobs.push(...walk([...this.#active], query, take));
+      }
+      jobs.sort((a, b) => (query.newestFirst ? b.seq - a.seq : a.seq - b.seq));
     }
-    const last = jobs[jobs.length - 1];
+    const more = jobs.length > query.limit;
+    const page = jobs.slice(0, query.limit).map((job) => job.snapshot());
+    const last = page[page.length - 1];
     return {
-      jobs,
+      jobs: page,
       nextCursor:
         more && last !== undefined ? encodeCursor(last.seq, query.newestFirst) : undefined,
     };
@@ -81,28 +91,31 @@ export class MemoryJobStore extends JobLedger {
 
   async #prune(retention: Retention, now: number): Promise<PruneReport> {
     const report: PruneReport = { completed: 0, failed: 0, cancelled: 0 };
-    // Count from the newest down, so "keep the newest maxCount" is one pass.
-    const seen: PruneReport = { completed: 0, failed: 0, cancelled: 0 };
     const doomed = new Set<JobState>();
-    for (let index = this.#order.length - 1; index >= 0; index--) {
-      if (index % PRUNE_SLICE === 0) await yieldToEventLoop();
-      if (this.closed) return report;
-      const job = this.#order[index];
-      if (job === undefined || !job.terminal) continue;
-      const status = job.status as keyof PruneReport;
+    for (const status of FINISHED_STATUSES) {
       const rule = retention[status];
       if (rule === undefined) continue;
-      seen[status]++;
-      const tooMany = rule.maxCount !== undefined && seen[status] > rule.maxCount;
-      const tooOld = rule.maxAgeMs !== undefined && now - job.endedAt! > rule.maxAgeMs;
-      if (tooMany || tooOld) doomed.add(job);
+      const list = this.#finished[status];
+      // The oldest submitted go first: everything below the newest maxCount.
+      const overCount = rule.maxCount === undefined ? 0 : Math.max(0, list.length - rule.maxCount);
+      for (let index = 0; index < list.length; index++) {
+        if (index % PRUNE_SLICE === PRUNE_SLICE - 1) await yieldToEventLoop();
+        const job = list[index]!;
+        const tooOld = rule.maxAgeMs !== undefined && now - job.endedAt! > rule.maxAgeMs;
+        if (index < overCount || tooOld) doomed.add(job);
+      }
     }
-    if (doomed.size === 0) return report;
+    if (this.closed || doomed.size === 0) return report;
     for (const job of doomed) {
       this.live.delete(job.id);
-      report[job.status as keyof PruneReport]++;
+      report[job.status as FinishedStatus]++;
     }
-    // Jobs submitted while the prune yielded sit past the scanned part; filter keeps them.
+    for (const status of FINISHED_STATUSES) {
+      if (retention[status] !== undefined) {
+        this.#finished[status] = this.#finished[status].filter((job) => !doomed.has(job));
+      }
+    }
+    await yieldToEventLoop();
     this.#order = this.#order.filter((job) => !doomed.has(job));
     return report;
   }
@@ -117,13 +130,40 @@ export class MemoryJobStore extends JobLedger {
   }
 }
 
-/** The first index whose job satisfies `atOrPast` (which must be monotone over the array). */
-function lowerBound(order: readonly JobState[], atOrPast: (job: JobState) => boolean): number {
+/**
+ * Up to `take` jobs of `list` (in seq order) that match the query, in page order, within the
+ * query's seq range: its time range and cursor are binary searches.
+ */
+function walk(list: readonly JobState[], query: ListQuery, take: number): JobState[] {
+  let from =
+    query.since === undefined ? 0 : lowerBound(list, (job) => job.spec.submittedAt >= query.since!);
+  let to =
+    query.until === undefined
+      ? list.length
+      : lowerBound(list, (job) => job.spec.submittedAt >= query.until!);
+  if (query.afterSeq !== undefined) {
+    const at = lowerBound(list, (job) => job.seq >= query.afterSeq!);
+    if (query.newestFirst) to = Math.min(to, at);
+    else from = Math.max(from, list[at]?.seq === query.afterSeq ? at + 1 : at);
+  }
+  const jobs: JobState[] = [];
+  const step = query.newestFirst ? -1 : 1;
+  for (let index = query.newestFirst ? to - 1 : from; index >= from && index < to; index += step) {
+    const job = list[index]!;
+    if (!matchesQuery(job, query)) continue;
+    jobs.push(job);
+    if (jobs.length === take) break;
+  }
+  return jobs;
+}
+
+/** The first index whose job satisfies `atOrPast` (which must be monotone over the list). */
+function lowerBound(list: readonly JobState[], atOrPast: (job: JobState) => boolean): number {
   let low = 0;
-  let high = order.length;
+  let high = list.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (atOrPast(order[middle]!)) high = middle;
+    if (atOrPast(list[middle]!)) high = middle;
     else low = middle + 1;
   }
   return low;

@@ -1,14 +1,14 @@
-import type { JobStatus } from '../../parent/job.ts';
-import { JOB_STATUSES } from '../job-store.ts';
+import type { FinishedStatus } from '../job-store.ts';
 import type { ListQuery } from '../list-filter.ts';
 import type { SqliteDatabase, SqliteStatement, SqlRow } from './driver.ts';
 import { COLUMNS } from './rows.ts';
 
 /**
- * History pages straight off the indexes, whatever the filter. A page is a seq range (the time
- * range becomes one: submittedAt never decreases with seq) read from one index range per
- * status, newest or oldest first, and merged; so a page costs a few index seeks plus the rows
- * it returns, never a scan or a sort of the matching jobs.
+ * History pages straight off the indexes. A page is a seq range (the time range becomes one:
+ * submittedAt never decreases with seq) read from one index range per finished status (or the
+ * table itself when nothing is filtered), newest or oldest first; so a page costs a few index
+ * seeks plus the rows it returns, never a scan or a sort of the matching jobs. Live jobs come
+ * from the store's memory, not from here (the finished_* indexes do not hold them).
  */
 export class HistoryQuery {
   readonly #db: SqliteDatabase;
@@ -18,8 +18,8 @@ export class HistoryQuery {
     this.#db = db;
   }
 
-  /** Up to `query.limit + 1` rows in page order (one more than asked tells there is a next page). */
-  rows(query: ListQuery): SqlRow[] {
+  /** The seq range [low, high) a query covers: its time range and its cursor. */
+  seqRange(query: ListQuery): [number, number] {
     let low = query.since === undefined ? 0 : this.#firstSeqAtOrAfter(query.since);
     let high =
       query.until === undefined ? Number.MAX_SAFE_INTEGER : this.#firstSeqAtOrAfter(query.until);
@@ -27,34 +27,40 @@ export class HistoryQuery {
       if (query.newestFirst) high = Math.min(high, query.afterSeq);
       else low = Math.max(low, query.afterSeq + 1);
     }
+    return [low, high];
+  }
+
+  /** Up to `take` rows of every status in [low, high), in page order. */
+  allRows(query: ListQuery, [low, high]: [number, number], take: number): SqlRow[] {
     if (low >= high) return [];
-    const take = query.limit + 1;
     const direction = query.newestFirst ? 'DESC' : 'ASC';
-    // Without a status filter, a plugin filter still walks (plugin, status, seq): per status.
-    const statuses: readonly (JobStatus | undefined)[] =
-      query.statuses ?? (query.plugin === undefined ? [undefined] : JOB_STATUSES);
-    const rows: SqlRow[] = [];
-    for (const status of statuses) {
-      const params = [
-        ...(query.plugin === undefined ? [] : [query.plugin]),
-        ...(status === undefined ? [] : [status]),
-        low,
-        high,
-        take,
-      ];
-      rows.push(
-        ...this.#statement(query.plugin !== undefined, status !== undefined, direction).all(
-          ...params,
-        ),
-      );
-    }
-    if (statuses.length > 1) {
-      rows.sort((a, b) =>
-        query.newestFirst ? Number(b.seq) - Number(a.seq) : Number(a.seq) - Number(b.seq),
-      );
-      rows.length = Math.min(rows.length, take);
-    }
-    return rows;
+    return this.#cached(
+      `all-${direction}`,
+      `SELECT ${COLUMNS} FROM jobs WHERE seq >= ? AND seq < ? ORDER BY seq ${direction} LIMIT ?`,
+    ).all(low, high, take);
+  }
+
+  /** Up to `take` finished rows of one status (and plugin) in [low, high), in page order. */
+  finishedRows(
+    query: ListQuery,
+    status: FinishedStatus,
+    [low, high]: [number, number],
+    take: number,
+  ): SqlRow[] {
+    if (low >= high) return [];
+    const direction = query.newestFirst ? 'DESC' : 'ASC';
+    const byPlugin = query.plugin !== undefined;
+    // INDEXED BY, and the index's own condition spelled out: the planner has no statistics
+    // and would otherwise pick the retention index and sort the whole status.
+    const statement = this.#cached(
+      `${byPlugin}-${direction}`,
+      `SELECT ${COLUMNS} FROM jobs INDEXED BY ${byPlugin ? 'finished_plugin_status_seq' : 'finished_status_seq'}
+       WHERE ended_at IS NOT NULL AND ${byPlugin ? 'plugin = ? AND ' : ''}status = ? AND seq >= ? AND seq < ?
+       ORDER BY seq ${direction} LIMIT ?`,
+    );
+    return byPlugin
+      ? statement.all(query.plugin!, status, low, high, take)
+      : statement.all(status, low, high, take);
   }
 
   /**
@@ -76,27 +82,6 @@ export class HistoryQuery {
       else low = Number(row.seq) + 1;
     }
     return low;
-  }
-
-  #statement(byPlugin: boolean, byStatus: boolean, direction: 'ASC' | 'DESC'): SqliteStatement {
-    const key = `${byPlugin}-${byStatus}-${direction}`;
-    // INDEXED BY: the planner, with no statistics, would otherwise pick the retention index
-    // for a status filter and sort the whole status.
-    const index = byPlugin
-      ? 'INDEXED BY jobs_plugin_status_seq'
-      : byStatus
-        ? 'INDEXED BY jobs_status_seq'
-        : '';
-    const where = [
-      ...(byPlugin ? ['plugin = ?'] : []),
-      ...(byStatus ? ['status = ?'] : []),
-      'seq >= ?',
-      'seq < ?',
-    ].join(' AND ');
-    return this.#cached(
-      key,
-      `SELECT ${COLUMNS} FROM jobs ${index} WHERE ${where} ORDER BY seq ${direction} LIMIT ?`,
-    );
   }
 
   #cached(key: string, sql: string): SqliteStatement {

@@ -16,13 +16,13 @@ export async function pruneRows(
 ): Promise<PruneReport> {
   const report: PruneReport = { completed: 0, failed: 0, cancelled: 0 };
   const byAge = db.prepare(
-    'DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_status_ended WHERE status = ? AND ended_at < ? LIMIT ?)',
+    'DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs INDEXED BY finished_status_ended WHERE ended_at IS NOT NULL AND status = ? AND ended_at < ? LIMIT ?)',
   );
   const cutoff = db.prepare(
-    'SELECT seq FROM jobs INDEXED BY jobs_status_seq WHERE status = ? ORDER BY seq DESC LIMIT 1 OFFSET ?',
+    'SELECT seq FROM jobs INDEXED BY finished_status_seq WHERE ended_at IS NOT NULL AND status = ? ORDER BY seq DESC LIMIT 1 OFFSET ?',
   );
   const byCount = db.prepare(
-    'DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_status_seq WHERE status = ? AND seq <= ? ORDER BY seq LIMIT ?)',
+    'DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs INDEXED BY finished_status_seq WHERE ended_at IS NOT NULL AND status = ? AND seq <= ? ORDER BY seq LIMIT ?)',
   );
   for (const status of FINISHED_STATUSES) {
     const rule = retention[status];

@@ -22,8 +22,15 @@ export const INSERT_SQL = `INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.split
   .map(() => '?')
   .join(', ')})`;
 
-export const UPDATE_SQL =
-  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, ended_at = ?, attempts = ?, progress = ?, progress_message = ?, result = ?, error = ?, worker_id = ?, worker_pid = ? WHERE seq = ?';
+/**
+ * Updates of a live job leave ended_at (and so every partial index) alone; only the update
+ * that finishes a job sets it, and so enters the job into the history indexes.
+ */
+export const UPDATE_LIVE_SQL =
+  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, attempts = ?, progress = ?, progress_message = ?, worker_id = ?, worker_pid = ? WHERE seq = ?';
+
+export const UPDATE_FINISHED_SQL =
+  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, attempts = ?, progress = ?, progress_message = ?, worker_id = ?, worker_pid = ?, ended_at = ?, result = ?, error = ? WHERE seq = ?';
 
 export function insertParams(job: JobState): SqlValue[] {
   const { spec } = job;
@@ -57,21 +64,21 @@ export function insertParams(job: JobState): SqlValue[] {
   ];
 }
 
+/** Parameters of UPDATE_LIVE_SQL, or of UPDATE_FINISHED_SQL for a finished job. */
 export function updateParams(job: JobState): SqlValue[] {
-  return [
+  const live: SqlValue[] = [
     job.status,
     job.runAt,
     job.startedAt ?? null,
-    job.endedAt ?? null,
     JSON.stringify(job.attempts),
     job.progress ?? null,
     job.progressMessage ?? null,
-    json(job.result),
-    json(job.error),
     job.workerId ?? null,
     job.workerPid ?? null,
-    job.seq,
   ];
+  if (job.terminal) live.push(job.endedAt ?? null, json(job.result), json(job.error));
+  live.push(job.seq);
+  return live;
 }
 
 /** A row read back, as the store's record of the job. */

@@ -18,7 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     sql: `
       CREATE TABLE jobs (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- Submission order, assigned by the store (never reused: see meta.next_seq).
+        seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         plugin TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
         run_at INTEGER NOT NULL,
         submitted_at INTEGER NOT NULL,
         started_at INTEGER,
+        -- Set when, and only when, the job finished (completed, failed, cancelled).
         ended_at INTEGER,
         max_attempts INTEGER NOT NULL,
         -- What submit fixed: params, stream, metadata, timeoutMs, stallMs, backoff (JSON).
@@ -38,11 +40,17 @@ export const MIGRATIONS: readonly Migration[] = [
         worker_id TEXT,
         worker_pid INTEGER
       );
-      -- History pages by status, and by plugin (and status), walk these in seq order.
-      CREATE INDEX jobs_status_seq ON jobs (status, seq);
-      CREATE INDEX jobs_plugin_status_seq ON jobs (plugin, status, seq);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('next_seq', 1);
+      -- The history indexes hold finished jobs only: a job enters them once, when it ends, so
+      -- submitting and starting a job touch only the id index and live_seq. Live jobs
+      -- (pending, running) are all in the store's memory, which answers queries for them.
+      CREATE INDEX finished_status_seq ON jobs (status, seq) WHERE ended_at IS NOT NULL;
+      CREATE INDEX finished_plugin_status_seq ON jobs (plugin, status, seq) WHERE ended_at IS NOT NULL;
+      -- The jobs a restarted host picks up again.
+      CREATE INDEX live_seq ON jobs (seq) WHERE ended_at IS NULL;
       -- Retention by age.
-      CREATE INDEX jobs_status_ended ON jobs (status, ended_at);
+      CREATE INDEX finished_status_ended ON jobs (status, ended_at) WHERE ended_at IS NOT NULL;
     `,
   },
 ];

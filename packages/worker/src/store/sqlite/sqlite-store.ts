@@ -1,12 +1,13 @@
 import { describe, JobStoreError, WorkerErrorCode } from '../../errors.ts';
 import { JobLedger } from '../job-ledger.ts';
 import type { JobState } from '../job-state.ts';
-import type {
-  JobPage,
-  ListJobsFilter,
-  PruneReport,
-  Retention,
-  WriteErrorHook,
+import {
+  FINISHED_STATUSES,
+  type JobPage,
+  type ListJobsFilter,
+  type PruneReport,
+  type Retention,
+  type WriteErrorHook,
 } from '../job-store.ts';
 import { encodeCursor, matchesQuery, toListQuery } from '../list-filter.ts';
 import type { StoredJob } from '../stored-job.ts';
@@ -19,7 +20,15 @@ import {
 import { HistoryQuery } from './history-query.ts';
 import { rollback } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
-import { COLUMNS, INSERT_SQL, insertParams, rowToState, UPDATE_SQL, updateParams } from './rows.ts';
+import {
+  COLUMNS,
+  INSERT_SQL,
+  insertParams,
+  rowToState,
+  UPDATE_FINISHED_SQL,
+  UPDATE_LIVE_SQL,
+  updateParams,
+} from './rows.ts';
 
 /** Rows one write transaction takes at most; a larger backlog is written over several ticks. */
 const BATCH_ROWS = 2_000;
@@ -52,7 +61,9 @@ export class SqliteJobStore extends JobLedger {
   readonly #db: SqliteDatabase;
   readonly #settings: SqliteStoreSettings;
   readonly #insert: SqliteStatement;
-  readonly #update: SqliteStatement;
+  readonly #updateLive: SqliteStatement;
+  readonly #updateFinished: SqliteStatement;
+  readonly #saveNextSeq: SqliteStatement;
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
@@ -77,15 +88,17 @@ export class SqliteJobStore extends JobLedger {
     this.driver = driver;
     this.#settings = settings;
     this.#insert = db.prepare(INSERT_SQL);
-    this.#update = db.prepare(UPDATE_SQL);
+    this.#updateLive = db.prepare(UPDATE_LIVE_SQL);
+    this.#updateFinished = db.prepare(UPDATE_FINISHED_SQL);
+    this.#saveNextSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'");
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
     this.#history = new HistoryQuery(db);
-    const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get();
-    this.nextSeq = Number(sequence?.seq ?? 0) + 1;
-    const newest = db.prepare('SELECT submitted_at FROM jobs ORDER BY seq DESC LIMIT 1').get();
+    const saved = db.prepare("SELECT value FROM meta WHERE key = 'next_seq'").get()?.value;
+    const newest = db.prepare('SELECT seq, submitted_at FROM jobs ORDER BY seq DESC LIMIT 1').get();
+    this.nextSeq = Math.max(Number(saved ?? 1), Number(newest?.seq ?? 0) + 1);
     this.lastSubmittedAt = Number(newest?.submitted_at ?? 0);
     const live = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status_seq WHERE status IN ('pending', 'running') ORDER BY seq`,
+      `SELECT ${COLUMNS} FROM jobs INDEXED BY live_seq WHERE ended_at IS NULL ORDER BY seq`,
     );
     for (const row of live.all()) this.adopt(rowToState(row));
   }
@@ -93,7 +106,10 @@ export class SqliteJobStore extends JobLedger {
   protected persistNew(job: JobState): void {
     if (this.#retryMs !== undefined) {
       // Writes are failing: find out now, so that this submit fails rather than a later one.
-      this.#transaction(() => this.#insert.run(...insertParams(job)));
+      this.#transaction(() => {
+        this.#insert.run(...insertParams(job));
+        this.#saveNextSeq.run(job.seq + 1);
+      });
       this.#recovered();
       return;
     }
@@ -116,20 +132,43 @@ export class SqliteJobStore extends JobLedger {
     this.assertOpen();
     const query = toListQuery(filter);
     this.#writeSafely(Number.POSITIVE_INFINITY);
-    const rows = this.#history.rows(query);
-    const more = rows.length > query.limit;
-    const jobs: StoredJob[] = [];
-    for (const row of more ? rows.slice(0, query.limit) : rows) {
-      // A live job's memory is newer than its row when a write failed.
-      const live = this.live.get(String(row.id));
-      if (live === undefined) jobs.push(rowToState(row).snapshot());
-      else if (matchesQuery(live, query)) jobs.push(live.snapshot());
+    const range = this.#history.seqRange(query);
+    const take = query.limit + 1;
+    const page = new Map<number, StoredJob>();
+    if (query.statuses === undefined && query.plugin === undefined) {
+      for (const row of this.#history.allRows(query, range, take)) {
+        // A live job's memory is newer than its row when a write failed.
+        const live = this.live.get(String(row.id));
+        page.set(Number(row.seq), (live ?? rowToState(row)).snapshot());
+      }
+    } else {
+      for (const status of FINISHED_STATUSES) {
+        if (query.statuses !== undefined && !query.statuses.includes(status)) continue;
+        for (const row of this.#history.finishedRows(query, status, range, take)) {
+          page.set(Number(row.seq), rowToState(row).snapshot());
+        }
+      }
+      // Live jobs (and finished ones whose row a failed write left behind) from memory; the
+      // map iterates in seq order, since jobs enter it in that order.
+      const [low, high] = range;
+      const live: StoredJob[] = [];
+      for (const job of this.live.values()) {
+        if (job.seq >= low && job.seq < high && matchesQuery(job, query)) live.push(job.snapshot());
+      }
+      for (const job of query.newestFirst ? live.slice(-take) : live.slice(0, take)) {
+        page.set(job.seq, job);
+      }
     }
-    const last = rows[Math.min(rows.length, query.limit) - 1];
+    const jobs = [...page.values()].sort((a, b) =>
+      query.newestFirst ? b.seq - a.seq : a.seq - b.seq,
+    );
+    const more = jobs.length > query.limit;
+    if (more) jobs.length = query.limit;
+    const last = jobs[jobs.length - 1];
     return {
       jobs,
       nextCursor:
-        more && last !== undefined ? encodeCursor(Number(last.seq), query.newestFirst) : undefined,
+        more && last !== undefined ? encodeCursor(last.seq, query.newestFirst) : undefined,
     };
   }
 
@@ -214,6 +253,7 @@ export class SqliteJobStore extends JobLedger {
     try {
       this.#transaction(() => {
         for (const job of batch) this.#writeRow(job);
+        this.#saveNextSeq.run(this.nextSeq);
       });
     } catch (error) {
       const failure = error as JobStoreError;
@@ -248,7 +288,7 @@ export class SqliteJobStore extends JobLedger {
 
   #writeRow(job: JobState): void {
     if (this.#unsaved.has(job)) this.#insert.run(...insertParams(job));
-    else this.#update.run(...updateParams(job));
+    else (job.terminal ? this.#updateFinished : this.#updateLive).run(...updateParams(job));
   }
 
   #written(jobs: readonly JobState[]): void {
