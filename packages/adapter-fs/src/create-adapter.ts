@@ -17,10 +17,12 @@ export function createAdapter(options: FsAdapterOptions): CatalogAdapter {
 
   return createCatalogAdapter({
     source: 'fs',
-    async discover() {
+    async discover({ loadedDirectories }) {
       const scan = await scanPluginDirectories(directories);
-      // Watch what this scan saw before returning, so no change after it goes unnoticed.
-      await watcher?.sync(scan.watchPaths);
+      // Watch what this scan saw before returning, so no change after it goes unnoticed; and
+      // every folder of the plugins this process has loaded, so an edit to any of their files
+      // (a module the entry imports) makes their workers run the new code.
+      await watcher?.sync([...scan.watchPaths, ...loadedDirectories]);
       return scan;
     },
     ...(watch

@@ -1,4 +1,5 @@
 import {
+  type CatalogChange,
   type ExecutionContext,
   type JobParams,
   type PluginConfig,
@@ -20,6 +21,7 @@ import {
   type LoadedFacts,
   type PluginCandidate,
 } from './plugin-candidate.ts';
+import { snapshotPluginFiles } from './plugin-files.ts';
 import { type LoadedPlugin, PluginHost } from './plugin-host.ts';
 import { readPluginPackage } from './read-plugin-package.ts';
 import { dedupeCandidates } from './read-plugin-packages.ts';
@@ -31,8 +33,11 @@ export interface CatalogAdapterOptions {
    * Find the candidates: read manifests only, import no plugin code. Called on every
    * discoverPlugins and after every change a watcher reports. Candidates come in priority order;
    * on a name clash the first wins and the rest become DUPLICATE_NAME diagnostics.
+   * `context.loadedDirectories` are the folders (recursively, without node_modules) of every
+   * plugin this process has loaded: a watching source should watch them too, so that an edit
+   * to any file of a loaded plugin is seen.
    */
-  discover(): DiscoveryResult | Promise<DiscoveryResult>;
+  discover(context: DiscoverContext): DiscoveryResult | Promise<DiscoveryResult>;
   /**
    * Optional: start watching wherever the candidates come from and call `changed` when they may
    * have changed (debounce on your side). Called once, when the adapter is created; return a
@@ -46,6 +51,11 @@ export interface CatalogAdapterOptions {
   reread?(candidate: PluginCandidate): Promise<PluginCandidate>;
   /** How entries are imported (default: `importPluginModule`). */
   importModule?: ImportPluginModule;
+}
+
+/** What discover() is told. */
+export interface DiscoverContext {
+  loadedDirectories: readonly string[];
 }
 
 /**
@@ -105,7 +115,16 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   const loading = new Map<string, Promise<void>>();
   let discovered = false;
   let snapshot = '';
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(change?: CatalogChange) => void>();
+  /**
+   * The files of every plugin this process has imported or tried to (the runtime keeps their
+   * modules cached, failed ones included), as they were at the first import, or at the last
+   * change reported; and the folders they span.
+   */
+  const loadedFiles = new Map<
+    string,
+    { folder: string; fingerprint: string; directories: string[] }
+  >();
   let stopWatching: (() => void) | undefined;
   let disposed = false;
 
@@ -126,8 +145,41 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
     return [...discoveryDiagnostics, ...loadProblems.values(), ...disposeProblems.values()];
   }
 
+  /** Plugins whose files changed since they were loaded; each is reported once per change. */
+  async function changedPlugins(): Promise<string[]> {
+    const changed: string[] = [];
+    await Promise.all(
+      [...loadedFiles].map(async ([name, before]) => {
+        const now = await snapshotPluginFiles(before.folder);
+        if (now.fingerprint === before.fingerprint) return;
+        loadedFiles.set(name, { folder: before.folder, ...now });
+        changed.push(name);
+      }),
+    );
+    return changed.sort();
+  }
+
+  function notify(change: CatalogChange | undefined): void {
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own business; the other listeners still hear of it.
+      }
+    }
+  }
+
+  /** Listeners hear of a changed catalogue or diagnostics (a load that failed or recovered). */
+  function notifyIfChanged(change?: CatalogChange): void {
+    const next = JSON.stringify([descriptors(), diagnostics()]);
+    if (next === snapshot && change === undefined) return;
+    snapshot = next;
+    notify(change);
+  }
+
   async function runDiscovery(): Promise<void> {
-    const found = await options.discover();
+    const loadedDirectories = [...loadedFiles.values()].flatMap((files) => files.directories);
+    const found = await options.discover({ loadedDirectories });
     const { candidates, problems } = dedupeCandidates(found.candidates);
     catalog = new Map(candidates.map((candidate) => [candidate.name, candidate]));
     discoveryDiagnostics = [
@@ -139,17 +191,8 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       if (!catalog.has(name)) loadProblems.delete(name);
     }
     await unloadVanished();
-    const next = JSON.stringify([descriptors(), diagnostics()]);
-    if (next !== snapshot) {
-      snapshot = next;
-      for (const listener of listeners) {
-        try {
-          listener();
-        } catch {
-          // A listener's failure is its own business; the other listeners still hear of it.
-        }
-      }
-    }
+    const changed = listeners.size === 0 ? [] : await changedPlugins();
+    notifyIfChanged(changed.length === 0 ? undefined : { changedPlugins: changed });
   }
 
   /** Unload loaded plugins whose folder is gone or now holds a different plugin. */
@@ -201,13 +244,15 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   async function track<T>(name: string, location: string, task: () => Promise<T>): Promise<T> {
     try {
       const result = await task();
-      loadProblems.delete(name);
+      const hadProblem = loadProblems.delete(name);
       disposeProblems.delete(name);
+      if (hadProblem && discovered) notifyIfChanged();
       return result;
     } catch (error) {
       // A name that does not exist (any more) is the caller's problem, not the candidate's.
       if (error instanceof AdapterError && !(error instanceof UnknownPluginError)) {
         loadProblems.set(name, error.toDiagnostic(location));
+        if (discovered) notifyIfChanged();
       }
       throw error;
     }
@@ -233,7 +278,26 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
         throw new UnknownPluginError(candidate.name, [...catalog.keys()]);
       }
       catalog.set(fresh.name, fresh);
-      await host.load(fresh, config);
+      // Taken before the import, so that an edit made while it runs still counts as a change.
+      // The first import in this process is what its module cache holds (the entry is
+      // re-imported fresh later, the modules it imports are not), so that is what later files
+      // are compared with.
+      const files =
+        listeners.size === 0 || loadedFiles.has(fresh.name)
+          ? undefined
+          : await snapshotPluginFiles(fresh.folder);
+      try {
+        await host.load(fresh, config);
+      } finally {
+        // A failed import is cached too (the runtime will not evaluate that module again):
+        // the plugin's files are watched for a fix from the first attempt on.
+        if (files !== undefined) {
+          loadedFiles.set(fresh.name, { folder: fresh.folder, ...files });
+          // Discovery tells the source which folders to watch: now these ones too. A change
+          // made since the snapshot above is caught by the comparison this runs.
+          refresh().catch(() => undefined);
+        }
+      }
     });
   }
 
@@ -324,7 +388,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
 
   if (options.watch !== undefined) {
     const startWatching = options.watch;
-    adapter.watch = (onChange: () => void) => {
+    adapter.watch = (onChange: (change?: CatalogChange) => void) => {
       listeners.add(onChange);
       return () => {
         listeners.delete(onChange);

@@ -4,6 +4,7 @@ export {
   type CatalogAdapter,
   type CatalogAdapterOptions,
   createCatalogAdapter,
+  type DiscoverContext,
 } from './create-catalog-adapter.ts';
 export {
   AdapterError,
@@ -31,6 +32,7 @@ export {
   type LoadedFacts,
   type PluginCandidate,
 } from './plugin-candidate.ts';
+export { type PluginFiles, snapshotPluginFiles } from './plugin-files.ts';
 export { type LoadedPlugin, PluginHost, type PluginHostOptions } from './plugin-host.ts';
 export { readPluginPackage } from './read-plugin-package.ts';
 export {

@@ -1,5 +1,11 @@
 import type { PluginDescriptor, PluginDiagnostic } from './response-schemas.ts';
 
+/** What a watching adapter reports with a change. */
+export interface CatalogChange {
+  /** Plugins that had been loaded and whose files changed on disk since they were loaded. */
+  changedPlugins?: string[];
+}
+
 /** A value or a promise of it: adapter methods may be synchronous or asynchronous. */
 export type Awaitable<T> = T | Promise<T>;
 
@@ -108,10 +114,11 @@ export interface PluginManagerAdapter<TPluginData = PluginDescriptor> {
   getLoadedPlugins?(): Awaitable<string[]>;
 
   /**
-   * Optional: call `onChange` whenever the set of plugins may have changed (watch mode).
+   * Optional: call `onChange` whenever the set of plugins may have changed (watch mode), with
+   * `changedPlugins` naming loaded plugins whose files changed (their code must be read anew).
    * Returns a function that stops watching.
    */
-  watch?(onChange: () => void): () => void;
+  watch?(onChange: (change?: CatalogChange) => void): () => void;
 
   /** Optional: release everything (dispose loaded plugins, stop watchers). */
   dispose?(): Awaitable<void>;

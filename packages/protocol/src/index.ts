@@ -1,6 +1,7 @@
 export type {
   AdapterFactory,
   Awaitable,
+  CatalogChange,
   ChunkStream,
   ExecutionContext,
   JobParams,

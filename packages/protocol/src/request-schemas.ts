@@ -35,6 +35,22 @@ export const initRequestSchema = z.object({
    * beyond that. Absent: no flow control (the seed's behaviour).
    */
   stream_window: z.number().int().positive().optional(),
+  /**
+   * Extension: the channel's secret. A worker puts this exact string as `token` on every message
+   * it sends from then on; the host drops messages without it, so plugin code that writes to the
+   * channel itself (process.send, the file descriptor) cannot forge results or answers.
+   */
+  token: z.string().min(1).optional(),
+  /**
+   * Extension: payload limits, in bytes of UTF-8 JSON. A result over `result_bytes` fails its
+   * job with RESULT_TOO_LARGE; a chunk over `chunk_bytes` fails it with CHUNK_TOO_LARGE.
+   */
+  limits: z
+    .object({
+      result_bytes: z.number().int().positive().optional(),
+      chunk_bytes: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 /** Run one job. Keys other than the reserved ones are the job's parameters. */

@@ -88,6 +88,11 @@ export const pluginsChangedResponseSchema = z.object({
   type: z.literal('plugins_changed'),
   plugins: z.array(pluginDescriptorSchema),
   diagnostics: z.array(pluginDiagnosticSchema).default([]),
+  /**
+   * Extension: loaded plugins whose files changed on disk. The host replaces the worker processes
+   * that have run them, so the next job runs the new code, its imports included.
+   */
+  changed_plugins: z.array(pluginNameSchema).optional(),
 });
 
 export const workerResponseSchema = z.discriminatedUnion('type', [

@@ -47,6 +47,16 @@ export const WorkerErrorCode = {
   JOB_CANCELLED: 'JOB_CANCELLED',
   /** No worker is left to run the job: every worker failed (crash-loop cap) or was not restarted. */
   NO_WORKERS: 'NO_WORKERS',
+  /** submit() got params whose JSON is larger than limits.paramsBytes. */
+  PARAMS_TOO_LARGE: 'PARAMS_TOO_LARGE',
+  /** The plugin returned a result whose JSON is larger than limits.resultBytes. */
+  RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
+  /** The plugin streamed one chunk larger than limits.chunkBytes. */
+  CHUNK_TOO_LARGE: 'CHUNK_TOO_LARGE',
+  /** A message the job needed could not be sent over the worker's channel. */
+  SEND_FAILED: 'SEND_FAILED',
+  /** Under `permissions`, a granted path holds a symbolic link that leads outside the grants. */
+  SANDBOX_LINK_ESCAPES: 'SANDBOX_LINK_ESCAPES',
   /** The job was running when its host stopped, and it had no attempts left (durable stores). */
   HOST_RESTARTED: 'HOST_RESTARTED',
 
@@ -202,6 +212,52 @@ export class InvalidJobError extends PlugworkWorkerError {
       options,
     );
   }
+}
+
+/** submit() got params whose JSON exceeds `limits.paramsBytes`. */
+export class PayloadTooLargeError extends PlugworkWorkerError {
+  override name = 'PayloadTooLargeError';
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(plugin: string, bytes: number, limit: number) {
+    super(
+      WorkerErrorCode.PARAMS_TOO_LARGE,
+      `Cannot submit a job for plugin "${plugin}": its params are ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.paramsBytes). Pass a reference (a path, a URL, an id) instead of the data, or raise limits.paramsBytes`,
+    );
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/**
+ * Under `permissions`, a path the sandbox grants holds a symbolic link to a place it does not
+ * grant: runtimes follow links under a granted path, so the link would open that place.
+ */
+export class SandboxLinkError extends PlugworkWorkerError {
+  override name = 'SandboxLinkError';
+  readonly link: string;
+  readonly target: string;
+
+  constructor(link: string, target: string, grant: string) {
+    super(WorkerErrorCode.SANDBOX_LINK_ESCAPES, SandboxPhrases.linkEscapes(link, target, grant));
+    this.link = link;
+    this.target = target;
+  }
+}
+
+export const SandboxPhrases = {
+  linkEscapes: (link: string, target: string, grant: string) =>
+    `The sandbox grants ${grant}, which holds the symbolic link ${link} -> ${target}, outside every granted path; runtimes follow links, so plugins could reach ${target} through it. Remove the link, or grant its target in permissions.read/write`,
+  pluginLinkEscapes: (plugin: string, link: string, target: string) =>
+    `Plugin "${plugin}" is not offered: its folder holds the symbolic link ${link} -> ${target}, which leads outside the sandbox's granted paths (permissions.read/write). Remove the link, or grant its target`,
+} as const;
+
+/** `1.5 MiB`, `512 KiB`, `300 B`: sizes in messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+  return `${bytes} B`;
 }
 
 /** A worker process did not become ready. */
@@ -535,6 +591,23 @@ export const JobFailures = {
     };
   },
 
+  /** The worker's text (RESULT_TOO_LARGE, CHUNK_TOO_LARGE) already names size and limit. */
+  tooLarge(
+    jobId: string,
+    plugin: string,
+    code: typeof WorkerErrorCode.RESULT_TOO_LARGE | typeof WorkerErrorCode.CHUNK_TOO_LARGE,
+    reason: string,
+  ): JobFailure {
+    return { code, message: `Plugin "${plugin}" failed on job ${jobId}: ${reason}` };
+  },
+
+  sendFailed(jobId: string, plugin: string, what: string, reason: string): JobFailure {
+    return {
+      code: WorkerErrorCode.SEND_FAILED,
+      message: `Job ${jobId} (plugin "${plugin}") failed: its ${what} could not be sent to the worker (${reason})`,
+    };
+  },
+
   protocolError(jobId: string, plugin: string, detail: string): JobFailure {
     return {
       code: WorkerErrorCode.PROTOCOL_ERROR,
@@ -627,6 +700,10 @@ export const ResultErrorCode = {
   PLUGIN_LOAD_FAILED: WorkerErrorCode.PLUGIN_LOAD_FAILED,
   RESULT_NOT_SERIALIZABLE: WorkerErrorCode.RESULT_NOT_SERIALIZABLE,
   UNKNOWN_PLUGIN: WorkerErrorCode.UNKNOWN_PLUGIN,
+  RESULT_TOO_LARGE: WorkerErrorCode.RESULT_TOO_LARGE,
+  CHUNK_TOO_LARGE: WorkerErrorCode.CHUNK_TOO_LARGE,
+  /** The worker's channel refused the result (it could not be serialised or written). */
+  SEND_FAILED: WorkerErrorCode.SEND_FAILED,
   /** The job's AbortSignal had fired when it ended. */
   CANCELLED: 'CANCELLED',
 } as const;
@@ -670,6 +747,12 @@ export const ChildMessages = {
     `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
   stopping: 'the worker is stopping',
   endedAfterAbort: 'the plugin ended early because the job was stopped',
+  resultTooLarge: (bytes: number, limit: number) =>
+    `its result is ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.resultBytes). Return a reference (a file path, a URL) instead, or raise limits.resultBytes`,
+  chunkTooLarge: (bytes: number, limit: number) =>
+    `it streamed one chunk of ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.chunkBytes). Yield smaller pieces, or raise limits.chunkBytes`,
+  sendFailed: (what: string, reason: string) =>
+    `its ${what} could not be sent to the host (${reason})`,
   watchdogUnavailable: (reason: string) =>
     `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
 } as const;

@@ -9,9 +9,11 @@ export {
   JobError,
   type JobFailure,
   ManagerStateError,
+  PayloadTooLargeError,
   PluginOperationError,
   PlugworkWorkerError,
   QueueFullError,
+  SandboxLinkError,
   StreamUnavailableError,
   UnknownPluginError,
   WorkerErrorCode,
@@ -39,5 +41,6 @@ export { JobManager, type SubmitOptions } from './parent/job-manager.ts';
 export type { Logger, WorkerOutput } from './parent/logger.ts';
 export type { RestartPolicyName } from './parent/restart-policy.ts';
 export type { PluginStats, TimingSummary } from './parent/stats.ts';
+export { SANDBOX_ENV_ALLOW_LIST } from './parent/worker-env.ts';
 export type { KillReason } from './parent/worker-slot.ts';
 export type { Transport } from './transport/transport.ts';

@@ -30,11 +30,20 @@ export const DEFAULTS = {
     crashWindowMs: 60_000,
   },
   stream: { windowChars: 1_048_576 },
+  /** Bytes of UTF-8 JSON; far below what a channel can carry (V8 strings end near 512 M). */
+  limits: {
+    paramsBytes: 16 * 1024 * 1024,
+    resultBytes: 64 * 1024 * 1024,
+    chunkBytes: 4 * 1024 * 1024,
+  },
   retainJobs: 1_000,
   runtime: 'node',
 } as const;
 
 const positiveInt = z.number().int().positive();
+/** The most any payload limit may be: a quarter of V8's longest string, so a message fits. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+const payloadLimit = positiveInt.max(MAX_PAYLOAD_BYTES);
 const nonNegativeInt = z.number().int().nonnegative();
 
 function hasMethods<T>(name: string, methods: string[]) {
@@ -101,6 +110,14 @@ const optionsSchema = z.strictObject({
       cwd: z.string().min(1).optional(),
       nodePath: z.string().min(1).optional(),
       denoPath: z.string().min(1).optional(),
+      inheritEnv: z.boolean().optional(),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      paramsBytes: payloadLimit.default(DEFAULTS.limits.paramsBytes),
+      resultBytes: payloadLimit.default(DEFAULTS.limits.resultBytes),
+      chunkBytes: payloadLimit.default(DEFAULTS.limits.chunkBytes),
     })
     .prefault({}),
   stream: z
@@ -178,8 +195,19 @@ export interface JobManagerOptions {
   worker?: {
     /** Node flags for worker processes (e.g. '--max-old-space-size=4096'). Default []. */
     execArgv?: string[];
-    /** Environment of worker processes. Default: the host's process.env. */
+    /**
+     * Environment of worker processes. Without `permissions`: the whole environment (default:
+     * the host's process.env). With `permissions`: added to the allow-listed variables of the
+     * host (see inheritEnv); a key set to undefined removes one.
+     */
     env?: Record<string, string | undefined>;
+    /**
+     * With `permissions`, workers get only an allow-list of the host's environment variables
+     * (PATH, HOME, USER, LOGNAME, LANG, LANGUAGE, LC_*, TZ, TMPDIR, TEMP, TMP) plus worker.env:
+     * no API keys or passwords leak into plugin code. `true` passes the host's whole
+     * environment instead. Ignored without `permissions` (workers get the host's environment).
+     */
+    inheritEnv?: boolean;
     /** Working directory of worker processes. Default: the host's process.cwd(). */
     cwd?: string;
     /**
@@ -198,6 +226,13 @@ export interface JobManagerOptions {
     /** Characters of chunk text a streaming job may have in flight unconsumed. Default 1 048 576. */
     windowChars?: number;
   };
+  /**
+   * Payload limits, in bytes of UTF-8 JSON (at most 256 MiB each). Params over `paramsBytes`
+   * are refused at submit (PayloadTooLargeError); a result over `resultBytes` fails its job with
+   * RESULT_TOO_LARGE and a streamed chunk over `chunkBytes` with CHUNK_TOO_LARGE, and the
+   * worker goes on. Defaults: 16 MiB, 64 MiB, 4 MiB.
+   */
+  limits?: { paramsBytes?: number; resultBytes?: number; chunkBytes?: number };
   /** Finished jobs kept for getJob/listJobs before the oldest are forgotten. Default 1 000. */
   retainJobs?: number;
   /**

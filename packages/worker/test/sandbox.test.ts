@@ -1,9 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './helpers.ts';
+import { createHarness, type Harness, startHarness, TEST_ADAPTER } from './helpers.ts';
 
 // A sandboxed plugin that touches what it was not given gets the runtime's access error as its
 // job's error; the same worker then serves the next job.
@@ -127,5 +135,120 @@ describe('permissions that grant', () => {
     } finally {
       await harness.close();
     }
+  });
+});
+
+describe('a sandboxed worker gets only an allow-list of the host environment', () => {
+  const secret = 'PLUGWORK_TEST_SECRET_API_KEY';
+
+  beforeAll(() => {
+    process.env[secret] = 'sk-do-not-leak';
+  });
+
+  afterAll(() => {
+    delete process.env[secret];
+  });
+
+  async function variable(
+    options: Parameters<typeof startHarness>[0],
+    name: string,
+  ): Promise<unknown> {
+    const harness = await startHarness(options);
+    try {
+      const done = await harness.manager.submit('environment', { name }).done;
+      return (done.result as { value: unknown }).value;
+    } finally {
+      await harness.close();
+    }
+  }
+
+  it('keeps secrets out, PATH and HOME in, and adds worker.env', async () => {
+    const permissions = { read: [allowed] };
+    expect(await variable({ permissions }, secret)).toBeNull();
+    expect(await variable({ permissions }, 'PATH')).toBe(process.env.PATH);
+    expect(
+      await variable({ permissions, worker: { env: { PLUGIN_SETTING: 'on' } } }, 'PLUGIN_SETTING'),
+    ).toBe('on');
+  });
+
+  it('passes the whole environment only when told to (worker.inheritEnv)', async () => {
+    expect(
+      await variable({ permissions: { read: [allowed] }, worker: { inheritEnv: true } }, secret),
+    ).toBe('sk-do-not-leak');
+  });
+
+  it('leaves an unsandboxed worker the host environment, as before', async () => {
+    expect(await variable({}, secret)).toBe('sk-do-not-leak');
+  });
+});
+
+describe.each(['node', 'deno'] as const)('symbolic links under a grant (%s)', (runtime) => {
+  let root: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'plugwork-links-'));
+    mkdirSync(join(root, 'plugins', 'evil'), { recursive: true });
+    mkdirSync(join(root, 'plugins', 'fine', 'lib'), { recursive: true });
+    mkdirSync(join(root, 'shared'));
+    writeFileSync(join(root, 'shared', 'words.txt'), 'granted words\n');
+    // Leads outside every grant: the runtimes would follow it.
+    symlinkSync(outside, join(root, 'plugins', 'evil', 'data'));
+    // Leads to a granted place: harmless.
+    symlinkSync(join(root, 'shared'), join(root, 'plugins', 'fine', 'lib', 'shared'));
+  });
+
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('refuses a plugin whose folder holds a link out of the sandbox, naming the link; others serve', async () => {
+    const harness = await startHarness({
+      runtime,
+      adapter: {
+        module: TEST_ADAPTER,
+        options: {
+          locations: { access: join(root, 'plugins', 'evil'), echo: join(root, 'plugins', 'fine') },
+        },
+      },
+      permissions: { read: [join(root, 'plugins'), join(root, 'shared')] },
+    });
+    try {
+      const { catalog } = harness.manager;
+      expect(catalog.plugins.map((plugin) => plugin.name)).not.toContain('access');
+      expect(catalog.plugins.map((plugin) => plugin.name)).toContain('echo');
+      expect(catalog.diagnostics).toContainEqual(
+        expect.objectContaining({
+          plugin_name: 'access',
+          code: 'SANDBOX_LINK_ESCAPES',
+          location: join(root, 'plugins', 'evil', 'data'),
+        }),
+      );
+      const diagnostic = catalog.diagnostics.find((d) => d.plugin_name === 'access');
+      expect(diagnostic?.message).toContain(`-> ${realpathSync(outside)}`);
+      expect(() =>
+        harness.manager.submit('access', {
+          op: 'read',
+          path: join(root, 'plugins', 'evil', 'data', 'secret.txt'),
+        }),
+      ).toThrow(/access/);
+      await expect(harness.manager.submit('echo', { text: 'ok' }).result).resolves.toMatchObject({
+        text: 'ok',
+      });
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('refuses to start over a link out of the sandbox that no plugin owns', async () => {
+    const harness = createHarness({
+      runtime,
+      permissions: { read: [join(root, 'plugins')] },
+    });
+    await expect(harness.manager.start()).rejects.toThrow(
+      new RegExp(
+        `holds the symbolic link ${join(root, 'plugins', 'evil', 'data')} -> .*Remove the link, or grant its target`,
+      ),
+    );
+    await harness.close();
   });
 });

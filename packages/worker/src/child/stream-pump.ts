@@ -1,4 +1,6 @@
 import type { ChunkStream } from '@plugwork/protocol';
+import { ChildMessages } from '../errors.ts';
+import { OverLimitError, stringJsonBytesOver } from '../json-size.ts';
 
 /** What the pump needs to know about cancellation (a RunningJob). */
 export interface PumpAbort {
@@ -31,15 +33,19 @@ export class StreamPump {
   readonly #send: SendChunk;
   readonly #window: number | undefined;
   readonly #signal: PumpAbort;
+  readonly #chunkBytes: number | undefined;
   #pending = '';
+  /** A send that threw (the message could not go): run() ends the job with it. */
+  #failure: unknown;
   #inFlight = 0;
   #sending = 0;
   #wake: (() => void) | undefined;
 
-  constructor(send: SendChunk, window: number | undefined, signal: PumpAbort) {
+  constructor(send: SendChunk, window: number | undefined, signal: PumpAbort, chunkBytes?: number) {
     this.#send = send;
     this.#window = window;
     this.#signal = signal;
+    this.#chunkBytes = chunkBytes;
     signal.onAbort(() => this.#resume());
   }
 
@@ -60,6 +66,7 @@ export class StreamPump {
     let exhausted = false;
     try {
       for (;;) {
+        if (this.#failure !== undefined) throw this.#failure;
         if (this.#signal.aborted) throw this.#signal.abortReason;
         if (this.#window !== undefined && this.#inFlight + this.#pending.length >= this.#window) {
           this.#flush();
@@ -76,6 +83,20 @@ export class StreamPump {
         }
         const text = typeof step.value === 'string' ? step.value : String(step.value);
         if (text.length === 0) continue;
+        const limit = this.#chunkBytes;
+        if (limit !== undefined) {
+          const bytes = stringJsonBytesOver(text, limit);
+          if (bytes !== undefined) {
+            throw new OverLimitError(
+              'chunk',
+              bytes,
+              limit,
+              ChildMessages.chunkTooLarge(bytes, limit),
+            );
+          }
+          // Coalescing never builds a message over the limit: send what is pending first.
+          if ((this.#pending.length + text.length) * 6 + 2 > limit) this.#flush();
+        }
         chunks++;
         characters += text.length;
         this.#pending += text;
@@ -84,6 +105,7 @@ export class StreamPump {
     } finally {
       if (!exhausted) await closeQuietly(iterator);
     }
+    if (this.#failure !== undefined) throw this.#failure;
     const rest = this.#pending;
     this.#pending = '';
     this.#send(rest, true);
@@ -96,7 +118,15 @@ export class StreamPump {
     this.#pending = '';
     this.#inFlight += chunk.length;
     this.#sending++;
-    const sent = this.#send(chunk, false, this.#onSent);
+    let sent: boolean;
+    try {
+      sent = this.#send(chunk, false, this.#onSent);
+    } catch (error) {
+      // Also reached from a write callback, where a throw would be an uncaught exception.
+      this.#failure ??= error;
+      sent = false;
+      this.#resume();
+    }
     if (!sent) this.#sending--;
   }
 

@@ -1,4 +1,5 @@
 import {
+  type CatalogChange,
   type ExecuteRequest,
   type InitRequest,
   type PluginConfig,
@@ -12,7 +13,8 @@ import {
 } from '@plugwork/protocol';
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
 import { NotJsonSafeError } from '../json-safe.ts';
-import type { Transport } from '../transport/transport.ts';
+import { jsonBytesOver, OverLimitError } from '../json-size.ts';
+import { ChannelSendError, type Transport } from '../transport/transport.ts';
 import { loadAdapter } from './load-adapter.ts';
 import { RunningJob } from './running-job.ts';
 import { StreamPump } from './stream-pump.ts';
@@ -70,6 +72,12 @@ export class WorkerLoop {
   #rediscovering: Promise<void> | undefined;
   #rediscoverAgain = false;
   #pluginCodeStarted = false;
+  /** The channel's secret from init: on every message sent, so the host knows it is ours. */
+  #token: string | undefined;
+  #resultBytes: number | undefined;
+  #chunkBytes: number | undefined;
+  /** Loaded plugins whose files changed, reported with the next plugins_changed. */
+  readonly #changedPlugins = new Set<string>();
 
   constructor(options: WorkerLoopOptions) {
     this.#options = options;
@@ -78,9 +86,14 @@ export class WorkerLoop {
   }
 
   #receive(raw: unknown): void {
+    // Taken before init is even validated, so that the answer to a bad init carries it too.
+    if (this.#token === undefined && (raw as { type?: unknown } | null)?.type === 'init') {
+      const token = (raw as { token?: unknown }).token;
+      if (typeof token === 'string' && token !== '') this.#token = token;
+    }
     const parsed = safeParseRequest(raw);
     if (!parsed.ok) {
-      this.#send({
+      this.#sendOrLog({
         type: 'error',
         error: parsed.error.message,
         code: WorkerMessageErrorCode.INVALID_REQUEST,
@@ -157,8 +170,20 @@ export class WorkerLoop {
     this.#log(describe(error));
   };
 
+  /** Throws ChannelSendError when the channel is open but refuses the message. */
   #send(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
+    if (this.#token !== undefined) message.token = this.#token;
     return this.#transport.send(message, onSent);
+  }
+
+  /** For messages whose failure to go has nobody to tell (answers, notes): log it. */
+  #sendOrLog(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
+    try {
+      return this.#send(message, onSent);
+    } catch (error) {
+      this.#log(`a "${message.type}" message could not be sent: ${describe(error)}`);
+      return false;
+    }
   }
 
   #respond(
@@ -176,7 +201,7 @@ export class WorkerLoop {
     if (requestId !== undefined) message.request_id = requestId;
     if (pluginName !== undefined) message.plugin_name = pluginName;
     if (error !== undefined) message.error = describe(error);
-    this.#send(message);
+    this.#sendOrLog(message);
   }
 
   #pluginCode(): void {
@@ -188,7 +213,7 @@ export class WorkerLoop {
   async #init(message: InitRequest): Promise<void> {
     const requestId = message.request_id;
     if (this.#state !== 'new') {
-      this.#send({
+      this.#sendOrLog({
         type: 'error',
         error: ChildMessages.alreadyInitialised,
         code: WorkerMessageErrorCode.NOT_READY,
@@ -200,7 +225,7 @@ export class WorkerLoop {
     const fail = (reason: string) => {
       this.#state = 'new';
       this.#adapter = undefined;
-      this.#send({
+      this.#sendOrLog({
         type: 'error',
         error: reason,
         code: WorkerMessageErrorCode.INIT_FAILED,
@@ -213,6 +238,8 @@ export class WorkerLoop {
     }
     this.#maxLoaded = message.max_loaded_plugins ?? 1;
     this.#streamWindow = message.stream_window;
+    this.#resultBytes = message.limits?.result_bytes;
+    this.#chunkBytes = message.limits?.chunk_bytes;
     let adapter: PluginManagerAdapter;
     try {
       adapter = await loadAdapter(message.adapter);
@@ -265,12 +292,12 @@ export class WorkerLoop {
     this.#state = 'ready';
     if (typeof adapter.watch === 'function') {
       try {
-        this.#unwatch = adapter.watch(() => this.#catalogChanged());
+        this.#unwatch = adapter.watch((change) => this.#catalogChanged(change));
       } catch (error) {
         this.#log(`watching for plugin changes failed: ${describe(error)}`);
       }
     }
-    this.#send({
+    this.#sendOrLog({
       type: 'ready',
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
@@ -296,7 +323,10 @@ export class WorkerLoop {
   }
 
   /** Watch mode: rediscover and tell the host; changes during a rediscovery run it once more. */
-  #catalogChanged(): void {
+  #catalogChanged(change?: CatalogChange): void {
+    for (const name of change?.changedPlugins ?? []) {
+      if (typeof name === 'string') this.#changedPlugins.add(name);
+    }
     if (this.#rediscovering !== undefined) {
       this.#rediscoverAgain = true;
       return;
@@ -307,11 +337,16 @@ export class WorkerLoop {
         try {
           const descriptors = await this.#adapter!.discoverPlugins();
           this.#setCatalog(descriptors);
-          this.#send({
+          const message: Record<string, unknown> & { type: string } = {
             type: 'plugins_changed',
             plugins: descriptors,
             diagnostics: await this.#adapterDiagnostics(),
-          });
+          };
+          if (this.#changedPlugins.size > 0) {
+            message.changed_plugins = [...this.#changedPlugins];
+            this.#changedPlugins.clear();
+          }
+          this.#sendOrLog(message);
         } catch (error) {
           this.#log(ChildMessages.discoveryFailed(describe(error)));
         }
@@ -412,6 +447,7 @@ export class WorkerLoop {
           ),
         this.#streamWindow,
         job,
+        this.#chunkBytes,
       );
       job.pump = pump;
       const totals = await pump.run(stream);
@@ -450,20 +486,44 @@ export class WorkerLoop {
       if (!(error instanceof NotJsonSafeError)) throw error;
       throw new CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, error.message);
     }
+    const limit = this.#resultBytes;
+    if (limit !== undefined) {
+      const bytes = jsonBytesOver(data, limit);
+      if (bytes !== undefined) {
+        throw new CodedError(
+          ResultErrorCode.RESULT_TOO_LARGE,
+          ChildMessages.resultTooLarge(bytes, limit),
+        );
+      }
+    }
+    // A refusal by the channel (ChannelSendError) becomes this job's failed result.
     this.#send({ type: 'result', job_id: job.jobId, status: 'success', data });
   }
 
   #sendFailure(job: RunningJob, error: unknown): void {
-    const code = job.aborted
-      ? ResultErrorCode.CANCELLED
-      : error instanceof CodedError
-        ? error.code
-        : ResultErrorCode.PLUGIN_ERROR;
-    this.#send({
+    let code: string = ResultErrorCode.PLUGIN_ERROR;
+    let text: string;
+    if (error instanceof CodedError) {
+      code = error.code;
+      text = error.message;
+    } else if (error instanceof OverLimitError) {
+      code =
+        error.kind === 'chunk' ? ResultErrorCode.CHUNK_TOO_LARGE : ResultErrorCode.RESULT_TOO_LARGE;
+      text = error.message;
+    } else if (error instanceof ChannelSendError) {
+      code = ResultErrorCode.SEND_FAILED;
+      text = ChildMessages.sendFailed('result or output', error.reason);
+    } else {
+      text = describePluginError(error);
+    }
+    if (job.aborted) code = ResultErrorCode.CANCELLED;
+    // An error text is small; if even it cannot go, the channel is broken and the host's view
+    // of the worker's exit is what is left.
+    this.#sendOrLog({
       type: 'result',
       job_id: job.jobId,
       status: 'error',
-      error: error instanceof CodedError ? error.message : describePluginError(error),
+      error: text,
       error_code: code,
     });
   }
@@ -481,7 +541,7 @@ export class WorkerLoop {
       progress: Math.min(1, Math.max(0, progress)),
     };
     if (text !== undefined && text !== null) message.message = String(text);
-    this.#send(message);
+    this.#sendOrLog(message);
   };
 
   async #reload(message: ReloadRequest): Promise<void> {
@@ -558,7 +618,7 @@ export class WorkerLoop {
 
   #sendState(requestId: string | undefined): void {
     const memory = process.memoryUsage();
-    this.#send({
+    this.#sendOrLog({
       type: 'state',
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
@@ -597,7 +657,7 @@ export class WorkerLoop {
     }
     for (const problem of problems) this.#log(problem);
     const exit = () => this.#options.exit(0);
-    const sent = this.#send(
+    const sent = this.#sendOrLog(
       {
         type: 'response',
         ...(requestId === undefined ? {} : { request_id: requestId }),
@@ -629,7 +689,7 @@ export class WorkerLoop {
       code: WorkerMessageErrorCode.UNCAUGHT_EXCEPTION,
     };
     if (this.#current !== undefined) message.job_id = this.#current.jobId;
-    if (!this.#send(message, exit)) exit();
+    if (!this.#sendOrLog(message, exit)) exit();
   }
 
   #log(text: string): void {

@@ -25,11 +25,13 @@ import {
   type JobFailure,
   JobFailures,
   ManagerStateError,
+  PayloadTooLargeError,
   PluginOperationError,
   type PlugworkWorkerError,
   QueueFullError,
   RestartPhrases,
   ResultErrorCode,
+  SandboxLinkError,
   StopPhrases,
   UnknownPluginError,
   WorkerErrorCode,
@@ -38,6 +40,7 @@ import {
   WorkerRequestError,
 } from '../errors.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
+import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
 import type { Catalog, JobManagerEvents, ManagerStats, WorkerState } from './events.ts';
 import { type Job, JobRecord, type JobStatus, type StopReason } from './job.ts';
@@ -49,7 +52,9 @@ import { completeLogger, type Logger } from './logger.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
 import type { RestartDecision } from './restart-policy.ts';
+import { type EscapingLink, type RawCatalog, SandboxLinkGuard } from './sandbox-links.ts';
 import { StatsCollector } from './stats.ts';
+import { workerEnvironment } from './worker-env.ts';
 import { type ExitInfo, loadedPluginsOf, type WorkerHandle } from './worker-handle.ts';
 import { type KillReason, type SlotHooks, WorkerSlot } from './worker-slot.ts';
 
@@ -128,6 +133,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   readonly #lastPid = new Map<string, number>();
   /** Pids registered with the ResourceManager and not yet unregistered. */
   readonly #registered = new Set<number>();
+  /** Under `permissions`: keeps plugins with escaping symbolic links out of the catalog. */
+  readonly #linkGuard: SandboxLinkGuard | undefined;
+  /** The catalog check in progress (with a guard, catalogs are published once checked). */
+  #catalogCheck: Promise<void> = Promise.resolve();
+  #catalogSeq = 0;
+  /** Escaping links found before start: no plugin is loaded before its folder was judged. */
+  #deferInitLoads = false;
+  #startFailure: Error | undefined;
+  readonly #reportedLinks = new Set<string>();
 
   /** Validates the options (throws InvalidOptionsError naming the option); starts nothing. */
   constructor(options: JobManagerOptions) {
@@ -138,6 +152,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.#logger = completeLogger(this.#options.logger);
     this.#queue = new JobQueue(this.#options.queue.maxSize);
     this.#ackThreshold = Math.max(1, Math.floor(this.#options.stream.windowChars / 4));
+    const permissions = this.#options.permissions;
+    this.#linkGuard =
+      permissions === undefined
+        ? undefined
+        : new SandboxLinkGuard(permissions, this.#launch.readPaths);
   }
 
   /** Plugins the adapter offers and the diagnostics of those it could not; empty before start(). */
@@ -153,13 +172,18 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (this.#state !== 'new') throw ManagerStateError.alreadyStarted();
     this.#state = 'starting';
     const { timeouts, restart, worker } = this.#options;
+    if (this.#linkGuard !== undefined) {
+      // pluginConfigs' plugins load during init, before the catalog could be judged: with a
+      // suspicious link anywhere, they load on first use instead, once it has been.
+      this.#deferInitLoads = (await this.#linkGuard.scan()).length > 0;
+    }
     for (let index = 1; index <= this.#options.poolSize; index++) {
       this.#slots.push(
         new WorkerSlot(
           `worker-${index}`,
           {
             launch: this.#launch,
-            env: worker.env,
+            env: workerEnvironment(this.#options),
             cwd: worker.cwd,
             startMs: timeouts.startMs,
             shutdownMs: timeouts.shutdownMs,
@@ -172,11 +196,14 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     const starting = Promise.allSettled(this.#slots.map((slot) => slot.start()));
     this.#starting = starting;
     const results = await starting;
+    await this.#catalogCheck;
     const failed = results.find((result) => result.status === 'rejected');
-    if (failed !== undefined || this.#state !== 'starting') {
+    if (failed !== undefined || this.#state !== 'starting' || this.#startFailure !== undefined) {
       this.#state = 'stopped';
       await Promise.all(this.#slots.map((slot) => slot.stop()));
-      throw failed !== undefined ? failed.reason : ManagerStateError.shutDown('start');
+      throw failed !== undefined
+        ? failed.reason
+        : (this.#startFailure ?? ManagerStateError.shutDown('start'));
     }
     this.#state = 'running';
     this.#schedulePump();
@@ -225,6 +252,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       }
     }
     const safeParams = params === NO_PARAMS ? params : this.#checkJson(plugin, params, 'params');
+    const paramsBytes = jsonBytesOver(safeParams, this.#options.limits.paramsBytes);
+    if (paramsBytes !== undefined) {
+      throw new PayloadTooLargeError(plugin, paramsBytes, this.#options.limits.paramsBytes);
+    }
     const metadata =
       options.metadata === undefined ? {} : this.#checkJson(plugin, options.metadata, 'metadata');
     const stream = options.stream === true;
@@ -300,9 +331,11 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   }
 
   /**
-   * Reloads a plugin with a new config on every worker that has it loaded (between jobs, never
-   * during one); workers that do not have it loaded use the config when they next load it, and
-   * so do restarted workers. Without `config`, the plugin's current config is looked up again
+   * Reloads a plugin, code and config: every worker process that has run it is replaced by a
+   * fresh one once its current job ends (never during one), so the next job runs the plugin's
+   * files as they are now, the modules it imports included; those that had it loaded load it
+   * again with the config. Workers that do not have it loaded use the config when they next
+   * load it, and so do restarted workers. Without `config`, the plugin's current config is looked up again
    * (pluginConfigs, an earlier reload, or the registry). Rejects with PluginOperationError
    * listing each worker that failed; the previous config then stays in force for later loads.
    */
@@ -322,15 +355,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       this.#configOverrides.set(plugin, safe as JsonObject);
     }
     const subject = ` plugin "${plugin}"`;
-    const failures = await this.#onEveryWorker(async (slot, handle) => {
-      if (!slot.loaded.has(plugin)) return;
-      const answer = await this.#request<ResponseResponse>(slot, handle, subject, {
-        type: 'reload',
-        plugin_name: plugin,
-        config: await this.#configFor(plugin),
-      });
-      this.#updateLoaded(slot, loadedPluginsOf(answer));
-    });
+    // A process that has run the plugin keeps its modules cached: only a fresh one reads the
+    // code anew, imports included. So each is replaced (between jobs), and those that had it
+    // loaded load it again with the config, which also proves the config good.
+    const results = await Promise.allSettled(
+      this.#slots
+        .filter((slot) => slot.usable && slot.everLoaded.has(plugin))
+        .map(async (slot) => {
+          const hadLoaded = slot.loaded.has(plugin);
+          await slot.recycle();
+          if (!hadLoaded) return;
+          await slot.runOperation(async (handle) => {
+            const answer = await this.#request<ResponseResponse>(slot, handle, subject, {
+              type: 'reload',
+              plugin_name: plugin,
+              config: await this.#configFor(plugin),
+            });
+            this.#updateLoaded(slot, loadedPluginsOf(answer));
+          });
+        }),
+    );
+    const failures = results
+      .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+      .map((result) => result.reason as PlugworkWorkerError);
     if (failures.length > 0) {
       if (config !== undefined) {
         if (previous === undefined) this.#configOverrides.delete(plugin);
@@ -524,8 +571,19 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
 
   #execute(record: JobRecord, slot: WorkerSlot): void {
     record.executeSent = true;
-    // A closed channel means the worker just died; its exit ends the job with the reason.
-    slot.handle?.send(record.request);
+    try {
+      // A closed channel means the worker just died; its exit ends the job with the reason.
+      slot.handle?.send(record.request);
+    } catch (error) {
+      // The channel is fine but this request cannot go: the job ends, the worker goes on.
+      record.executeSent = false;
+      this.#finish(
+        record,
+        'failed',
+        JobFailures.sendFailed(record.id, record.plugin, 'execute request', describe(error)),
+      );
+      slot.release();
+    }
   }
 
   /** The worker lacks the plugin: load it with its config (a `reload`), then execute. */
@@ -606,7 +664,22 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         if (slot.job === record && !record.terminal) slot.kill(killReasonFor(reason));
       }, this.#options.timeouts.cancelGraceMs),
     };
-    slot.handle?.send({ type: 'cancel', job_id: record.id });
+    this.#sendQuietly(slot, { type: 'cancel', job_id: record.id });
+  }
+
+  /** A small control message (cancel, stream_ack); if even it cannot go, the channel is broken. */
+  #sendQuietly(
+    slot: WorkerSlot,
+    message: { type: string; job_id: string } & Record<string, unknown>,
+  ): void {
+    try {
+      slot.handle?.send(message);
+    } catch (error) {
+      this.#logger.warn(
+        `A "${message.type}" for job ${message.job_id} could not be sent to worker ${slot.id}: ${describe(error)}; replacing the worker`,
+      );
+      slot.kill('protocol-error');
+    }
   }
 
   #endStopped(record: JobRecord, reason: StopReason, how: StopHow): void {
@@ -703,6 +776,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         return;
       case 'plugins_changed':
         this.#setCatalog({ plugins: message.plugins, diagnostics: message.diagnostics });
+        if (message.changed_plugins !== undefined) this.#recycleFor(slot, message.changed_plugins);
         return;
       case 'error':
         this.#onWorkerError(slot, message);
@@ -783,6 +857,51 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     this.#logger.warn(`Worker ${slot.id} (pid ${slot.pid}) reported: ${message.error}`);
   }
 
+  /**
+   * Plugin code wrote to the channel itself. Nothing it claims is believed (the job it names
+   * goes on and ends with what the worker loop reports); the first few are logged per process.
+   */
+  #onForged(slot: WorkerSlot, raw: unknown, count: number): void {
+    const claims = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+    const jobId = typeof claims.job_id === 'string' ? claims.job_id : undefined;
+    const type =
+      typeof claims.type === 'string' ? `a "${claims.type.slice(0, 40)}" message` : 'a message';
+    const text = `Worker ${slot.id} (pid ${slot.pid}) sent ${type}${
+      jobId === undefined ? '' : ` naming job ${jobId.slice(0, 80)}`
+    } without the channel token: plugin code wrote it past the worker loop (process.send or the channel's file descriptor). It was dropped${
+      count === FORGED_LOGGED ? '; further ones from this process are not logged' : ''
+    }`;
+    if (count <= FORGED_LOGGED) this.#logger.warn(text);
+    this.#emit('worker:protocol-error', {
+      workerId: slot.id,
+      pid: slot.pid ?? 0,
+      message: text,
+      jobId,
+    });
+  }
+
+  /**
+   * Files of these plugins changed: every worker process that has run one of them (its module
+   * cache holds the old code and imports), and the one that saw the change, is replaced once
+   * its current job ends. Queued jobs
+   * wait for the fresh processes; nothing is dropped.
+   */
+  #recycleFor(reporter: WorkerSlot, plugins: readonly string[]): void {
+    for (const slot of this.#slots) {
+      // The reporter names only plugins it has imported or tried to (a failed import is cached
+      // as failed): it is replaced whether or not the import succeeded.
+      const holds = slot === reporter || plugins.some((plugin) => slot.everLoaded.has(plugin));
+      if (!slot.usable || !holds) continue;
+      slot
+        .recycle()
+        .catch((error: Error) =>
+          this.#logger.warn(
+            `Replacing worker ${slot.id} after a plugin change failed: ${error.message}`,
+          ),
+        );
+    }
+  }
+
   /** Only a malformed *result* for the running job ends it; the worker is then replaced. */
   #onProtocolError(slot: WorkerSlot, error: WorkerProtocolError, raw: unknown): void {
     const claims = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
@@ -818,6 +937,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     onReady: (slot, ready, restarted) => this.#onReady(slot, ready, restarted),
     onMessage: (slot, message) => this.#onMessage(slot, message),
     onProtocolError: (slot, error, raw) => this.#onProtocolError(slot, error, raw),
+    onForged: (slot, raw, count) => this.#onForged(slot, raw, count),
     onOutput: (slot, line, pid) => this.#onOutput(slot, line, pid),
     onExit: (slot, exit, decision, killReason) => this.#onExit(slot, exit, decision, killReason),
     onRestartFailed: (slot, error) =>
@@ -834,6 +954,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     // Other plugins are loaded on first use, with their config sent along (#configFor).
     const configs: Record<string, JsonObject> = {};
     for (const [plugin, config] of Object.entries(this.#options.pluginConfigs ?? {})) {
+      if (this.#deferInitLoads) break;
       configs[plugin] = this.#configOverrides.get(plugin) ?? config;
     }
     return {
@@ -846,6 +967,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       plugin_configs: configs,
       max_loaded_plugins: this.#options.maxLoadedPlugins,
       stream_window: this.#options.stream.windowChars,
+      limits: {
+        result_bytes: this.#options.limits.resultBytes,
+        chunk_bytes: this.#options.limits.chunkBytes,
+      },
     };
   }
 
@@ -1057,10 +1182,42 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   #ack(record: JobRecord, characters: number): void {
     const slot = record.slot;
     if (slot === undefined || slot.job !== record || record.terminal) return;
-    slot.handle?.send({ type: 'stream_ack', job_id: record.id, consumed: characters });
+    this.#sendQuietly(slot, { type: 'stream_ack', job_id: record.id, consumed: characters });
   }
 
-  #setCatalog(catalog: { plugins: Catalog['plugins']; diagnostics: Catalog['diagnostics'] }): void {
+  /** Publishes a worker's catalog; under `permissions`, once the sandbox check has judged it. */
+  #setCatalog(catalog: RawCatalog): void {
+    const guard = this.#linkGuard;
+    if (guard === undefined) {
+      this.#publishCatalog(catalog);
+      return;
+    }
+    const seq = ++this.#catalogSeq;
+    this.#catalogCheck = guard.check(catalog).then(
+      (checked) => {
+        if (seq !== this.#catalogSeq) return;
+        this.#onEscapingLinks(checked.elsewhere);
+        this.#publishCatalog(checked.catalog);
+      },
+      (error: unknown) =>
+        this.#logger.warn(`Checking the sandbox's links failed: ${describe(error)}`),
+    );
+  }
+
+  /** Links under a grant but in no plugin's folder: fatal at start, a warning afterwards. */
+  #onEscapingLinks(links: readonly EscapingLink[]): void {
+    for (const link of links) {
+      if (this.#state === 'starting') {
+        this.#startFailure ??= new SandboxLinkError(link.link, link.target, link.grant);
+        continue;
+      }
+      if (this.#reportedLinks.has(link.link)) continue;
+      this.#reportedLinks.add(link.link);
+      this.#logger.warn(new SandboxLinkError(link.link, link.target, link.grant).message);
+    }
+  }
+
+  #publishCatalog(catalog: RawCatalog): void {
     const key = JSON.stringify(catalog);
     if (key === this.#catalogKey) return;
     const first = this.#catalogKey === '';
@@ -1109,6 +1266,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   }
 }
 
+/** Forged messages logged per worker process; later ones are only reported as events. */
+const FORGED_LOGGED = 5;
+
 function killReasonFor(reason: StopReason): KillReason {
   return reason === 'timeout' ? 'timeout' : reason === 'stall' ? 'stall' : 'cancel';
 }
@@ -1131,6 +1291,14 @@ function failureOf(record: JobRecord, message: ResultResponse): JobFailure {
       return JobFailures.loadFailed(record.id, record.plugin, reason);
     case ResultErrorCode.RESULT_NOT_SERIALIZABLE:
       return JobFailures.notSerializable(record.id, record.plugin, reason);
+    case ResultErrorCode.RESULT_TOO_LARGE:
+    case ResultErrorCode.CHUNK_TOO_LARGE:
+      return JobFailures.tooLarge(record.id, record.plugin, message.error_code, reason);
+    case ResultErrorCode.SEND_FAILED:
+      return {
+        code: WorkerErrorCode.SEND_FAILED,
+        message: `Plugin "${record.plugin}" failed on job ${record.id}: ${reason}`,
+      };
     default:
       return JobFailures.pluginError(record.id, record.plugin, reason);
   }

@@ -16,6 +16,8 @@ export interface LaunchPlan {
    */
   channel: 'ipc' | 'socket';
   command: string;
+  /** What a sandboxed worker may read for itself (its packages); empty without a sandbox. */
+  readPaths: string[];
   /** Runtime flags, placed before the entry script. */
   flags(socketPath: string | undefined): string[];
 }
@@ -32,6 +34,7 @@ export function planLaunch(
       runtime: 'deno',
       channel: 'socket',
       command: findDeno(worker.denoPath, cwd),
+      readPaths,
       flags: (socketPath) => [
         'run',
         '--no-prompt',
@@ -52,6 +55,7 @@ export function planLaunch(
     runtime: 'node',
     channel: hostIsDeno() ? 'socket' : 'ipc',
     command,
+    readPaths,
     flags: () => [...sandbox, ...worker.execArgv],
   };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedPermissions } from '../options.ts';
+import { withRealPaths } from './sandbox-links.ts';
 
 /** Node's permission model: `--permission` from Node 22 on, `--experimental-permission` on 20. */
 export function nodePermissionFlags(
@@ -10,9 +11,10 @@ export function nodePermissionFlags(
   // The permission model announces itself on stderr as experimental on some versions; that
   // line would reach the host's log from every worker.
   flags.push('--disable-warning=ExperimentalWarning');
-  for (const path of unique([...permissions.read, ...readPaths]))
+  // Granted where they really are too: a granted path may itself be a link.
+  for (const path of unique([...withRealPaths(permissions.read), ...readPaths]))
     flags.push(`--allow-fs-read=${path}`);
-  for (const path of permissions.write) flags.push(`--allow-fs-write=${path}`);
+  for (const path of withRealPaths(permissions.write)) flags.push(`--allow-fs-write=${path}`);
   if (permissions.childProcess) flags.push('--allow-child-process');
   // No --allow-worker: Node warns that it can undo the sandbox. The worker then goes without
   // its host-watchdog thread (see child/main.ts) and relies on the IPC 'disconnect'.
@@ -30,9 +32,11 @@ export function denoPermissionFlags(
   socketPath: string,
 ): string[] {
   const flags = [
-    `--allow-read=${unique([...permissions.read, ...readPaths, socketPath]).join(',')}`,
+    `--allow-read=${unique([...withRealPaths(permissions.read), ...readPaths, socketPath]).join(',')}`,
   ];
-  flags.push(`--allow-write=${unique([...permissions.write, socketPath]).join(',')}`);
+  flags.push(
+    `--allow-write=${unique([...withRealPaths(permissions.write), socketPath]).join(',')}`,
+  );
   const net = permissions.net;
   if (net === true) flags.push('--allow-net');
   else

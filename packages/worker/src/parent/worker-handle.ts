@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   type ReadyResponse,
   type ResponseResponse,
@@ -13,7 +14,7 @@ import {
   WorkerProtocolError,
   WorkerRequestError,
 } from '../errors.ts';
-import type { Transport } from '../transport/transport.ts';
+import { type Transport, toChannelSendError } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
@@ -38,6 +39,11 @@ export interface WorkerHandleOptions {
   onMessage: (message: WorkerResponseMessage) => void;
   /** A message that failed to parse; `raw` is what arrived. */
   onProtocolError: (error: WorkerProtocolError, raw: unknown) => void;
+  /**
+   * A message without the channel's token: written by plugin code, not by the worker loop. It
+   * was dropped; `count` is how many this process has sent so far.
+   */
+  onForged: (raw: unknown, count: number) => void;
   /** A line the worker printed. */
   onOutput: (line: ForwardedLine, pid: number) => void;
   /** The process is gone; called once, after its last output and messages were delivered. */
@@ -61,6 +67,12 @@ interface PendingRequest {
 export class WorkerHandle {
   readonly workerId: string;
   readonly pid: number;
+  /**
+   * The channel's secret, sent in `init`; the worker loop puts it on every message. Plugin code
+   * that writes to the channel itself (process.send, the file descriptor) does not know it.
+   */
+  readonly token = randomBytes(18).toString('base64url');
+  #forged = 0;
   readonly #child: ChildProcess;
   readonly #spawned: SpawnedWorker;
   readonly #transport: Transport;
@@ -116,7 +128,10 @@ export class WorkerHandle {
     return this.#exited;
   }
 
-  /** Fire-and-forget send (execute, cancel, stream_ack). False when the worker is gone. */
+  /**
+   * Fire-and-forget send (execute, cancel, stream_ack). False when the worker is gone; throws
+   * ChannelSendError when the channel is open but refuses this message.
+   */
   send(message: object): boolean {
     return this.#transport.send(message);
   }
@@ -160,7 +175,21 @@ export class WorkerHandle {
         resolve: resolve as (answer: Answer) => void,
         reject,
       });
-      this.#transport.send({ ...message, request_id: requestId });
+      try {
+        this.#transport.send({ ...message, request_id: requestId });
+      } catch (error) {
+        this.#pending.delete(requestId);
+        clearTimeout(timer);
+        reject(
+          WorkerRequestError.failed(
+            this.workerId,
+            this.pid,
+            message.type,
+            subject,
+            toChannelSendError(error).message,
+          ),
+        );
+      }
     });
   }
 
@@ -187,6 +216,12 @@ export class WorkerHandle {
   }
 
   #receive(raw: unknown): void {
+    // First: no message counts, not even as malformed, unless the worker loop wrote it. The
+    // transport's own note of an undecodable line is the one exception (made on this side).
+    if ((raw as { token?: unknown } | null)?.token !== this.token && !isUndecodable(raw)) {
+      this.#options.onForged(raw, ++this.#forged);
+      return;
+    }
     const parsed = safeParseResponse(raw);
     if (!parsed.ok) {
       // A malformed answer to a pending request fails that request now, not at its timeout.
@@ -300,4 +335,8 @@ export function loadedPluginsOf(answer: ResponseResponse): string[] | undefined 
   return Array.isArray(loaded) && loaded.every((name) => typeof name === 'string')
     ? (loaded as string[])
     : undefined;
+}
+
+function isUndecodable(raw: unknown): boolean {
+  return typeof (raw as { undecodable?: unknown } | null)?.undecodable === 'string';
 }

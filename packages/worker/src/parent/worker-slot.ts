@@ -19,7 +19,14 @@ import { type RestartDecision, RestartPolicy, type RestartSettings } from './res
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
 
 /** Why the manager killed a worker on purpose (these never count as crashes). */
-export type KillReason = 'cancel' | 'timeout' | 'stall' | 'request-timeout' | 'protocol-error';
+export type KillReason =
+  | 'cancel'
+  | 'timeout'
+  | 'stall'
+  | 'request-timeout'
+  | 'protocol-error'
+  /** Replaced by a fresh process so that changed plugin code runs (watch mode, reloadPlugin). */
+  | 'recycle';
 
 export interface SlotSettings {
   launch: LaunchPlan;
@@ -36,6 +43,8 @@ export interface SlotHooks {
   onReady(slot: WorkerSlot, ready: ReadyResponse, restarted: boolean): void;
   onMessage(slot: WorkerSlot, message: WorkerResponseMessage): void;
   onProtocolError(slot: WorkerSlot, error: WorkerProtocolError, raw: unknown): void;
+  /** A message without the channel token (plugin code, not the worker loop): dropped. */
+  onForged(slot: WorkerSlot, raw: unknown, count: number): void;
   onOutput(slot: WorkerSlot, line: ForwardedLine, pid: number): void;
   /** The process is gone. `decision` is undefined when the manager is shutting down. */
   onExit(
@@ -68,8 +77,17 @@ export class WorkerSlot {
   readonly id: string;
   state: WorkerLifecycleState = 'starting';
   handle: WorkerHandle | undefined;
-  /** Plugins loaded in the current process, as the worker last reported. */
-  loaded = new Set<string>();
+  #loaded = new Set<string>();
+  /**
+   * Plugins the current process has loaded at any time, unloaded ones included: its module
+   * cache still holds their code, so a change to their files needs a new process.
+   */
+  readonly everLoaded = new Set<string>();
+  /** A recycle was asked for and waits for the current job or operation to end. */
+  #recycleWanted = false;
+  /** The current restart replaces a process on purpose: it is not counted in `restarts`. */
+  #recycling = false;
+  #recycleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   /** The job the worker is running (or loading the plugin for). */
   job: JobRecord | undefined;
   /**
@@ -103,11 +121,22 @@ export class WorkerSlot {
     return this.handle?.pid;
   }
 
+  /** Plugins loaded in the current process, as the worker last reported. */
+  get loaded(): Set<string> {
+    return this.#loaded;
+  }
+
+  set loaded(plugins: Set<string>) {
+    this.#loaded = plugins;
+    for (const plugin of plugins) this.everLoaded.add(plugin);
+  }
+
   /** Can take a job now. */
   get available(): boolean {
     return (
       this.state === 'idle' &&
       this.job === undefined &&
+      !this.#recycleWanted &&
       !this.#operationRunning &&
       this.#operations.length === 0 &&
       this.handle?.alive === true
@@ -152,6 +181,23 @@ export class WorkerSlot {
     this.#drainOperations();
   }
 
+  /**
+   * Replace the worker process with a fresh one once its current job or operation has ended
+   * (never during one): the stop is graceful (plugins dispose), the new process starts at once
+   * and does not count as a crash. Resolves when the new process is ready; rejects with
+   * WorkerUnavailableError if the slot fails or stops first.
+   */
+  recycle(): Promise<void> {
+    if (!this.usable) {
+      return Promise.reject(new WorkerUnavailableError(this.id, this.failure ?? 'it has stopped'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#recycleWaiters.push({ resolve, reject });
+      this.#recycleWanted = true;
+      this.#drainOperations();
+    });
+  }
+
   /** Kill the worker on purpose; the restart policy decides about a replacement. */
   kill(reason: KillReason): void {
     if (this.handle === undefined || !this.handle.alive) return;
@@ -183,6 +229,7 @@ export class WorkerSlot {
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     this.#rejectOperations('the JobManager is shutting down');
+    this.#settleRecycle(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
     const handle = this.handle;
     if (handle?.alive) {
       if (this.state !== 'starting') this.#setState('stopping');
@@ -204,14 +251,16 @@ export class WorkerSlot {
       graceMs: this.#settings.shutdownMs,
       onMessage: (message) => this.#hooks.onMessage(this, message),
       onProtocolError: (error, raw) => this.#hooks.onProtocolError(this, error, raw),
+      onForged: (raw, count) => this.#hooks.onForged(this, raw, count),
       onOutput: (line, pid) => this.#hooks.onOutput(this, line, pid),
       onExit: (exit) => this.#onExit(handle!, exit),
     });
     this.handle = handle;
     this.#hooks.onStateChange(this, 'starting', handle.pid);
+    this.everLoaded.clear();
     try {
       const ready = await handle.request<ReadyResponse>(
-        this.#hooks.initMessage(),
+        { ...this.#hooks.initMessage(), token: handle.token },
         this.#settings.startMs,
       );
       this.loaded = new Set(ready.loaded_plugins ?? []);
@@ -248,8 +297,13 @@ export class WorkerSlot {
       return;
     }
     const now = Date.now();
-    const decision =
-      killReason !== undefined ? this.#policy.afterKill(now) : this.#policy.afterCrash(now);
+    // A recycle is no crash and no kill: its replacement starts at once, whatever the policy.
+    const decision: RestartDecision =
+      killReason === 'recycle'
+        ? { restart: true, delayMs: 0, crashesInWindow: this.#policy.crashesInWindow(now) }
+        : killReason !== undefined
+          ? this.#policy.afterKill(now)
+          : this.#policy.afterCrash(now);
     this.#setState(decision.restart ? 'restarting' : 'failed', exit.pid);
     this.#hooks.onExit(this, exit, decision, killReason);
     this.#follow(decision, `${describeExit(exit)}`);
@@ -274,6 +328,7 @@ export class WorkerSlot {
     this.failure = reason;
     this.#setState('failed');
     this.#rejectOperations(reason);
+    this.#settleRecycle(new WorkerUnavailableError(this.id, reason));
     this.#hooks.onFailed(this, reason);
   }
 
@@ -282,7 +337,11 @@ export class WorkerSlot {
     if (this.#stopping) return;
     try {
       const ready = await this.#launch();
-      this.restarts++;
+      if (!this.#recycling) this.restarts++;
+      this.#recycling = false;
+      // Any fresh process is what a recycle waits for, whether it followed a recycle or a crash.
+      this.#recycleWanted = false;
+      this.#settleRecycle(undefined);
       this.#hooks.onReady(this, ready, true);
       this.#drainOperations();
     } catch (error) {
@@ -306,6 +365,13 @@ export class WorkerSlot {
     ) {
       return;
     }
+    if (this.#recycleWanted) {
+      this.#recycling = true;
+      this.#killReason = 'recycle';
+      this.#setState('restarting');
+      void this.handle.stop(this.#settings.shutdownMs);
+      return;
+    }
     const next = this.#operations.shift();
     if (next === undefined) {
       this.#hooks.onIdle(this);
@@ -319,6 +385,13 @@ export class WorkerSlot {
         this.#operationRunning = false;
         this.#drainOperations();
       });
+  }
+
+  #settleRecycle(error: Error | undefined): void {
+    for (const waiter of this.#recycleWaiters.splice(0)) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
   }
 
   #rejectOperations(why: string): void {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeLine, encodeMessage } from '@plugwork/protocol';
-import type { Transport } from './transport.ts';
+import { type Transport, toChannelSendError } from './transport.ts';
 
 /** What a line that is not a message turns into: the receiver's schema check rejects it. */
 export interface UndecodableLine {
@@ -75,8 +75,8 @@ export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_B
         // encodeMessage ends the line itself.
         line = encodeMessage(message as { type: string }, maxBytes);
       } catch (error) {
-        onSent?.(error as Error);
-        return false;
+        // Open channel, unsendable message (too large, not serialisable): the sender must know.
+        throw toChannelSendError(error);
       }
       // write() returning false only means "buffered": the message is still on its way.
       if (onSent === undefined) socket.write(line);

@@ -12,6 +12,8 @@ export interface Transport {
    * (the worker uses that to merge stream chunks produced while a send is pending).
    *
    * @returns false when the channel is already closed and nothing was sent
+   * @throws ChannelSendError when the channel is open but the message cannot go (it cannot be
+   *   serialised, or it is larger than the channel carries): the sender must act on it
    */
   send(message: object, onSent?: (error: Error | null) => void): boolean;
   /** Receives every incoming message, unparsed. Set once. */
@@ -20,4 +22,32 @@ export interface Transport {
   onClose(listener: () => void): void;
   /** Close the channel; no more messages are sent or received. */
   close(): void;
+}
+
+/** The channel is open but refused one message; `reason` says why, for the person reading it. */
+export class ChannelSendError extends Error {
+  override name = 'ChannelSendError';
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`the message could not be sent: ${reason}`, options);
+    this.reason = reason;
+  }
+}
+
+/** Whether a send error only says the channel is closed (the peer is gone; its exit tells more). */
+export function isChannelClosedError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_IPC_CHANNEL_CLOSED' || code === 'EPIPE' || code === 'ERR_IPC_DISCONNECTED';
+}
+
+/** A failed send as a ChannelSendError (RangeError: Invalid string length becomes "too large"). */
+export function toChannelSendError(error: unknown): ChannelSendError {
+  if (error instanceof ChannelSendError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const reason =
+    error instanceof RangeError && /string length/i.test(message)
+      ? 'it is too large to serialise (longer than the longest string the runtime can build)'
+      : message;
+  return new ChannelSendError(reason, { cause: error });
 }

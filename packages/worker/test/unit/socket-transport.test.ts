@@ -71,15 +71,13 @@ describe('socket NDJSON transport', () => {
     ]);
   });
 
-  it('refuses to send a message over the size limit', () => {
+  it('refuses a message over the size limit with a ChannelSendError the sender must act on', () => {
     const { socket, written } = fakeSocket();
     const transport = socketTransport(socket, 50);
-    let sendError: Error | null = null;
-    expect(
-      transport.send({ type: 'x', text: 'y'.repeat(100) }, (error) => (sendError = error)),
-    ).toBe(false);
+    expect(() => transport.send({ type: 'x', text: 'y'.repeat(100) })).toThrow(
+      /could not be sent: Cannot encode "x" message: 122 bytes exceeds the 50-byte limit/,
+    );
     expect(written).toEqual([]);
-    expect(sendError).toBeInstanceOf(Error);
   });
 
   it('reports the close of the socket once', async () => {
