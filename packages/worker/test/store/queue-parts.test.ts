@@ -1,6 +1,7 @@
 // The small parts of the queue: the heap, the run queue's lazy removal, backoff and options.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { WorkerErrorCode } from '../../src/errors.ts';
 import { retryDelayMs } from '../../src/store/backoff.ts';
 import { Heap } from '../../src/store/heap.ts';
 import {
@@ -9,6 +10,7 @@ import {
   resolveQueueOptions,
 } from '../../src/store/job-options.ts';
 import { JobState } from '../../src/store/job-state.ts';
+import { nextAttemptAt, RETRYABLE_FAILURES } from '../../src/store/retry-policy.ts';
 import { RunQueue } from '../../src/store/run-queue.ts';
 import { newJob } from './store-helpers.ts';
 
@@ -113,5 +115,55 @@ describe('queue job options', () => {
     const result = schema.safeParse(options);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path.join('.')).toBe(path);
+  });
+});
+
+describe('nextAttemptAt (which failures are retried, and when)', () => {
+  const attempt = {
+    startedAt: 0,
+    endedAt: 1,
+    workerId: 'worker-1',
+    workerPid: 1,
+    error: undefined,
+  };
+  const job = (used: number, maxAttempts: number) => ({
+    attempts: Array.from({ length: used }, () => attempt),
+    maxAttempts,
+    backoff: { type: 'exponential', delayMs: 100, maxDelayMs: 250 } as const,
+  });
+  const failure = (code: WorkerErrorCode) => ({ code, message: 'x' });
+
+  it('retries crashes, timeouts, stalls and plugin errors with the backoff, while attempts last', () => {
+    const all = RETRYABLE_FAILURES;
+    expect(nextAttemptAt(job(1, 3), failure(WorkerErrorCode.WORKER_CRASHED), all, 1_000)).toBe(
+      1_100,
+    );
+    expect(nextAttemptAt(job(2, 3), failure(WorkerErrorCode.JOB_TIMEOUT), all, 1_000)).toBe(1_200);
+    expect(nextAttemptAt(job(2, 4), failure(WorkerErrorCode.JOB_STALLED), all, 1_000)).toBe(1_200);
+    expect(nextAttemptAt(job(3, 4), failure(WorkerErrorCode.PLUGIN_ERROR), all, 1_000)).toBe(1_250);
+    expect(
+      nextAttemptAt(job(3, 3), failure(WorkerErrorCode.PLUGIN_ERROR), all, 1_000),
+    ).toBeUndefined();
+  });
+
+  it('never retries a cancellation or a failure a retry cannot fix', () => {
+    for (const code of [
+      WorkerErrorCode.JOB_CANCELLED,
+      WorkerErrorCode.RESULT_NOT_SERIALIZABLE,
+      WorkerErrorCode.PLUGIN_LOAD_FAILED,
+      WorkerErrorCode.NO_WORKERS,
+    ]) {
+      expect(nextAttemptAt(job(1, 5), failure(code), RETRYABLE_FAILURES, 0)).toBeUndefined();
+    }
+  });
+
+  it('retries only what the submitter chose', () => {
+    const crashesOnly = ['crash'] as const;
+    expect(nextAttemptAt(job(1, 5), failure(WorkerErrorCode.WORKER_CRASHED), crashesOnly, 0)).toBe(
+      100,
+    );
+    expect(
+      nextAttemptAt(job(1, 5), failure(WorkerErrorCode.PLUGIN_ERROR), crashesOnly, 0),
+    ).toBeUndefined();
   });
 });
