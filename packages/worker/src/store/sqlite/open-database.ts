@@ -10,13 +10,15 @@ import {
 import { dirname } from 'node:path';
 import { describe, JobStoreError } from '../../errors.ts';
 import { type SqliteDatabase, type SqliteDriver, sqliteErrorKind } from './driver.ts';
-import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './schema.ts';
+import { APPLICATION_ID, MIGRATIONS, type Migration, migrate } from './schema.ts';
 
 export interface OpenDatabaseOptions {
   /** Refuse writes that would grow the file past this (SQLite's max_page_count). */
   readonly maxSizeBytes: number | undefined;
   /** Run `PRAGMA quick_check` on an existing file (about 55 ms per 100,000 jobs). */
   readonly quickCheck: boolean;
+  /** The schema's steps; tests pass their own to exercise the runner. Default MIGRATIONS. */
+  readonly migrations?: readonly Migration[];
 }
 
 export interface OpenedDatabase {
@@ -42,6 +44,8 @@ export function openDatabase(
   file: string,
   options: OpenDatabaseOptions,
 ): OpenedDatabase {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations[migrations.length - 1]!.version;
   const existed = checkHeader(file);
   let db: SqliteDatabase;
   try {
@@ -70,8 +74,8 @@ export function openDatabase(
             : `its tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}`,
         );
       }
-    } else if (version > SCHEMA_VERSION) {
-      throw JobStoreError.newerSchema(file, version, SCHEMA_VERSION);
+    } else if (version > latest) {
+      throw JobStoreError.newerSchema(file, version, latest);
     }
     if (existed && options.quickCheck) {
       const problems = db
@@ -96,7 +100,7 @@ export function openDatabase(
     // Takes the write lock now, so a read-only file or a second host fails here, at start().
     db.exec('BEGIN IMMEDIATE');
     try {
-      if (version < SCHEMA_VERSION || applicationId !== APPLICATION_ID) migrate(db, version);
+      if (version < latest || applicationId !== APPLICATION_ID) migrate(db, version, migrations);
       db.exec('COMMIT');
     } catch (error) {
       rollback(db);

@@ -4,7 +4,7 @@ import type { SqliteDatabase } from './driver.ts';
 export const APPLICATION_ID = 0x706c776b;
 
 /** One step of the schema; `version` is what `PRAGMA user_version` says after it. */
-interface Migration {
+export interface Migration {
   readonly version: number;
   readonly sql: string;
 }
@@ -57,12 +57,19 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Brings a file from `from` (0: empty) to SCHEMA_VERSION. Call inside a write transaction. */
-export function migrate(db: SqliteDatabase, from: number): void {
-  for (const step of MIGRATIONS) {
+/**
+ * Brings a file from `from` (0: empty) to the last version of `migrations`. Call inside a write
+ * transaction: a step that fails leaves the file at its old version.
+ */
+export function migrate(
+  db: SqliteDatabase,
+  from: number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
+  for (const step of migrations) {
     if (step.version <= from) continue;
     db.exec(step.sql);
   }
   db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  db.exec(`PRAGMA user_version = ${migrations[migrations.length - 1]!.version}`);
 }
