@@ -406,5 +406,10 @@ function loadedFacts(loaded: LoadedPlugin): LoadedFacts {
   return {
     streaming: typeof loaded.plugin.stream === 'function',
     configSchema: toJsonSchema(loaded.plugin.configSchema),
+    concurrency: positiveInteger(loaded.plugin.concurrency),
   };
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined;
 }

@@ -36,6 +36,7 @@ export interface DiscoveryResult {
 export interface LoadedFacts {
   streaming: boolean;
   configSchema: Record<string, unknown> | undefined;
+  concurrency?: number | undefined;
 }
 
 /**
@@ -60,6 +61,8 @@ export function describeCandidate(
   if (packageJson.version !== undefined) descriptor.version = packageJson.version;
   if (description !== undefined) descriptor.description = description;
   if (manifest.category !== undefined) descriptor.category = manifest.category;
+  const concurrency = manifest.concurrency ?? loaded?.concurrency;
+  if (concurrency !== undefined && concurrency > 1) descriptor.concurrency = concurrency;
   if (configSchema !== undefined)
     descriptor.config_schema = configSchema as PluginDescriptor['config_schema'];
   return descriptor;

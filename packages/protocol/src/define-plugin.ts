@@ -21,6 +21,11 @@ export interface PluginDefinition<
   name: string;
   /** A line for people choosing a plugin. */
   description?: string;
+  /**
+   * How many of its jobs one worker may run at once (default 1). Raise it for plugins that
+   * await I/O. The manifest's `plugwork.concurrency`, when present, takes precedence.
+   */
+  concurrency?: number;
   /** Validates the config before setup (any Standard Schema: zod, valibot, arktype, …). */
   configSchema?: StandardSchemaV1<unknown, TConfig>;
   /** Validates each job's params before execute or stream. */
@@ -96,6 +101,15 @@ export function definePlugin<
         `definePlugin: \`${hook}\` of plugin "${definition.name}" must be a function`,
       );
     }
+  }
+  const { concurrency } = definition;
+  if (
+    concurrency !== undefined &&
+    (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)
+  ) {
+    throw new TypeError(
+      `definePlugin: \`concurrency\` of plugin "${definition.name}" must be a whole number of at least 1`,
+    );
   }
   return Object.freeze({ ...definition, [PLUGIN_MARK]: true as const });
 }

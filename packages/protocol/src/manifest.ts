@@ -35,6 +35,11 @@ export const pluginManifestSchema = z.object({
   engine: z.string().min(1).optional(),
   /** JSON Schema of the plugin's config, for UIs that render a form before loading. */
   config: jsonObjectSchema.optional(),
+  /**
+   * How many of its jobs one worker may run at once. For plugins that mostly wait (network,
+   * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.
+   */
+  concurrency: z.number().int().positive().max(10_000).optional(),
 });
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

@@ -41,6 +41,8 @@ export const initRequestSchema = z.object({
    * channel itself (process.send, the file descriptor) cannot forge results or answers.
    */
   token: z.string().min(1).optional(),
+  /** Extension: the deployment's cap on any plugin's concurrency (jobs at once per worker). */
+  max_concurrency: z.number().int().positive().optional(),
   /**
    * Extension: payload limits, in bytes of UTF-8 JSON. A result over `result_bytes` fails its
    * job with RESULT_TOO_LARGE; a chunk over `chunk_bytes` fails it with CHUNK_TOO_LARGE.
@@ -95,6 +97,11 @@ export const cancelRequestSchema = z.object({
   type: z.literal('cancel'),
   job_id: jobIdSchema,
   request_id: requestIdSchema.optional(),
+  /**
+   * Extension: take back a job the worker holds but has not started (the host runs it
+   * elsewhere). Answered with a `WITHDRAWN` result; a job already running is left to run.
+   */
+  withdraw: z.boolean().optional(),
 });
 
 /**

@@ -23,6 +23,8 @@ export const pluginDescriptorSchema = z.looseObject({
   location: z.string().optional(),
   /** JSON Schema of the plugin's config, for forms in UIs. */
   config_schema: jsonObjectSchema.optional(),
+  /** Extension: how many of its jobs one worker may run at once (async plugins). Default 1. */
+  concurrency: z.number().int().positive().optional(),
 });
 
 /** Why a plugin candidate could not be offered or loaded. The good plugins load regardless. */

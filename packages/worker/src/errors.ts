@@ -584,6 +584,20 @@ export const JobFailures = {
     };
   },
 
+  /** A job ignored its cancel; the worker it shared was killed with this one still running. */
+  killedWithAnother(
+    jobId: string,
+    plugin: string,
+    pid: number,
+    forcedBy: string,
+    graceMs: number,
+  ): JobFailure {
+    return {
+      code: WorkerErrorCode.WORKER_CRASHED,
+      message: `Job ${jobId} (plugin "${plugin}") failed: worker ${pid} was killed because job ${forcedBy}, which ran beside it, ignored its cancel; this job had not finished within ${graceMs} ms of the worker stopping to take jobs. Submit it again if it is safe to retry`,
+    };
+  },
+
   noWorkers(jobId: string, plugin: string, detail: string): JobFailure {
     return {
       code: WorkerErrorCode.NO_WORKERS,
@@ -704,6 +718,8 @@ export const ResultErrorCode = {
   CHUNK_TOO_LARGE: WorkerErrorCode.CHUNK_TOO_LARGE,
   /** The worker's channel refused the result (it could not be serialised or written). */
   SEND_FAILED: WorkerErrorCode.SEND_FAILED,
+  /** A job the host took back before the worker started it (the host runs it elsewhere). */
+  WITHDRAWN: 'WITHDRAWN',
   /** The job's AbortSignal had fired when it ended. */
   CANCELLED: 'CANCELLED',
 } as const;
@@ -747,6 +763,8 @@ export const ChildMessages = {
     `job ${jobId} arrived while job ${current} is still running; a worker runs one job at a time`,
   stopping: 'the worker is stopping',
   endedAfterAbort: 'the plugin ended early because the job was stopped',
+  cancelledBeforeStart: 'the job was cancelled before the worker started it',
+  withdrawn: 'the host took the job back before the worker started it',
   resultTooLarge: (bytes: number, limit: number) =>
     `its result is ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.resultBytes). Return a reference (a file path, a URL) instead, or raise limits.resultBytes`,
   chunkTooLarge: (bytes: number, limit: number) =>

@@ -37,6 +37,8 @@ export const DEFAULTS = {
     chunkBytes: 4 * 1024 * 1024,
   },
   retainJobs: 1_000,
+  prefetch: 2,
+  maxConcurrency: 1_000,
   runtime: 'node',
 } as const;
 
@@ -124,6 +126,8 @@ const optionsSchema = z.strictObject({
     .strictObject({ windowChars: positiveInt.default(DEFAULTS.stream.windowChars) })
     .prefault({}),
   retainJobs: nonNegativeInt.default(DEFAULTS.retainJobs),
+  prefetch: nonNegativeInt.max(1_000).default(DEFAULTS.prefetch),
+  maxConcurrency: positiveInt.max(10_000).default(DEFAULTS.maxConcurrency),
   runtime: z.enum(['node', 'deno']).default(DEFAULTS.runtime),
   permissions: permissionsSchema.optional(),
   resourceManager: hasMethods<ResourceManager>('ResourceManager', [
@@ -233,6 +237,17 @@ export interface JobManagerOptions {
    * worker goes on. Defaults: 16 MiB, 64 MiB, 4 MiB.
    */
   limits?: { paramsBytes?: number; resultBytes?: number; chunkBytes?: number };
+  /**
+   * Jobs a worker is sent ahead, beyond those it runs: it starts the next one the moment it
+   * sends a result, without waiting for the host. Jobs sent ahead that a dying worker had not
+   * started run elsewhere, never twice. 0 turns pipelining off. Default 2.
+   */
+  prefetch?: number;
+  /**
+   * The most jobs of one plugin a worker runs at once, whatever the plugin declares
+   * (`concurrency` in its manifest or definePlugin). Default 1 000.
+   */
+  maxConcurrency?: number;
   /** Finished jobs kept for getJob/listJobs before the oldest are forgotten. Default 1 000. */
   retainJobs?: number;
   /**

@@ -1,24 +1,19 @@
 import {
   type CatalogChange,
-  type ExecuteRequest,
   type InitRequest,
   type PluginConfig,
   type PluginDescriptor,
   type PluginDiagnostic,
   type PluginManagerAdapter,
-  RESERVED_EXECUTE_KEYS,
   type ReloadRequest,
   safeParseRequest,
   type UnloadRequest,
 } from '@plugwork/protocol';
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
-import { NotJsonSafeError } from '../json-safe.ts';
-import { jsonBytesOver, OverLimitError } from '../json-size.ts';
-import { ChannelSendError, type Transport } from '../transport/transport.ts';
+import type { Transport } from '../transport/transport.ts';
+import { CodedError } from './coded-error.ts';
+import { describePluginError, JobExecutor } from './job-executor.ts';
 import { loadAdapter } from './load-adapter.ts';
-import { RunningJob } from './running-job.ts';
-import { StreamPump } from './stream-pump.ts';
-import { toResultData } from './to-json-safe.ts';
 
 export interface WorkerLoopOptions {
   transport: Transport;
@@ -33,15 +28,6 @@ export interface WorkerLoopOptions {
   log?: (text: string) => void;
   /** What `ready` reports as the runtime. Default 'node'. */
   runtime?: string;
-}
-
-/** An error with a result code, thrown inside the loop and turned into a failed result. */
-class CodedError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**
@@ -63,8 +49,9 @@ export class WorkerLoop {
   #diagnostics: PluginDiagnostic[] = [];
   #maxLoaded = 1;
   #streamWindow: number | undefined;
-  /** The job running now; a worker runs one at a time (execute requests queue up). */
-  #current: RunningJob | undefined;
+  /** Runs the jobs, several at once where plugins allow it (see job-executor.ts). */
+  readonly #executor: JobExecutor;
+  #maxConcurrency = Number.POSITIVE_INFINITY;
   #tail: Promise<void> = Promise.resolve();
   /** Exclusive tasks queued or running. */
   #exclusiveCount = 0;
@@ -82,6 +69,22 @@ export class WorkerLoop {
   constructor(options: WorkerLoopOptions) {
     this.#options = options;
     this.#transport = options.transport;
+    this.#executor = new JobExecutor({
+      adapter: () => this.#adapter,
+      state: () =>
+        this.#state === 'ready' ? 'ready' : this.#state === 'stopping' ? 'stopping' : 'other',
+      mostRecent: () => this.#loaded[this.#loaded.length - 1],
+      isLoaded: (plugin) => this.#loaded.includes(plugin),
+      ensureLoaded: (plugin) => this.#ensureLoaded(plugin),
+      concurrencyOf: (plugin) => this.#concurrencyOf(plugin),
+      exclusiveBusy: () => this.#exclusiveCount > 0,
+      pluginCode: () => this.#pluginCode(),
+      send: (message, onSent) => this.#send(message, onSent),
+      sendOrLog: (message) => this.#sendOrLog(message),
+      streamWindow: () => this.#streamWindow,
+      resultBytes: () => this.#resultBytes,
+      chunkBytes: () => this.#chunkBytes,
+    });
     this.#transport.onMessage((raw) => this.#receive(raw));
   }
 
@@ -104,15 +107,13 @@ export class WorkerLoop {
     const message = parsed.message;
     switch (message.type) {
       case 'execute':
-        this.#exclusive(() => this.#execute(message));
+        this.#executor.enqueue(message);
         return;
       case 'cancel':
-        if (this.#current?.jobId === message.job_id) {
-          this.#current.abort(cancelReason(message.job_id));
-        }
+        this.#executor.cancel(message.job_id, message.withdraw === true);
         return;
       case 'stream_ack':
-        if (this.#current?.jobId === message.job_id) this.#current.pump?.ack(message.consumed);
+        this.#executor.ack(message.job_id, message.consumed);
         return;
       case 'get_state':
         this.#sendState(message.request_id);
@@ -163,12 +164,42 @@ export class WorkerLoop {
 
   readonly #exclusiveDone = (): void => {
     this.#exclusiveCount--;
+    // Jobs that arrived during init, a reload or an unload start now.
+    if (this.#exclusiveCount === 0) this.#executor.pump();
   };
 
   readonly #exclusiveFailed = (error: unknown): void => {
-    this.#exclusiveCount--;
+    this.#exclusiveDone();
     this.#log(describe(error));
   };
+
+  /** A plugin's jobs at once here: what its descriptor declares, within the host's cap. */
+  #concurrencyOf(plugin: string): number {
+    const declared = this.#descriptors.get(plugin)?.concurrency;
+    const wanted = typeof declared === 'number' && declared >= 1 ? declared : 1;
+    return Math.min(wanted, this.#maxConcurrency);
+  }
+
+  /** Each loaded plugin's jobs at once, for the host's scheduler. */
+  #loadedConcurrency(): Record<string, number> {
+    const concurrency: Record<string, number> = {};
+    for (const plugin of this.#loaded) concurrency[plugin] = this.#concurrencyOf(plugin);
+    return concurrency;
+  }
+
+  /** Adapters that know more once a plugin is loaded (definePlugin's concurrency) say so. */
+  #refreshDescriptor(plugin: string): void {
+    const adapter = this.#adapter as { getPlugins?: () => unknown } | undefined;
+    if (typeof adapter?.getPlugins !== 'function') return;
+    try {
+      const fresh = (adapter.getPlugins() as PluginDescriptor[] | undefined)?.find(
+        (descriptor) => descriptor?.name === plugin,
+      );
+      if (fresh !== undefined) this.#descriptors.set(plugin, fresh);
+    } catch {
+      // The discovery-time descriptor stays in force.
+    }
+  }
 
   /** Throws ChannelSendError when the channel is open but refuses the message. */
   #send(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
@@ -196,7 +227,7 @@ export class WorkerLoop {
       type: 'response',
       request_type: requestType,
       status: error === undefined ? 'success' : 'error',
-      data: { loaded_plugins: [...this.#loaded] },
+      data: { loaded_plugins: [...this.#loaded], concurrency: this.#loadedConcurrency() },
     };
     if (requestId !== undefined) message.request_id = requestId;
     if (pluginName !== undefined) message.plugin_name = pluginName;
@@ -237,6 +268,7 @@ export class WorkerLoop {
       return;
     }
     this.#maxLoaded = message.max_loaded_plugins ?? 1;
+    this.#maxConcurrency = message.max_concurrency ?? Number.POSITIVE_INFINITY;
     this.#streamWindow = message.stream_window;
     this.#resultBytes = message.limits?.result_bytes;
     this.#chunkBytes = message.limits?.chunk_bytes;
@@ -380,6 +412,7 @@ export class WorkerLoop {
       throw new CodedError(ResultErrorCode.PLUGIN_LOAD_FAILED, describe(error));
     }
     loaded.push(name);
+    this.#refreshDescriptor(name);
   }
 
   /** Unloads least recently used plugins until at most `keep` stay loaded. */
@@ -393,156 +426,6 @@ export class WorkerLoop {
       }
     }
   }
-
-  /**
-   * Runs one job. Stays synchronous while the plugin does (a loaded plugin returning a plain
-   * value): the result is sent before this returns, with no promise made on the way. Anything
-   * asynchronous continues in #finishLater.
-   */
-  #execute(message: ExecuteRequest): Promise<void> | undefined {
-    const job = new RunningJob(message.job_id, this.#reportProgress);
-    this.#current = job;
-    try {
-      if (this.#state === 'stopping') {
-        throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.stopping);
-      }
-      if (this.#adapter === undefined || this.#state !== 'ready') {
-        throw new CodedError(ResultErrorCode.PLUGIN_ERROR, ChildMessages.notInitialised('execute'));
-      }
-      const plugin = message.plugin_name;
-      if (this.#loaded[this.#loaded.length - 1] !== plugin || message.stream === true) {
-        return this.#finishLater(job, this.#executeAsync(job, message));
-      }
-      this.#pluginCode();
-      const value = this.#adapter.executePlugin(plugin, executeParams(message), job);
-      if (isPromiseLike(value)) {
-        return this.#finishLater(
-          job,
-          Promise.resolve(value).then((resolved) => this.#sendResult(job, resolved)),
-        );
-      }
-      this.#sendResult(job, value);
-    } catch (error) {
-      this.#sendFailure(job, error);
-    }
-    this.#endJob(job);
-    return undefined;
-  }
-
-  /** The job's asynchronous path: load the plugin if needed, stream if asked and supported. */
-  async #executeAsync(job: RunningJob, message: ExecuteRequest): Promise<void> {
-    const plugin = message.plugin_name;
-    await this.#ensureLoaded(plugin);
-    const adapter = this.#adapter!;
-    const params = executeParams(message);
-    this.#pluginCode();
-    if (message.stream === true && (await adapter.checkStreamingSupport(plugin))) {
-      const stream = await adapter.executePluginStream(plugin, params, job);
-      const jobId = job.jobId;
-      const pump = new StreamPump(
-        (chunk, isFinal, onSent) =>
-          this.#send(
-            { type: 'stream_chunk', job_id: jobId, chunk, is_final: isFinal, metadata: {} },
-            onSent,
-          ),
-        this.#streamWindow,
-        job,
-        this.#chunkBytes,
-      );
-      job.pump = pump;
-      const totals = await pump.run(stream);
-      // A plugin that honours its signal by simply returning early ended a cancelled job, not a
-      // completed one: its output is partial.
-      if (job.aborted)
-        throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.endedAfterAbort);
-      this.#send({
-        type: 'result',
-        job_id: jobId,
-        status: 'success',
-        data: { streamed: true, chunks: totals.chunks, characters: totals.characters },
-      });
-      return;
-    }
-    this.#sendResult(job, await adapter.executePlugin(plugin, params, job));
-  }
-
-  async #finishLater(job: RunningJob, work: Promise<void>): Promise<void> {
-    try {
-      await work;
-    } catch (error) {
-      this.#sendFailure(job, error);
-    } finally {
-      this.#endJob(job);
-    }
-  }
-
-  #sendResult(job: RunningJob, value: unknown): void {
-    // Returned after the signal fired: the job was stopped (see #executeAsync), whatever it returned.
-    if (job.aborted) throw new CodedError(ResultErrorCode.CANCELLED, ChildMessages.endedAfterAbort);
-    let data: ReturnType<typeof toResultData>;
-    try {
-      data = toResultData(value);
-    } catch (error) {
-      if (!(error instanceof NotJsonSafeError)) throw error;
-      throw new CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, error.message);
-    }
-    const limit = this.#resultBytes;
-    if (limit !== undefined) {
-      const bytes = jsonBytesOver(data, limit);
-      if (bytes !== undefined) {
-        throw new CodedError(
-          ResultErrorCode.RESULT_TOO_LARGE,
-          ChildMessages.resultTooLarge(bytes, limit),
-        );
-      }
-    }
-    // A refusal by the channel (ChannelSendError) becomes this job's failed result.
-    this.#send({ type: 'result', job_id: job.jobId, status: 'success', data });
-  }
-
-  #sendFailure(job: RunningJob, error: unknown): void {
-    let code: string = ResultErrorCode.PLUGIN_ERROR;
-    let text: string;
-    if (error instanceof CodedError) {
-      code = error.code;
-      text = error.message;
-    } else if (error instanceof OverLimitError) {
-      code =
-        error.kind === 'chunk' ? ResultErrorCode.CHUNK_TOO_LARGE : ResultErrorCode.RESULT_TOO_LARGE;
-      text = error.message;
-    } else if (error instanceof ChannelSendError) {
-      code = ResultErrorCode.SEND_FAILED;
-      text = ChildMessages.sendFailed('result or output', error.reason);
-    } else {
-      text = describePluginError(error);
-    }
-    if (job.aborted) code = ResultErrorCode.CANCELLED;
-    // An error text is small; if even it cannot go, the channel is broken and the host's view
-    // of the worker's exit is what is left.
-    this.#sendOrLog({
-      type: 'result',
-      job_id: job.jobId,
-      status: 'error',
-      error: text,
-      error_code: code,
-    });
-  }
-
-  #endJob(job: RunningJob): void {
-    job.ended = true;
-    if (this.#current === job) this.#current = undefined;
-  }
-
-  readonly #reportProgress = (job: RunningJob, progress: unknown, text: unknown): void => {
-    if (job.ended || typeof progress !== 'number' || Number.isNaN(progress)) return;
-    const message: Record<string, unknown> & { type: string } = {
-      type: 'progress',
-      job_id: job.jobId,
-      progress: Math.min(1, Math.max(0, progress)),
-    };
-    if (text !== undefined && text !== null) message.message = String(text);
-    this.#sendOrLog(message);
-  };
 
   async #reload(message: ReloadRequest): Promise<void> {
     const name = message.plugin_name;
@@ -560,6 +443,7 @@ export class WorkerLoop {
         this.#pluginCode();
         try {
           await this.#adapter.reloadPlugin(name, message.config);
+          this.#refreshDescriptor(name);
         } catch (error) {
           await this.#resyncLoaded(name);
           throw error;
@@ -623,7 +507,8 @@ export class WorkerLoop {
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
       loaded_plugins: [...this.#loaded],
-      current_job_id: this.#current?.jobId ?? null,
+      current_job_id: this.#executor.runningIds[0] ?? null,
+      running_job_ids: this.#executor.runningIds,
       plugins: [...this.#descriptors.values()],
       diagnostics: this.#diagnostics,
       memory: { rss: memory.rss, heap_used: memory.heapUsed },
@@ -637,9 +522,10 @@ export class WorkerLoop {
   async stop(requestId?: string): Promise<void> {
     if (this.#state === 'stopping') return;
     this.#state = 'stopping';
-    this.#current?.abort(cancelReason(this.#current.jobId));
+    const jobsEnded = this.#executor.stopAll();
     this.#unwatch?.();
     await this.#tail;
+    await jobsEnded;
     const problems: string[] = [];
     if (this.#adapter !== undefined) {
       for (const name of this.#loaded.splice(0)) {
@@ -688,7 +574,8 @@ export class WorkerLoop {
       error: text,
       code: WorkerMessageErrorCode.UNCAUGHT_EXCEPTION,
     };
-    if (this.#current !== undefined) message.job_id = this.#current.jobId;
+    const running = this.#executor.runningIds;
+    if (running.length > 0) message.job_id = running[0];
     if (!this.#sendOrLog(message, exit)) exit();
   }
 
@@ -699,25 +586,6 @@ export class WorkerLoop {
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-const RESERVED = new Set<string>(RESERVED_EXECUTE_KEYS);
-
-/** The job parameters of an execute message: its keys the protocol does not reserve. */
-function executeParams(message: ExecuteRequest): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const key in message) {
-    if (!RESERVED.has(key)) params[key] = (message as Record<string, unknown>)[key];
-  }
-  return params;
-}
-
 /** request_id / job_id of a request that failed to parse, so the host can still match it. */
 function correlation(raw: unknown): { request_id?: string; job_id?: string } {
   if (typeof raw !== 'object' || raw === null) return {};
@@ -726,28 +594,4 @@ function correlation(raw: unknown): { request_id?: string; job_id?: string } {
   if (typeof requestId === 'string' && requestId.length > 0) result.request_id = requestId;
   if (typeof jobId === 'string' && jobId.length > 0) result.job_id = jobId;
   return result;
-}
-
-function cancelReason(jobId: string): Error {
-  const error = new Error(`job ${jobId} was cancelled by the host`);
-  error.name = 'AbortError';
-  return error;
-}
-
-/** `TypeError: x is not a function` reads better than the bare message for a plugin's error. */
-function describePluginError(error: unknown): string {
-  // Node's permission model throws a plain Error; its code and details say what was denied.
-  const denied = error as { code?: unknown; permission?: unknown; resource?: unknown };
-  if (error instanceof Error && denied.code === 'ERR_ACCESS_DENIED') {
-    const what = typeof denied.permission === 'string' ? ` (${denied.permission}` : '';
-    const where =
-      what && typeof denied.resource === 'string' && denied.resource !== ''
-        ? ` ${denied.resource})`
-        : what && ')';
-    return `ERR_ACCESS_DENIED: ${error.message}${what}${where}`;
-  }
-  if (error instanceof Error && error.name !== 'Error' && error.name !== '') {
-    return `${error.name}: ${error.message}`;
-  }
-  return describe(error);
 }

@@ -87,7 +87,10 @@ export interface WorkerState {
   pid: number | undefined;
   state: WorkerLifecycleState;
   loadedPlugins: string[];
+  /** The first of the jobs it runs now (several, for plugins with concurrency above 1). */
   currentJobId: string | undefined;
+  /** Every job it runs now. */
+  runningJobIds: string[];
   restarts: number;
   /** Crashes counted toward restart.maxCrashes right now. */
   recentCrashes: number;

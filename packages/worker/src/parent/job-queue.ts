@@ -41,6 +41,13 @@ export class JobQueue<T> {
     return item;
   }
 
+  /** Puts `items` back at the front, in their order (jobs a dead worker had not started). */
+  unshiftAll(items: readonly T[]): void {
+    if (items.length === 0) return;
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+  }
+
   /** Removes one item wherever it is; false when it was not queued. */
   remove(item: T): boolean {
     const index = this.#items.indexOf(item, this.#head);

@@ -64,6 +64,18 @@ export class JobRecord {
   workerPid: number | undefined;
   /** The execute message went to the worker (before that, its plugin was being loaded). */
   executeSent = false;
+  /**
+   * The worker has started it, by the rule the worker starts jobs by (see dispatch.ts); until
+   * then a job sent ahead (prefetched) is still `pending`, its timers not running.
+   */
+  started = false;
+  /** Taken back from a worker that has not started it; re-queued once the worker agrees. */
+  withdrawing = false;
+  /**
+   * Ended while a worker still holds it (cancelled while prefetched): if the worker may have
+   * started it after all, this bounds how long it may keep the worker before a kill.
+   */
+  ghostTimer: NodeJS.Timeout | undefined;
   stopping: { reason: StopReason; graceTimer: NodeJS.Timeout | undefined } | undefined;
   #timers: JobTimers | undefined;
   readonly stream: JobStream | undefined;
@@ -147,12 +159,30 @@ export class JobRecord {
     return isTerminal(this.status);
   }
 
-  markRunning(slot: WorkerSlot): void {
-    this.status = 'running';
-    this.startedAt = Date.now();
+  /** Handed to a worker (to start now, or prefetched to start after what it runs). */
+  assignTo(slot: WorkerSlot): void {
     this.slot = slot;
     this.workerId = slot.id;
     this.workerPid = slot.pid;
+    this.#snapshot = undefined;
+  }
+
+  markRunning(): void {
+    this.status = 'running';
+    this.started = true;
+    this.startedAt = Date.now();
+    this.#snapshot = undefined;
+  }
+
+  /** Back to the queue: a worker that held it without starting it died or gave it back. */
+  requeue(): void {
+    this.status = 'pending';
+    this.slot = undefined;
+    this.workerId = undefined;
+    this.workerPid = undefined;
+    this.executeSent = false;
+    this.started = false;
+    this.withdrawing = false;
     this.#snapshot = undefined;
   }
 

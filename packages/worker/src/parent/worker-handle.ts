@@ -79,6 +79,7 @@ export class WorkerHandle {
   readonly #options: WorkerHandleOptions;
   readonly #output: OutputForwarder;
   readonly #pending = new Map<string, PendingRequest>();
+  #answeredWaiters: (() => void)[] = [];
   #nextRequestId = 0;
   #exit: ExitInfo | undefined;
   #exitedAt: number | undefined;
@@ -116,6 +117,22 @@ export class WorkerHandle {
         ? await spawnIpcWorker(options.workerId, options.launch, settings)
         : await spawnSocketWorker(options.workerId, options.launch, settings);
     return new WorkerHandle(spawned, options);
+  }
+
+  /** Requests sent and not answered yet. */
+  get pendingRequests(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once no request waits for an answer (at once when none does). */
+  whenAnswered(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#answeredWaiters.push(resolve));
+  }
+
+  #settled(): void {
+    if (this.#pending.size > 0) return;
+    for (const resolve of this.#answeredWaiters.splice(0)) resolve();
   }
 
   /** True until the process has exited. */
@@ -157,6 +174,7 @@ export class WorkerHandle {
       const requestId = `r${++this.#nextRequestId}`;
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
+        this.#settled();
         reject(
           WorkerRequestError.timeout(
             this.workerId,
@@ -179,6 +197,7 @@ export class WorkerHandle {
         this.#transport.send({ ...message, request_id: requestId });
       } catch (error) {
         this.#pending.delete(requestId);
+        this.#settled();
         clearTimeout(timer);
         reject(
           WorkerRequestError.failed(
@@ -229,6 +248,7 @@ export class WorkerHandle {
       const pending = typeof requestId === 'string' ? this.#pending.get(requestId) : undefined;
       if (pending !== undefined) {
         this.#pending.delete(requestId as string);
+        this.#settled();
         clearTimeout(pending.timer);
         pending.reject(
           WorkerRequestError.failed(
@@ -256,6 +276,7 @@ export class WorkerHandle {
         this.#pending.delete(requestId);
         clearTimeout(pending.timer);
         this.#settle(pending, message);
+        this.#settled();
         return;
       }
     }
@@ -319,6 +340,7 @@ export class WorkerHandle {
         WorkerRequestError.exited(this.workerId, this.pid, pending.type, pending.subject, how),
       );
     }
+    this.#settled();
     this.#options.onExit(exit);
     this.#resolveExited(exit);
   }

@@ -88,8 +88,17 @@ export class WorkerSlot {
   /** The current restart replaces a process on purpose: it is not counted in `restarts`. */
   #recycling = false;
   #recycleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  /** The job the worker is running (or loading the plugin for). */
-  job: JobRecord | undefined;
+  /**
+   * The jobs handed to the worker and not yet answered, in the order they were sent: running,
+   * prefetched, or (ended for their users already) waiting for the worker's answer.
+   */
+  readonly jobs = new Map<string, JobRecord>();
+  /** Each loaded plugin's jobs at once in this process, as the worker reported it. */
+  readonly concurrency = new Map<string, number>();
+  /** A job is loading its plugin here: nothing else is sent until it is loaded. */
+  loading = false;
+  /** Takes no new job: it is about to be killed (a job ignored its cancel). */
+  draining: { jobId: string; reason: KillReason; timer: NodeJS.Timeout | undefined } | undefined;
   /**
    * The plugin the worker's output lines are labelled with: the current job's, or after it the
    * last job's. Output travels on its own pipe, so it can arrive after the job's result; the
@@ -131,16 +140,22 @@ export class WorkerSlot {
     for (const plugin of plugins) this.everLoaded.add(plugin);
   }
 
-  /** Can take a job now. */
-  get available(): boolean {
+  /** Can be sent jobs now: up, not about to be replaced, no control operation due. */
+  get accepting(): boolean {
     return (
-      this.state === 'idle' &&
-      this.job === undefined &&
+      (this.state === 'idle' || this.state === 'busy') &&
+      !this.loading &&
+      this.draining === undefined &&
       !this.#recycleWanted &&
       !this.#operationRunning &&
       this.#operations.length === 0 &&
       this.handle?.alive === true
     );
+  }
+
+  /** Can take a job that first loads its plugin: accepting, and nothing in flight. */
+  get available(): boolean {
+    return this.accepting && this.jobs.size === 0;
   }
 
   /** Will run jobs now or after a restart; false once failed or stopped. */
@@ -167,18 +182,31 @@ export class WorkerSlot {
   }
 
   assign(job: JobRecord): void {
-    this.job = job;
-    this.#setState('busy');
+    this.jobs.set(job.id, job);
+    if (this.state === 'idle') this.#setState('busy');
+  }
+
+  /** The worker began this job: its output is labelled with its plugin from now on. */
+  labelOutput(job: JobRecord): void {
     setImmediate(() => {
-      if (this.job === job) this.outputPlugin = job.plugin;
+      if (this.jobs.get(job.id) === job) this.outputPlugin = job.plugin;
     });
   }
 
-  /** The job is over (or never needed the worker): take the next operation or job. */
-  release(): void {
-    this.job = undefined;
+  /** The worker is done with this job (or it never needed the worker): take what comes next. */
+  release(job: JobRecord): void {
+    if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (this.jobs.size > 0) return;
     if (this.state === 'busy') this.#setState('idle');
     this.#drainOperations();
+  }
+
+  /** Forgets every job (the process is gone); returns them in the order they were sent. */
+  takeJobs(): JobRecord[] {
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    this.loading = false;
+    return jobs;
   }
 
   /**
@@ -289,6 +317,7 @@ export class WorkerSlot {
     // During a launch the init request fails with the exit, and the launch reports it.
     if (handle !== this.handle || this.state === 'starting') return;
     this.handle = undefined;
+    this.concurrency.clear();
     const killReason = this.#killReason;
     this.#killReason = undefined;
     if (this.#stopping) {
@@ -358,7 +387,7 @@ export class WorkerSlot {
   #drainOperations(): void {
     if (
       this.#operationRunning ||
-      this.job !== undefined ||
+      this.jobs.size > 0 ||
       this.state !== 'idle' ||
       this.handle === undefined ||
       !this.handle.alive
@@ -366,6 +395,12 @@ export class WorkerSlot {
       return;
     }
     if (this.#recycleWanted) {
+      const handle = this.handle;
+      // A question the old process was asked (get_state) is answered before it goes.
+      if (handle.pendingRequests > 0) {
+        void handle.whenAnswered().then(() => this.#drainOperations());
+        return;
+      }
       this.#recycling = true;
       this.#killReason = 'recycle';
       this.#setState('restarting');
