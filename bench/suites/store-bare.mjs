@@ -24,6 +24,7 @@ function newJob(index, now) {
     runAt: now,
     maxAttempts: 1,
     backoff: undefined,
+    retryOn: [],
   };
 }
 

@@ -40,11 +40,16 @@ export abstract class JobLedger implements JobStore {
   protected abstract findStored(id: string): StoredJob | undefined;
   abstract list(filter?: ListJobsFilter): JobPage;
   abstract prune(retention: Retention, now?: number): Promise<PruneReport>;
+  abstract clearFinished(): number;
   abstract flush(): void;
   abstract close(): Promise<void>;
 
   get pendingCount(): number {
     return this.#pending;
+  }
+
+  get queuedCount(): number {
+    return this.queue.size;
   }
 
   get runningCount(): number {
@@ -70,6 +75,11 @@ export abstract class JobLedger implements JobStore {
   claimNext(now = Date.now()): StoredJob | undefined {
     this.assertOpen();
     return this.queue.take(now)?.snapshot();
+  }
+
+  peekNext(now = Date.now()): StoredJob | undefined {
+    this.assertOpen();
+    return this.queue.peek(now)?.snapshot();
   }
 
   nextRunAt(): number | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RETRYABLE_FAILURES, type RetryableFailure } from './retry-policy.ts';
 import type { Backoff } from './stored-job.ts';
 
 /** BullMQ's priority range: 0 (the default) runs first, 2,097,152 last. */
@@ -14,6 +15,11 @@ export interface QueueJobOptions {
   priority?: number;
   /** Milliseconds to wait before the job may first run. */
   delay?: number;
+  /**
+   * Which failures use up an attempt and run the job again: 'crash', 'timeout' (a stall too),
+   * 'error' (the plugin threw). Default all three. Cancellation is never retried.
+   */
+  retryOn?: RetryableFailure[];
 }
 
 export const queueJobOptionsShape = {
@@ -27,13 +33,20 @@ export const queueJobOptionsShape = {
     .optional(),
   priority: z.number().int().min(0).max(MAX_PRIORITY).optional(),
   delay: z.number().int().nonnegative().optional(),
+  retryOn: z.array(z.enum(['crash', 'timeout', 'error'])).optional(),
 };
 
 /** The store's fields for a job's queue options, with the defaults applied. */
 export function resolveQueueOptions(
   options: QueueJobOptions,
   submittedAt: number,
-): { maxAttempts: number; backoff: Backoff | undefined; priority: number; runAt: number } {
+): {
+  maxAttempts: number;
+  backoff: Backoff | undefined;
+  priority: number;
+  runAt: number;
+  retryOn: readonly RetryableFailure[];
+} {
   return {
     maxAttempts: options.attempts ?? 1,
     backoff:
@@ -46,5 +59,6 @@ export function resolveQueueOptions(
           },
     priority: options.priority ?? 0,
     runAt: submittedAt + (options.delay ?? 0),
+    retryOn: options.retryOn ?? RETRYABLE_FAILURES,
   };
 }

@@ -122,6 +122,7 @@ export class JobState {
       submittedAt: spec.submittedAt,
       maxAttempts: spec.maxAttempts,
       backoff: spec.backoff,
+      retryOn: spec.retryOn,
       seq: this.seq,
       status: this.status,
       runAt: this.runAt,

@@ -89,6 +89,8 @@ export interface JobStore {
   readonly file: string | undefined;
   /** Pending jobs, delayed ones and claimed-but-not-started ones included. */
   readonly pendingCount: number;
+  /** Jobs in the queue: pending and not claimed (delayed ones included). */
+  readonly queuedCount: number;
   readonly runningCount: number;
 
   /** Adds a job, or returns the job that already has its id (idempotent submit). */
@@ -98,6 +100,8 @@ export interface JobStore {
    * order, among jobs whose runAt has come. It stays pending until markRunning.
    */
   claimNext(now?: number): StoredJob | undefined;
+  /** The job claimNext would take, left in the queue. */
+  peekNext(now?: number): StoredJob | undefined;
   /** The earliest runAt of a queued job (a time in the past when one is runnable now). */
   nextRunAt(): number | undefined;
   /** Starts an attempt. */
@@ -118,6 +122,8 @@ export interface JobStore {
   recover(policy: RecoveryPolicy, now?: number): RecoveryReport;
   get(id: string): StoredJob | undefined;
   list(filter?: ListJobsFilter): JobPage;
+  /** Deletes every finished job at once (blocking for as long as that takes); returns how many. */
+  clearFinished(): number;
   /** Deletes finished jobs beyond the retention, in small batches that let the event loop run. */
   prune(retention: Retention, now?: number): Promise<PruneReport>;
   /** Commits pending writes now (the SQLite store batches them). */

@@ -80,6 +80,18 @@ export class MemoryJobStore extends JobLedger {
     };
   }
 
+  clearFinished(): number {
+    this.assertOpen();
+    let cleared = 0;
+    for (const status of FINISHED_STATUSES) {
+      for (const job of this.#finished[status]) this.live.delete(job.id);
+      cleared += this.#finished[status].length;
+      this.#finished[status] = [];
+    }
+    this.#order = this.#order.filter((job) => !job.terminal);
+    return cleared;
+  }
+
   prune(retention: Retention, now = Date.now()): Promise<PruneReport> {
     this.assertOpen();
     // One prune at a time: a second caller shares the first one's result.

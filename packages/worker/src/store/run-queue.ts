@@ -47,6 +47,12 @@ export class RunQueue {
     this.#size--;
   }
 
+  /** The next runnable job, left in the queue. */
+  peek(now: number): JobState | undefined {
+    this.#promote(now);
+    return this.#top(this.#ready)?.job;
+  }
+
   /** Removes and returns the next runnable job. */
   take(now: number): JobState | undefined {
     this.#promote(now);

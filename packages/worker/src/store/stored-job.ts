@@ -1,6 +1,7 @@
 import type { JobParams, JsonObject } from '@plugwork/protocol';
 import type { JobFailure } from '../errors.ts';
 import type { JobStatus } from '../parent/job.ts';
+import type { RetryableFailure } from './retry-policy.ts';
 
 /** How long to wait before the next attempt of a failed job (BullMQ's meaning). */
 export interface Backoff {
@@ -39,6 +40,8 @@ export interface NewJob {
   /** Runs allowed in all, the first included (>= 1). */
   readonly maxAttempts: number;
   readonly backoff: Backoff | undefined;
+  /** The failures the job is run again after, while attempts last. */
+  readonly retryOn: readonly RetryableFailure[];
 }
 
 /**

@@ -89,6 +89,7 @@ describe('queue job options', () => {
       backoff: undefined,
       priority: 0,
       runAt: 1_000,
+      retryOn: ['crash', 'timeout', 'error'],
     });
     expect(
       resolveQueueOptions(
@@ -100,6 +101,7 @@ describe('queue job options', () => {
       backoff: { type: 'fixed', delayMs: 50, maxDelayMs: undefined },
       priority: 7,
       runAt: 1_250,
+      retryOn: ['crash', 'timeout', 'error'],
     });
   });
 

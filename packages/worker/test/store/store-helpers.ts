@@ -34,6 +34,7 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     runAt: submittedAt,
     maxAttempts: 1,
     backoff: undefined,
+    retryOn: [],
     ...overrides,
   };
 }

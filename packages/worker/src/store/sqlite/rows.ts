@@ -2,6 +2,7 @@ import type { JobParams, JsonObject } from '@plugwork/protocol';
 import type { JobFailure } from '../../errors.ts';
 import type { JobStatus } from '../../parent/job.ts';
 import { JobState } from '../job-state.ts';
+import type { RetryableFailure } from '../retry-policy.ts';
 import type { Backoff, JobAttempt, NewJob } from '../stored-job.ts';
 import type { SqlRow, SqlValue } from './driver.ts';
 
@@ -13,6 +14,7 @@ interface SpecColumn {
   timeoutMs?: number;
   stallMs?: number;
   backoff?: Backoff;
+  retryOn?: RetryableFailure[];
 }
 
 export const COLUMNS =
@@ -41,6 +43,7 @@ export function insertParams(job: JobState): SqlValue[] {
     timeoutMs: spec.timeoutMs,
     stallMs: spec.stallMs,
     backoff: spec.backoff,
+    retryOn: spec.retryOn.length === 0 ? undefined : [...spec.retryOn],
   };
   return [
     job.seq,
@@ -97,6 +100,7 @@ export function rowToState(row: SqlRow): JobState {
     runAt: Number(row.run_at),
     maxAttempts: Number(row.max_attempts),
     backoff: column.backoff,
+    retryOn: column.retryOn ?? [],
   };
   const attempts = (JSON.parse(String(row.attempts)) as Partial<JobAttempt>[]).map((attempt) =>
     Object.freeze({

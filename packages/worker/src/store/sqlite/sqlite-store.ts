@@ -183,6 +183,23 @@ export class SqliteJobStore extends JobLedger {
     return this.#pruning;
   }
 
+  clearFinished(): number {
+    this.assertOpen();
+    this.#writeSafely(Number.POSITIVE_INFINITY);
+    let cleared = Number(
+      this.#db.prepare('DELETE FROM jobs WHERE ended_at IS NOT NULL').run().changes,
+    );
+    // Finished jobs whose row a failed write left behind.
+    for (const job of this.live.values()) {
+      if (!job.terminal) continue;
+      this.live.delete(job.id);
+      this.#dirty.delete(job);
+      this.#unsaved.delete(job);
+      cleared++;
+    }
+    return cleared;
+  }
+
   flush(): void {
     this.assertOpen();
     this.#write(Number.POSITIVE_INFINITY);
