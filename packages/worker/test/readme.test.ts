@@ -10,9 +10,12 @@ const readme = readFileSync(new URL('README.md', root), 'utf8');
 const codeBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]);
 
 describe('README', () => {
-  it.each(['examples/hello-adapter.mjs', 'examples/basic.mjs'])('embeds %s verbatim', (file) => {
-    expect(codeBlocks).toContain(readFileSync(new URL(file, root), 'utf8'));
-  });
+  it.each(['examples/hello-adapter.mjs', 'examples/basic.mjs', 'examples/durable.mjs'])(
+    'embeds %s verbatim',
+    (file) => {
+      expect(codeBlocks).toContain(readFileSync(new URL(file, root), 'utf8'));
+    },
+  );
 
   it('starts with the smallest working example', () => {
     const firstSection = readme.split('\n## ')[1] ?? '';
@@ -26,6 +29,17 @@ describe('README', () => {
       { cwd: fileURLToPath(root), timeout: 20_000 },
     );
     expect(stdout).toBe("{ text: 'Hello, world!' }\nHello, stream!\n");
+    expect(stderr).toBe('');
+  });
+  it('its durable-jobs example runs and prints what the comments say', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [fileURLToPath(new URL('examples/durable.mjs', root))],
+      { cwd: fileURLToPath(root), timeout: 20_000 },
+    );
+    expect(stdout).toBe(
+      "{ text: 'Hello, world!' }\npending\nHello, world!\n[ 'greet-later', 'greet-world' ]\n",
+    );
     expect(stderr).toBe('');
   });
 });
