@@ -6,6 +6,7 @@ import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mj
 import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
+import { measureDurableStore } from './suites/durable-store.mjs';
 import { measureIpcFloor } from './suites/ipc-floor.mjs';
 import { measureWorkerRss } from './suites/memory.mjs';
 import { measureNoopJob } from './suites/noop-job.mjs';
@@ -26,6 +27,7 @@ const config = smoke
       fsPlugins: 50,
       npmPackages: 100,
       npmPlugins: 5,
+      historyJobs: 2_000,
     }
   : {
       latencyMs: 3_000,
@@ -38,6 +40,7 @@ const config = smoke
       fsPlugins: 1_000,
       npmPackages: 1_000,
       npmPlugins: 50,
+      historyJobs: 100_000,
     };
 
 const results = new Results();
@@ -176,6 +179,29 @@ results.add({
   value: piscina.perSecond,
   unit: 'jobs/s',
   baseline: { name: 'plugwork no-op', value: noop.perSecond },
+});
+
+step('job store (SQLite vs memory)');
+const durable = await measureDurableStore(config);
+results.add({
+  name: '9. no-op jobs pipelined, SQLite store',
+  value: durable.sqlitePerSecond,
+  unit: 'jobs/s',
+  baseline: { name: 'memory store', value: durable.memoryPerSecond },
+  targetRatio: { min: 0.7 },
+});
+results.add({
+  name: '9. no-op job p50, SQLite store',
+  value: durable.sqliteP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'memory store', value: durable.memoryP50 * 1000 },
+  targetRatio: { max: 1.3 },
+});
+results.add({
+  name: `9. history page of 50 from ${config.historyJobs} stored jobs`,
+  value: durable.pageMs,
+  unit: 'ms',
+  targetValue: smoke ? undefined : { max: 5 },
 });
 
 results.print();
