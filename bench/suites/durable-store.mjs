@@ -93,7 +93,8 @@ export async function measureDurableStore(config) {
         const start = process.hrtime.bigint();
         const page = manager.listJobs({ ...query, cursor: first.nextCursor });
         pageTimes.push(elapsedMs(start));
-        if (page.length === 0) throw new Error(`no second history page for ${JSON.stringify(filter)}`);
+        if (page.length === 0)
+          throw new Error(`no second history page for ${JSON.stringify(filter)}`);
       }
     }
     await manager.shutdown();
