@@ -171,6 +171,21 @@ describe('a sandboxed worker gets only an allow-list of the host environment', (
     ).toBe('on');
   });
 
+  it.each(['node', 'deno'] as const)(
+    'the %s worker process itself holds no secret of the host (its /proc environ)',
+    async (runtime) => {
+      const harness = await startHarness({ runtime, permissions: { read: [allowed] } });
+      try {
+        const [pid] = harness.pids;
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        expect(environ.some((entry) => entry.startsWith(`${secret}=`))).toBe(false);
+        expect(environ).toContain(`PATH=${process.env.PATH}`);
+      } finally {
+        await harness.close();
+      }
+    },
+  );
+
   it('passes the whole environment only when told to (worker.inheritEnv)', async () => {
     expect(
       await variable({ permissions: { read: [allowed] }, worker: { inheritEnv: true } }, secret),

@@ -435,12 +435,17 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       failed: 0,
     };
     let running = 0;
+    // Jobs sent ahead to a worker and not started yet are still queued, as their status says.
+    let queued = this.#context.queue.size;
     for (const slot of this.#context.slots) {
       workers[slot.state]++;
-      for (const job of slot.jobs.values()) if (job.status === 'running') running++;
+      for (const job of slot.jobs.values()) {
+        if (job.status === 'running') running++;
+        else if (job.status === 'pending') queued++;
+      }
     }
     const context = this.#context;
-    return { queued: context.queue.size, running, workers, plugins: context.stats.snapshot() };
+    return { queued, running, workers, plugins: context.stats.snapshot() };
   }
 
   /**
