@@ -11,8 +11,13 @@ const MAIN = path.resolve(import.meta.dirname, '../dist/server/main.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The job store the server keeps (its default, apps/demo/.data, is not for tests). */
+const STORE = path.join(scratch, 'store');
+
 function launch(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  const storeArgs =
+    args.includes('--no-store') || args.includes('--store') ? [] : ['--store', STORE];
+  const child = spawn(process.execPath, [MAIN, ...args, ...storeArgs], {
     cwd: scratch,
     env: { ...process.env, PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,6 +89,59 @@ describe('the demo server process', () => {
       expect(groupGone(server.child)).toBe(true);
     });
   }
+
+  it('keeps its jobs across a restart: the history shows, the jobs still queued run', async () => {
+    const store = path.join(scratch, 'restart-store');
+    const api = async (url: string, route: string, body?: unknown) => {
+      const response = await fetch(`${url}api/${route}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as { job: { id: string; status: string } } & {
+        jobs: { id: string; status: string }[];
+      };
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      for (let tries = 0; tries < 300 && !(await check()); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const first = launch(['--port', '0', '--adapter', 'fs', '--store', store]);
+    let url = await first.url();
+    expect(first.output().stdout).toContain(`jobs: kept in ${store}`);
+    const done = (
+      await api(url, 'jobs', { plugin: 'hash-chain', params: { rounds: 10, size_kb: 1 } })
+    ).job.id;
+    await until(async () => (await api(url, `jobs/${done}`)).job.status === 'completed');
+    // Two workers: two long jobs run, the rest wait (queued, or sent ahead to a busy worker).
+    const long = { plugin: 'hash-chain', params: { rounds: 100_000, size_kb: 64 } };
+    const waiting: string[] = [];
+    for (let index = 0; index < 6; index++) waiting.push((await api(url, 'jobs', long)).job.id);
+    process.kill(first.child.pid!, 'SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = launch(['--port', '0', '--adapter', 'fs', '--store', store]);
+    url = await second.url();
+    try {
+      const listed = await api(url, 'jobs');
+      expect(listed.jobs.find((job) => job.id === done)?.status).toBe('completed');
+      const pendingBefore = waiting.filter(
+        (id) => listed.jobs.find((job) => job.id === id)?.status !== 'cancelled',
+      );
+      expect(pendingBefore.length).toBeGreaterThanOrEqual(2);
+      // They run on the restarted server.
+      const statuses = async () => {
+        const jobs = (await api(url, 'jobs')).jobs;
+        return pendingBefore.map((id) => jobs.find((job) => job.id === id)?.status);
+      };
+      await until(async () => (await statuses()).some((status) => status !== 'pending'));
+      expect(await statuses()).toContainEqual(expect.stringMatching(/^(running|completed)$/));
+    } finally {
+      process.kill(second.child.pid!, 'SIGTERM');
+      await second.exited;
+    }
+  });
 
   it('refuses a bad config file, naming the field', async () => {
     const file = path.join(scratch, 'plugwork.config.json');

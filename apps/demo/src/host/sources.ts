@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
 import type { JobManagerOptions } from '@plugwork/worker';
@@ -16,7 +17,10 @@ export function sourcesOf(settings: DemoSettings): SourceName[] {
 export function managerOptions(
   source: SourceName,
   settings: DemoSettings,
-): Pick<JobManagerOptions, 'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker'> {
+): Pick<
+  JobManagerOptions,
+  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'store'
+> {
   const adapter =
     source === 'fs'
       ? fsAdapter({ directories: settings.fs.directories, watch: settings.fs.watch })
@@ -31,5 +35,10 @@ export function managerOptions(
     maxLoadedPlugins: settings.maxLoadedPlugins,
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
+    // A store file serves one JobManager: one per source.
+    store:
+      settings.store === undefined
+        ? 'memory'
+        : { sqlite: path.join(settings.store.directory, `jobs-${source}.db`) },
   };
 }
