@@ -295,11 +295,15 @@ describe('catalog changes', () => {
 });
 
 describe('job records', () => {
-  it('takes a caller-chosen id, and refuses one already held', async () => {
-    const job = manager.submit('noop', {}, { id: 'my-id-1' });
+  it('takes a caller-chosen id, and answers a second submit of it with the same job', async () => {
+    const job = manager.submit('echo', { text: 'first' }, { id: 'my-id-1' });
     expect(job.id).toBe('my-id-1');
+    const again = manager.submit('echo', { text: 'second' }, { id: 'my-id-1' });
+    expect(await again.result).toEqual(await job.result);
     await job.done;
-    expect(() => manager.submit('noop', {}, { id: 'my-id-1' })).toThrow(/exists already/);
+    const later = manager.submit('echo', { text: 'third' }, { id: 'my-id-1' });
+    expect(later.snapshot()).toMatchObject({ status: 'completed', params: { text: 'first' } });
+    expect(manager.listJobs().filter((listed: Job) => listed.id === 'my-id-1')).toHaveLength(1);
   });
 
   it('getJob, listJobs and clearCompleted', async () => {

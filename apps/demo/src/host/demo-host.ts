@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
 import type { Job, JobHandle, JobStatus, Logger, WorkerState } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
@@ -129,6 +130,9 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    */
   static async start(options: DemoHostOptions): Promise<DemoHost> {
     const host = new DemoHost(options);
+    if (options.settings.store !== undefined) {
+      mkdirSync(options.settings.store.directory, { recursive: true });
+    }
     const results = await Promise.allSettled(host.#sources.map((source) => source.manager.start()));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed !== -1) {
@@ -198,7 +202,10 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
 
   /** One job. Throws DemoError UNKNOWN_JOB. */
   job(jobId: string): JobView {
-    const source = this.#jobSources.get(jobId);
+    // A job of an earlier run lives in its source's store only.
+    const source =
+      this.#jobSources.get(jobId) ??
+      this.#sources.find((each) => each.manager.getJob(jobId) !== undefined);
     const job = source?.manager.getJob(jobId);
     if (source === undefined || job === undefined) throw DemoError.unknownJob(jobId);
     return this.#jobView(source, job);
@@ -208,9 +215,11 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   jobs(filter: { status?: JobStatus[]; plugin?: string; limit?: number } = {}): JobView[] {
     const jobs: JobView[] = [];
     for (const source of this.#sources) {
-      const listed = source.manager.listJobs(
-        filter.status === undefined ? {} : { status: filter.status },
-      );
+      const listed = source.manager.listJobs({
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+        order: 'newest',
+        limit: Math.min(filter.limit ?? 1_000, 1_000),
+      });
       for (const job of listed) {
         const view = this.#jobView(source, job);
         if (filter.plugin !== undefined && !matchesPlugin(view, filter.plugin)) continue;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
 import { JobManager, type JobManagerOptions } from '@plugwork/worker';
@@ -19,7 +20,7 @@ export function managerOptions(
   settings: DemoSettings,
 ): Pick<
   JobManagerOptions,
-  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'prefetch'
+  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'prefetch' | 'store'
 > {
   const adapter =
     source === 'fs'
@@ -39,6 +40,11 @@ export function managerOptions(
     // job wait behind a busy worker while another one frees up, and would hide it from the
     // pool's queue, which the page shows.
     prefetch: 0,
+    // A store file serves one JobManager: one per source.
+    store:
+      settings.store === undefined
+        ? 'memory'
+        : { sqlite: path.join(settings.store.directory, `jobs-${source}.db`) },
   };
 }
 

@@ -3,6 +3,7 @@
 import { parseCommandLine } from '../command-line.ts';
 import { resolveSettings } from '../config/settings.ts';
 import { describe } from '../errors.ts';
+import { DEFAULT_DATA_DIR } from '../paths.ts';
 import { onStopSignals } from '../signals.ts';
 import { startServer } from './start-server.ts';
 
@@ -16,6 +17,9 @@ Options:
   --port <number>             port (default 3000; env PORT; 0 picks a free one)
   --plugwork-config <file>    config file (default ./plugwork.config.json if present;
                               env PLUGWORK_CONFIG)
+  --store <dir>               keep jobs in SQLite files in <dir> (default apps/demo/.data):
+                              the queue and the history survive a restart
+  --no-store                  keep jobs in memory only
   -h, --help                  show this help
 
 apps/demo/README.md describes the config file and the API.
@@ -29,6 +33,8 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'plugwork-config': { type: 'string' },
+        store: { type: 'string' },
+        'no-store': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -44,12 +50,19 @@ async function main(): Promise<void> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.port === undefined ? {} : { port: values.port }),
     ...(values['plugwork-config'] === undefined ? {} : { configFile: values['plugwork-config'] }),
+    ...(values['no-store'] === true
+      ? { store: false as const }
+      : values.store === undefined
+        ? {}
+        : { store: values.store }),
+    defaultStore: DEFAULT_DATA_DIR,
   });
   const server = await startServer({ settings });
   const { plugins, diagnostics } = server.host.catalog();
   const lines = [
     `plugwork demo on ${server.url}`,
     `  sources: ${server.host.sources.join(' + ')}${settings.configFile === undefined ? '' : ` (config: ${settings.configFile})`}`,
+    `  jobs: ${settings.store === undefined ? 'in memory (--no-store)' : `kept in ${settings.store.directory}`}`,
     `  plugins: ${plugins.map((plugin) => `${plugin.id} [${plugin.source}]`).join(', ') || 'none'}`,
   ];
   if (diagnostics.length > 0) {
