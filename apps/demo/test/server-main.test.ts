@@ -6,15 +6,21 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scriptEnv } from './support/server.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../dist/server/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../bin/plugwork-demo.js');
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function launch(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd: scratch,
-    env: { ...process.env, PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env },
+/** The server as its bin starts it, or (`viaPnpm`) as the README's `pnpm demo` does. */
+function launch(args: string[], env: Record<string, string> = {}, viaPnpm = false) {
+  const [command, commandArgs, cwd] = viaPnpm
+    ? ['npx', ['-y', 'pnpm@12.4.2', 'demo', ...args], REPO_ROOT]
+    : [process.execPath, [MAIN, ...args], scratch];
+  const child = spawn(command, commandArgs, {
+    cwd,
+    env: scriptEnv({ PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -84,6 +90,24 @@ describe('the demo server process', () => {
       expect(groupGone(server.child)).toBe(true);
     });
   }
+
+  it('`pnpm demo`: --help prints only the help on stdout; Ctrl-C ends without pnpm calling it a failure', async () => {
+    const help = launch(['--help'], {}, true);
+    expect(await help.exited).toBe(0);
+    expect(help.output().stdout).toMatch(/^Usage: pnpm demo \[options\]\n/);
+    expect(help.output().stdout).not.toContain('turbo');
+
+    const server = launch(['--port', '0'], {}, true);
+    await server.url();
+    // A terminal's Ctrl-C: SIGINT to npx, pnpm, the server and its workers at once (pnpm
+    // forwards it to the server once more).
+    process.kill(-server.child.pid!, 'SIGINT');
+    await server.exited;
+    const { stdout, stderr } = server.output();
+    expect(stdout).toContain('SIGINT: stopping the server and its workers…\nStopped.\n');
+    expect(stderr).not.toMatch(/Command failed|ELIFECYCLE|again: exiting now/);
+    expect(groupGone(server.child)).toBe(true);
+  });
 
   it('refuses a bad config file, naming the field', async () => {
     const file = path.join(scratch, 'plugwork.config.json');

@@ -104,6 +104,7 @@ export interface WorkerState {
 
 /** manager.stats(). */
 export interface ManagerStats {
+  /** Jobs not started yet: in the queue, or sent ahead to a worker (prefetch). */
   queued: number;
   running: number;
   workers: Record<WorkerLifecycleState, number>;

@@ -16,8 +16,9 @@ import {
   ManagerStateError,
   PayloadTooLargeError,
   QueueFullError,
-  UnknownPluginError,
+  UnknownWorkerError,
 } from '../errors.ts';
+import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
@@ -35,6 +36,7 @@ import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
 import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
 import { WorkerMessages } from './worker-messages.ts';
@@ -84,7 +86,7 @@ const NO_PARAMS: JobParams = Object.freeze({});
  * await manager.shutdown();
  * ```
  */
-export class JobManager extends EventEmitter<JobManagerEvents> {
+export class JobManager extends EventEmitter<JobManagerEvents> implements JobRunner {
   readonly #options: ResolvedOptions;
   readonly #launch: LaunchPlan;
   readonly #context: ManagerContext;
@@ -220,7 +222,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (context.noWorkers !== undefined) {
       throw ManagerStateError.noWorkers('submit a job', context.noWorkers);
     }
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     if (options !== EMPTY_OPTIONS) {
       const checked = submitOptionsSchema.safeParse(options);
       if (!checked.success) {
@@ -401,6 +403,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     );
   }
 
+  /**
+   * Replaces one worker's process with a fresh one, whatever the restart policy says: a stuck,
+   * bloated or failed worker comes back clean. Jobs it runs (or was sent ahead) are cancelled
+   * first, exactly as cancel() does. Resolves with the worker's new state once it is ready;
+   * rejects with UnknownWorkerError for an id the pool does not have, or the WorkerStartError of
+   * a worker that cannot start.
+   */
+  async restartWorker(workerId: string): Promise<WorkerState> {
+    this.#assertRunning('restart a worker');
+    const slot = this.#context.slots.find((each) => each.id === workerId);
+    if (slot === undefined) {
+      throw new UnknownWorkerError(
+        workerId,
+        this.#context.slots.map((each) => each.id),
+      );
+    }
+    await Promise.all([...slot.jobs.values()].map((record) => this.#cancel(record)));
+    await slot.restartNow();
+    this.#context.noWorkers = undefined;
+    const states = await this.getWorkerStates();
+    return states.find((state) => state.workerId === workerId)!;
+  }
+
   /** Queue length, running jobs, workers per state, and wait/run times per plugin. */
   stats(): ManagerStats {
     const workers: Record<WorkerLifecycleState, number> = {
@@ -413,12 +438,17 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
       failed: 0,
     };
     let running = 0;
+    // Jobs sent ahead to a worker and not started yet are still queued, as their status says.
+    let queued = this.#context.queue.size;
     for (const slot of this.#context.slots) {
       workers[slot.state]++;
-      for (const job of slot.jobs.values()) if (job.status === 'running') running++;
+      for (const job of slot.jobs.values()) {
+        if (job.status === 'running') running++;
+        else if (job.status === 'pending') queued++;
+      }
     }
     const context = this.#context;
-    return { queued: context.queue.size, running, workers, plugins: context.stats.snapshot() };
+    return { queued, running, workers, plugins: context.stats.snapshot() };
   }
 
   /**
