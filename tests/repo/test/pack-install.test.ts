@@ -17,6 +17,23 @@ const app = path.join(scratch, 'my-app');
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The folder names of packages/ that are not private, as npm installs them under @plugwork/. */
+function publishedPackages(): string[] {
+  const packages = path.join(REPO, 'packages');
+  return readdirSync(packages)
+    .filter((name) => {
+      try {
+        const manifest = JSON.parse(
+          readFileSync(path.join(packages, name, 'package.json'), 'utf8'),
+        );
+        return manifest.private !== true;
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
 /** The root README's quick start: the TypeScript block that builds a JobManager. */
 function quickStart(): string {
   const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
@@ -49,14 +66,7 @@ beforeAll(async () => {
 describe('the packages, packed and installed with npm outside the workspace', () => {
   it('are every package of packages/, installed from their tarballs, with plain version ranges', () => {
     const names = readdirSync(path.join(app, 'node_modules/@plugwork')).sort();
-    expect(names).toEqual([
-      'adapter-fs',
-      'adapter-kit',
-      'adapter-npm',
-      'plugin-example-markdown-toc',
-      'protocol',
-      'worker',
-    ]);
+    expect(names).toEqual(publishedPackages());
     for (const name of names) {
       const pkg = readFileSync(
         path.join(app, 'node_modules/@plugwork', name, 'package.json'),
@@ -64,7 +74,8 @@ describe('the packages, packed and installed with npm outside the workspace', ()
       );
       expect(pkg, name).not.toContain('workspace:');
       const manifest = JSON.parse(pkg);
-      for (const file of Object.values(manifest.exports['.']) as string[]) {
+      // The Python worker's package holds Python files only: nothing to import from JavaScript.
+      for (const file of Object.values(manifest.exports['.'] ?? {}) as string[]) {
         expect(() =>
           readFileSync(path.join(app, 'node_modules/@plugwork', name, file)),
         ).not.toThrow();
@@ -120,6 +131,34 @@ describe('the packages, packed and installed with npm outside the workspace', ()
     );
     const { stdout } = await run(process.execPath, ['npm-plugin.mjs'], { cwd: app });
     expect(JSON.parse(stdout)).toMatchObject({ toc: '- [One](#one)\n  - [Two](#two)' });
+  });
+
+  it('runs a Python plugin folder: the worker finds its Python package among the installed ones', async () => {
+    const plugin = path.join(app, 'python-plugins/shout');
+    mkdirSync(plugin, { recursive: true });
+    writeFileSync(
+      path.join(plugin, 'package.json'),
+      JSON.stringify({ name: 'shout', plugwork: { runtime: 'python', entry: 'main.py' } }),
+    );
+    writeFileSync(
+      path.join(plugin, 'main.py'),
+      'from plugwork_worker import define_plugin\n' +
+        'plugin = define_plugin(name="shout", execute=lambda params, ctx: {"text": params["text"].upper()})\n',
+    );
+    writeFileSync(
+      path.join(app, 'python.mjs'),
+      [
+        "import { fsAdapter } from '@plugwork/adapter-fs';",
+        "import { JobManager } from '@plugwork/worker';",
+        "const manager = new JobManager({ runtime: 'python', adapter: fsAdapter({ directories: ['python-plugins'] }) });",
+        'await manager.start();',
+        "console.log(JSON.stringify(await manager.submit('shout', { text: 'packed' }).result));",
+        'await manager.shutdown();',
+        '',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, ['python.mjs'], { cwd: app });
+    expect(JSON.parse(stdout)).toEqual({ text: 'PACKED' });
   });
 
   it('come with their types: the quick start type-checks, and a misuse does not', async () => {
