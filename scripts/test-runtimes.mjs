@@ -83,7 +83,10 @@ const denoPackages = readdirSync(join(root, 'packages')).filter((name) =>
 );
 for (const name of denoPackages) {
   const cwd = join('packages', name);
-  run(deno, ['check', 'src/index.ts'], { cwd });
+  // Every entry point the package exports (`@plugwork/protocol/wire` as well as the main one).
+  const { exports } = JSON.parse(readFileSync(join(root, cwd, 'deno.json'), 'utf8'));
+  const entries = typeof exports === 'string' ? [exports] : Object.values(exports ?? {});
+  run(deno, ['check', ...(entries.length > 0 ? entries : ['src/index.ts'])], { cwd });
   run(deno, ['publish', '--dry-run', '--allow-dirty', '--allow-slow-types'], { cwd });
 }
 console.log('\nAll runtime suites passed: Node 24 and Deno 2.');

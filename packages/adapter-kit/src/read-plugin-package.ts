@@ -56,6 +56,10 @@ export async function readPluginPackage(folder: string): Promise<PluginCandidate
   const packageJson = parsePackageJson(folder, json, packageName);
   const manifest = packageJson.plugwork;
   const name = manifest.name ?? packageJson.name;
+  // A plugin in another language (a .py entry) must never be imported here.
+  if (manifest.runtime !== undefined && manifest.runtime !== 'javascript') {
+    throw PluginPackageError.otherRuntime(folder, name, manifest.runtime);
+  }
 
   if (manifest.engine !== undefined) {
     const engine = checkEngine(manifest.engine);

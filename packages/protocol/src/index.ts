@@ -105,6 +105,12 @@ export {
 } from './standard-schema.ts';
 export { PLUGWORK_VERSION } from './version.ts';
 export {
+  parseWireRequest,
+  parseWireResponse,
+  safeParseWireRequest,
+  safeParseWireResponse,
+} from './wire/parse.ts';
+export {
   createExecuteRequest,
   type ExecuteRequestInit,
   getExecuteParams,

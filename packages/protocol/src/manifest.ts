@@ -40,6 +40,12 @@ export const pluginManifestSchema = z.object({
    * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.
    */
   concurrency: z.number().int().positive().max(10_000).optional(),
+  /**
+   * The language of the plugin's code: `javascript` (the default; Node or Deno workers) or
+   * `python` (a `.py` entry, served by Python workers). A worker offers only plugins of its own
+   * runtime and reports the others as `OTHER_RUNTIME` diagnostics.
+   */
+  runtime: z.enum(['javascript', 'python']).optional(),
 });
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

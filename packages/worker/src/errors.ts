@@ -307,8 +307,21 @@ function spawnHint(cause: unknown): string {
   if (/node(\.exe)?$/.test(path)) {
     return `; "${path}" was not found: set worker.nodePath or $PLUGWORK_NODE_PATH to a node binary`;
   }
+  if (/python[\d.]*(\.exe)?$/.test(path)) {
+    return `; "${path}" was not found: install Python >= 3.9, or set worker.pythonPath or $PLUGWORK_PYTHON_PATH to a python3 binary`;
+  }
   return '';
 }
+
+/** What the host says about Python workers' options (runtime 'python'). */
+export const PythonMessages = {
+  notAPythonModule: (specifier: string) =>
+    `"${specifier}" is not something a Python worker can import. With runtime 'python', give a Python module name importable from worker.cwd ("myproject.plugins"), the path of a .py file, or fsAdapter({ directories }) from @plugwork/adapter-fs`,
+  workerDirInvalid: (dir: string, main: string) =>
+    `$PLUGWORK_PYTHON_WORKER_DIR is "${dir}", but ${main} does not exist. Point it at the folder that holds the plugwork_worker package (packages/worker-python in the plugwork repository), or unset it`,
+  noSandbox:
+    "is not supported with runtime 'python': Python has no permission model to enforce it. Run Python workers in a container or under a separate user instead, or use runtime 'deno' for sandboxed plugins",
+} as const;
 
 /** A reload, unload or get_state request failed. */
 export class WorkerRequestError extends PlugworkWorkerError {
@@ -723,8 +736,12 @@ export const ChildMessages = {
     `it streamed one chunk of ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.chunkBytes). Yield smaller pieces, or raise limits.chunkBytes`,
   sendFailed: (what: string, reason: string) =>
     `its ${what} could not be sent to the host (${reason})`,
-  watchdogUnavailable: (reason: string) =>
-    `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
+} as const;
+
+/** What the host's watchdog process (parent/host-watchdog.ts) can tell a person. */
+export const HostWatchdogMessages = {
+  unavailable: (reason: string) =>
+    `plugwork could not start its watchdog process (/bin/sh: ${reason}). Workers still exit when this process exits or disconnects, but a worker whose plugin blocks its event loop would outlive this process if it were killed (SIGKILL). Make /bin/sh available to run that guard.`,
 } as const;
 
 /** The message of anything thrown, for embedding in another message. */

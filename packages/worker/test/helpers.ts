@@ -119,9 +119,9 @@ export function runningWorkerChildren(): number[] {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      // The entry is the build's bundle of child/main.js (or socket-main.js), or the file itself.
       if (
-        commandLine.includes('child/main.js') ||
-        commandLine.includes('child/socket-main.js') ||
+        /child\/(socket-)?main(\.bundle)?\.js/.test(commandLine) ||
         commandLine.includes('plugwork-worker')
       ) {
         pids.push(Number(entry));

@@ -34,6 +34,7 @@ import { completeLogger } from './logger.ts';
 import { ManagerContext } from './manager-context.ts';
 import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
+import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
@@ -105,8 +106,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
   constructor(options: JobManagerOptions) {
     super();
     const resolved = resolveOptions(options);
+    // A Python worker imports Python modules: its adapter spec is read the Python way.
+    if (resolved.runtime === 'python') {
+      resolved.adapter = resolvePythonAdapter(resolved.adapter, process.cwd());
+    }
     this.#options = resolved;
-    const adapterModule = resolveAdapterModule(resolved.adapter.module, process.cwd());
+    const adapterModule =
+      resolved.runtime === 'python'
+        ? (resolved.adapter.module as string)
+        : resolveAdapterModule(resolved.adapter.module, process.cwd());
     this.#launch = planLaunch(resolved, adapterModule, process.cwd());
     const context = new ManagerContext(resolved, completeLogger(resolved.logger), this);
     this.#context = context;
