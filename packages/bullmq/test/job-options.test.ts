@@ -87,6 +87,12 @@ describe('job options map onto BullMQ', () => {
     expect(
       (await runner.listJobs({ plugin: 'echo' })).filter((job) => job.id === 'order-42'),
     ).toHaveLength(1);
+    const [one, two] = await Promise.all([
+      runner.submit('sleep', { ms: 100 }, { id: 'order-43' }),
+      runner.submit('sleep', { ms: 100 }, { id: 'order-43' }),
+    ]);
+    await expect(one.result).resolves.toMatchObject({ slept: 100 });
+    await expect(two.result).resolves.toMatchObject({ slept: 100 });
   });
   it('a worker crash without attempts left is reported as locally (signal)', async () => {
     const runner = cluster.runner();

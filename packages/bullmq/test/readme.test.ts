@@ -44,6 +44,8 @@ describe('README', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    const nodeErrors: string[] = [];
+    node.stderr!.on('data', (data: Buffer) => nodeErrors.push(data.toString()));
     try {
       await new Promise<void>((resolve, reject) => {
         createInterface({ input: node.stdout! }).on('line', (line) => {
@@ -56,12 +58,15 @@ describe('README', () => {
         [fileURLToPath(new URL('examples/client.mjs', root))],
         { cwd, env: { ...process.env, REDIS_URL: redis.url }, timeout: 20_000 },
       );
-      expect(stdout).toBe("{ text: 'Hello, world!' }\nHello, stream!\n[ 'greet' ] 2\n");
-      expect(stderr).toBe('');
+      // One assertion, so that a failure shows both streams.
+      expect({ stdout, stderr }).toEqual({
+        stdout: "{ text: 'Hello, world!' }\nHello, stream!\n[ 'greet' ] 2\n",
+        stderr: '',
+      });
     } finally {
       const exited = new Promise((resolve) => node.once('exit', resolve));
       node.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect({ code: await exited, stderr: nodeErrors.join('') }).toMatchObject({ code: 0 });
     }
   });
 });

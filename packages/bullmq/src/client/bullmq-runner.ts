@@ -150,6 +150,9 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
     await this.#gate.guard('submit a job', this.#watch.watch(plugin));
 
     const id = merged.id ?? `${this.#idPrefix}-${++this.#idCounter}`;
+    // The same id again while this runner still waits for it: the same job, the same handle.
+    const open = this.#open.get(plugin, id);
+    if (open !== undefined) return open;
     const handle = this.#open.track(
       plugin,
       Object.freeze({
