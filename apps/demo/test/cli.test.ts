@@ -337,7 +337,7 @@ describe('plugwork run', () => {
     });
     // The terminal's SIGINT to the group, and the same one forwarded by pnpm a moment later.
     process.kill(-child.pid!, 'SIGINT');
-    setTimeout(() => process.kill(child.pid!, 'SIGINT'), 20);
+    process.kill(child.pid!, 'SIGINT');
     const run = await done;
     expect(run.stderr).toMatch(/was cancelled; the plugin stopped when asked\n$/);
     expect(run.code).toBe(0);

@@ -86,6 +86,17 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     await page.waitForSelector(`#plugin-panel [data-plugin="${id}"]`);
   }
 
+  /** Clicks Run and waits until the job panel shows the new job (not the one shown before). */
+  async function run(): Promise<string> {
+    const before = (await page.textContent('#job-id')) ?? '';
+    await page.click('[data-testid="run-button"]');
+    const handle = await page.waitForFunction((previous) => {
+      const id = document.querySelector('#job-id')?.textContent ?? '';
+      return id !== '' && id !== previous ? id : undefined;
+    }, before);
+    return (await handle.jsonValue()) as string;
+  }
+
   async function waitForStatus(status: string): Promise<void> {
     await page.waitForFunction(
       (wanted) => document.querySelector('[data-testid="job-status"]')?.textContent === wanted,
@@ -190,7 +201,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     await page.fill('[data-testid="param-text"]', 'one two three four five six seven eight');
     await page.fill('[data-testid="param-delay_ms"]', '150');
     expect(await page.isChecked('[data-testid="stream-toggle"]')).toBe(true);
-    await page.click('[data-testid="run-button"]');
+    await run();
     // Part of the output is on screen while the job still runs.
     await page.waitForFunction(() => {
       const status = document.querySelector('[data-testid="job-status"]')?.textContent;
@@ -228,7 +239,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     await selectPlugin('word-stream');
     await page.fill('[data-testid="param-text"]', 'one two three four five six seven eight');
     await page.fill('[data-testid="param-delay_ms"]', '400');
-    await page.click('[data-testid="run-button"]');
+    await run();
     await page.waitForFunction(() =>
       (document.querySelector('[data-testid="job-output"]')?.textContent ?? '').includes('two'),
     );
@@ -259,7 +270,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     await page.fill('[data-testid="param-rounds"]', '100000');
     await page.fill('[data-testid="param-size_kb"]', '65536');
     await page.uncheck('[data-testid="stream-toggle"]');
-    await page.click('[data-testid="run-button"]');
+    await run();
     await waitForStatus('running');
     const bar = await page.evaluate(() => {
       const progress = document.querySelector('[data-testid="job-progress"]') as HTMLElement;
@@ -315,7 +326,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     await page.click('[data-testid="apply-config"]');
     await page.waitForSelector('[data-testid="config-message"].ok');
     await page.fill('[data-testid="param-text"]', 'Hello wide World');
-    await page.click('[data-testid="run-button"]');
+    await run();
     await waitForStatus('completed');
     expect(JSON.parse((await page.textContent('[data-testid="job-result"]')) ?? '')).toEqual({
       slug: 'hello_wide',
@@ -336,7 +347,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     shots('reload-unload');
     await selectPlugin('slugify');
     await page.fill('[data-testid="param-text"]', 'Load me');
-    await page.click('[data-testid="run-button"]');
+    await run();
     await waitForStatus('completed');
     await page.waitForFunction(() =>
       [...document.querySelectorAll('[data-testid="pool-fs"] .chip')].some(
@@ -364,7 +375,8 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
       '[data-testid="worker"][data-source="fs"][data-worker="worker-1"][data-state="idle"]',
     );
     await card.waitFor();
-    await card.scrollIntoViewIfNeeded();
+    // The cards are drawn anew with every update of the pool: click (which waits for a stable,
+    // attached button and scrolls to it) rather than hold on to one element.
     await card.locator('[data-testid="restart-worker"]').click();
     const toast = await waitForToast(/^Restarted worker-1 \(fs\): pid \d+ → \d+$/);
     const [, from, to] = /pid (\d+) → (\d+)/.exec(toast)!;
