@@ -183,6 +183,20 @@ describe('durable jobs', () => {
       expect(runsOf(runs, 'left-behind')).toBe(1);
     });
 
+    it('hands out the one record of a job a previous host queued, when its id is submitted again', async () => {
+      const file = join(temp(), 'jobs.db');
+      const runs = join(temp(), 'runs');
+      writeFileSync(runs, '');
+      const first = await manager({ store: { sqlite: file } });
+      // Still delayed when the second host starts and the id comes again.
+      first.submit('tally', { file: runs }, { id: 'resubmitted', delay: 2_500 });
+      await first.shutdown();
+      const second = await manager({ store: { sqlite: file } });
+      const handle = second.submit('tally', { file: runs }, { id: 'resubmitted' });
+      expect(await handle.result).toMatchObject({ ran: 'resubmitted' });
+      expect(runsOf(runs, 'resubmitted')).toBe(1);
+    });
+
     it('fails start() with a JobStoreError naming a file it cannot use, and starts no worker', async () => {
       const file = join(temp(), 'not-a-store.db');
       writeFileSync(file, 'plain text, not SQLite');

@@ -170,6 +170,9 @@ export class JobStoreBridge {
 
   /** A record for a job this process did not submit (a previous host did), from the store. */
   #restore(stored: StoredJob): JobRecord {
+    // One record per job: an idempotent submit and the queue may both ask for it.
+    const known = this.#context.jobs.get(stored.id);
+    if (known !== undefined) return known;
     const request = createExecuteRequest({
       jobId: stored.id,
       pluginName: stored.plugin,
