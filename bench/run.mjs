@@ -1,18 +1,26 @@
 #!/usr/bin/env node
 // `pnpm bench`: every metric beside its baseline from the same run, as ratios, with the targets
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
+import { loadavg } from 'node:os';
 import { Results } from './lib/results.mjs';
-import { measureBareColdStart, measureBareRss } from './suites/bare-baselines.mjs';
+import { measureBareColdStart, measureBareMemory } from './suites/bare-baselines.mjs';
+import { measureBigResult } from './suites/big-result.mjs';
+import { measureBullmq } from './suites/bullmq.mjs';
 import { measureBurstFloor } from './suites/burst-floor.mjs';
+import { measureBurstJobs } from './suites/burst-jobs.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
 import { measureDurableStore } from './suites/durable-store.mjs';
+import { measureFirstResult } from './suites/first-result.mjs';
 import { measureIpcFloor } from './suites/ipc-floor.mjs';
-import { measureWorkerRss } from './suites/memory.mjs';
+import { measureWorkerMemory } from './suites/memory.mjs';
 import { measureNoopJob } from './suites/noop-job.mjs';
+import { measurePeerRss } from './suites/peer-rss.mjs';
 import { measurePiscina } from './suites/piscina-peer.mjs';
 import { measurePoolScaling } from './suites/pool-scaling.mjs';
+import { measurePythonWorker } from './suites/python-worker.mjs';
 import { measureStreaming } from './suites/streaming.mjs';
+import { measureWaitJobs } from './suites/wait-jobs.mjs';
 
 const smoke = process.argv.includes('--smoke');
 const config = smoke
@@ -27,6 +35,11 @@ const config = smoke
       fsPlugins: 50,
       npmPackages: 100,
       npmPlugins: 5,
+      waitJobs: 20,
+      burstJobs: 300,
+      bigRounds: 2,
+      bullmqWarmup: 5,
+      bullmqJobs: 20,
       historyJobs: 2_000,
     }
   : {
@@ -40,10 +53,18 @@ const config = smoke
       fsPlugins: 1_000,
       npmPackages: 1_000,
       npmPlugins: 50,
+      waitJobs: 200,
+      burstJobs: 10_000,
+      bigRounds: 30,
+      bullmqWarmup: 100,
+      bullmqJobs: 200,
       historyJobs: 100_000,
     };
 
 const results = new Results();
+// Other processes on the machine move every timing: the load average at the start and the end
+// goes into results.json, so a reader can tell a quiet run from a busy one.
+const loadAtStart = loadavg()[0];
 const step = (name) => console.error(`… ${name}`);
 
 step('IPC floor (bare fork echo)');
@@ -67,6 +88,7 @@ results.add({
   value: noop.p99 * 1000,
   unit: 'µs',
   baseline: { name: 'IPC floor p99', value: floor.p99 * 1000 },
+  targetRatio: { max: 1.3 },
 });
 results.add({
   name: '2. no-op jobs pipelined',
@@ -125,6 +147,10 @@ results.add({
 });
 
 step('cold start');
+// Both sides start Node with the same environment. This machine sets NODE_EXTRA_CA_CERTS,
+// which every Node start pays for; the second pair of runs leaves it out on both sides.
+const caCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+const sameEnv = `both sides inherit the host's environment (NODE_EXTRA_CA_CERTS ${caCerts ? 'set' : 'not set'})`;
 const bareStart = await measureBareColdStart(config);
 const coldStart = await measureColdStart(config);
 results.add({
@@ -133,7 +159,20 @@ results.add({
   unit: 'ms',
   baseline: { name: 'bare fork to first message', value: bareStart },
   targetRatio: { max: 1.3 },
+  note: sameEnv,
 });
+if (caCerts) {
+  const { NODE_EXTRA_CA_CERTS: _omitted, ...withoutCaCerts } = process.env;
+  const bareStartNoCa = await measureBareColdStart(config, withoutCaCerts);
+  const coldStartNoCa = await measureColdStart(config, withoutCaCerts);
+  results.add({
+    name: '5. cold start to ready, without NODE_EXTRA_CA_CERTS (context)',
+    value: coldStartNoCa,
+    unit: 'ms',
+    baseline: { name: 'bare fork to first message, same env', value: bareStartNoCa },
+    note: 'NODE_EXTRA_CA_CERTS removed on both sides',
+  });
+}
 
 step('discovery');
 const discovery = await measureDiscovery(config);
@@ -151,20 +190,29 @@ results.add({
 });
 
 step('idle memory');
-const bareRss = await measureBareRss();
-const workerRss = await measureWorkerRss();
+const bareMemory = await measureBareMemory();
+const workerMemory = await measureWorkerMemory();
+const bareRss = bareMemory.rss;
 results.add({
   name: '7. idle worker RSS',
-  value: workerRss,
+  value: workerMemory.rss,
   unit: 'MB',
   baseline: { name: 'bare node child', value: bareRss },
 });
 results.add({
   name: '7. idle worker RSS above bare child',
-  value: workerRss - bareRss,
+  value: workerMemory.rss - bareRss,
   unit: 'MB',
-  targetValue: { max: 15 },
+  targetValue: { max: 5 },
 });
+if (workerMemory.private !== undefined && bareMemory.private !== undefined) {
+  results.add({
+    name: '7. idle worker private memory above bare child (context)',
+    value: workerMemory.private - bareMemory.private,
+    unit: 'MB',
+    note: `pages only the process uses: ${workerMemory.private.toFixed(2)} MB vs ${bareMemory.private.toFixed(2)} MB; RSS also counts node's shared code pages`,
+  });
+}
 
 step('piscina peer');
 const piscina = await measurePiscina(config);
@@ -181,24 +229,189 @@ results.add({
   baseline: { name: 'plugwork no-op', value: noop.perSecond },
 });
 
+step('peers: 200 jobs awaiting 10 ms, 2 workers');
+const wait = await measureWaitJobs(config);
+const waitName = `9. ${wait.count} jobs awaiting 10 ms, 2 workers`;
+const waitFloor = { name: 'IPC floor, 2 bare children', value: wait.floor };
+results.add({ name: `${waitName}: IPC floor`, value: wait.floor, unit: 'jobs/s' });
+results.add({
+  name: `${waitName}: plugwork (plugin concurrency 100)`,
+  value: wait.plugwork,
+  unit: 'jobs/s',
+  baseline: waitFloor,
+  targetRatio: { min: 0.8 },
+});
+for (const peer of wait.peers) {
+  results.add({
+    name: `${waitName}: ${peer.name}`,
+    value: peer.value,
+    unit: 'jobs/s',
+    baseline: waitFloor,
+  });
+}
+const tinypoolWait = wait.peers.find((peer) => peer.name === 'tinypool child_process c100');
+results.add({
+  name: `${waitName}: plugwork vs tinypool child_process c100`,
+  value: wait.plugwork,
+  unit: 'jobs/s',
+  baseline: { name: 'tinypool child_process c100', value: tinypoolWait.value },
+  targetRatio: { min: 1 },
+});
+
+step('peers: no-op jobs submitted at once, 1 worker');
+const burst = await measureBurstJobs(config);
+const burstName = `10. ${burst.count} no-op jobs at once, 1 worker`;
+const burstBaseline = { name: 'IPC floor, bare child', value: burst.floor };
+results.add({ name: `${burstName}: IPC floor`, value: burst.floor, unit: 'jobs/s' });
+results.add({
+  name: `${burstName}: plugwork`,
+  value: burst.plugwork,
+  unit: 'jobs/s',
+  baseline: burstBaseline,
+  targetRatio: { min: 0.6 },
+});
+for (const peer of burst.peers) {
+  results.add({
+    name: `${burstName}: ${peer.name}`,
+    value: peer.value,
+    unit: 'jobs/s',
+    baseline: burstBaseline,
+  });
+}
+const bestBurst = burst.peers.reduce((best, peer) => (peer.value > best.value ? peer : best));
+results.add({
+  name: `${burstName}: plugwork vs the best peer`,
+  value: burst.plugwork,
+  unit: 'jobs/s',
+  baseline: { name: bestBurst.name, value: bestBurst.value },
+  targetRatio: { min: 1 },
+});
+
+step('peers: 1 MB result');
+const big = await measureBigResult(config);
+const bigFloor = { name: 'IPC floor, bare child', value: big.floor };
+results.add({ name: '11. 1 MB JSON result p50: IPC floor', value: big.floor, unit: 'ms' });
+results.add({
+  name: '11. 1 MB JSON result p50: plugwork',
+  value: big.plugwork,
+  unit: 'ms',
+  baseline: bigFloor,
+  targetRatio: { max: 1.5 },
+});
+for (const peer of big.peers) {
+  results.add({
+    name: `11. 1 MB JSON result p50: ${peer.name}`,
+    value: peer.value,
+    unit: 'ms',
+    baseline: bigFloor,
+  });
+}
+
+step('peers: cold start to first result');
+const first = await measureFirstResult(config);
+const firstFloor = { name: 'bare fork to first result', value: first.floor };
+results.add({
+  name: '12. cold start to first result: bare fork',
+  value: first.floor,
+  unit: 'ms',
+  note: sameEnv,
+});
+results.add({
+  name: '12. cold start to first result: plugwork',
+  value: first.plugwork,
+  unit: 'ms',
+  baseline: firstFloor,
+  note: sameEnv,
+});
+for (const peer of first.peers) {
+  results.add({
+    name: `12. cold start to first result: ${peer.name}`,
+    value: peer.value,
+    unit: 'ms',
+    baseline: firstFloor,
+    note: sameEnv,
+  });
+}
+
+step('peers: idle worker RSS');
+for (const peer of await measurePeerRss()) {
+  results.add({
+    name: `13. idle worker RSS above bare child: ${peer.name}`,
+    value: peer.value - bareRss,
+    unit: 'MB',
+    note: `${peer.value.toFixed(2)} MB; bare node child ${bareRss.toFixed(2)} MB`,
+  });
+}
+
+step('python worker');
+const python = await measurePythonWorker(config);
+results.add({ name: '14. python echo round trip p50', value: python.echoP50 * 1000, unit: 'µs' });
+results.add({
+  name: '14. python no-op job p50',
+  value: python.jobP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '14. python cold start to ready',
+  value: python.coldStartMs,
+  unit: 'ms',
+  baseline: { name: 'python3 -c pass', value: python.pythonPassMs },
+});
+
+step('bullmq (a local redis-server)');
+const bullmq = await measureBullmq(config);
+results.add({
+  name: '15. bullmq no-op round trip',
+  value: bullmq.roundTrip.plugworkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'bare BullMQ worker', value: bullmq.roundTrip.bareMs * 1000 },
+  targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '15. bullmq ~5 ms CPU jobs, 1 node (pool 1)',
+  value: bullmq.scaling.one,
+  unit: 'jobs/s',
+});
+results.add({
+  name: '15. bullmq ~5 ms CPU jobs, 2 nodes (pool 1 each)',
+  value: bullmq.scaling.two,
+  unit: 'jobs/s',
+  baseline: { name: '1 node', value: bullmq.scaling.one },
+  targetRatio: { min: 1.7 },
+});
+results.add({
+  name: '15. bare BullMQ ~5 ms CPU jobs, 2 workers vs 1 (context)',
+  value: bullmq.scaling.bareTwo,
+  unit: 'jobs/s',
+  baseline: { name: '1 bare worker', value: bullmq.scaling.bareOne },
+});
+results.add({
+  name: `15. bullmq streaming ${config.chunks} chunks across Redis`,
+  value: bullmq.streams.remote,
+  unit: 'chunks/s',
+  baseline: { name: 'local stream', value: bullmq.streams.local },
+});
+
 step('job store (SQLite vs memory)');
 const durable = await measureDurableStore(config);
 results.add({
-  name: '9. no-op jobs pipelined, SQLite store',
+  name: '16. no-op jobs pipelined, SQLite store',
   value: durable.sqlitePerSecond,
   unit: 'jobs/s',
   baseline: { name: 'memory store', value: durable.memoryPerSecond },
   targetRatio: { min: 0.7 },
 });
 results.add({
-  name: '9. no-op job p50, SQLite store',
+  name: '16. no-op job p50, SQLite store',
   value: durable.sqliteP50 * 1000,
   unit: 'µs',
   baseline: { name: 'memory store', value: durable.memoryP50 * 1000 },
   targetRatio: { max: 1.3 },
 });
 results.add({
-  name: `9. history page of 50 from ${config.historyJobs} stored jobs`,
+  name: `16. history page of 50 from ${config.historyJobs} stored jobs`,
   value: durable.pageMs,
   unit: 'ms',
   targetValue: smoke ? undefined : { max: 5 },
@@ -208,6 +421,12 @@ results.print();
 if (smoke) {
   console.log('Smoke run: every suite ran; timings are not judged and results.json is left alone.');
 } else {
-  results.write(new URL('./results.json', import.meta.url), { date: new Date().toISOString() });
+  results.write(new URL('./results.json', import.meta.url), {
+    date: new Date().toISOString(),
+    loadAverage1m: {
+      start: Math.round(loadAtStart * 100) / 100,
+      end: Math.round(loadavg()[0] * 100) / 100,
+    },
+  });
   console.log('Wrote bench/results.json');
 }

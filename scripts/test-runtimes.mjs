@@ -72,7 +72,12 @@ for (const { cwd, paths } of denoVitestSuites) {
 }
 
 /** Packages with a `deno test` smoke suite of their own (script `test:deno`). */
-const denoSmoke = ['packages/adapter-fs', 'packages/adapter-npm', 'packages/worker'];
+const denoSmoke = [
+  'packages/adapter-fs',
+  'packages/adapter-npm',
+  'packages/worker',
+  'packages/bullmq',
+];
 for (const cwd of denoSmoke) {
   const pkg = JSON.parse(readFileSync(join(root, cwd, 'package.json'), 'utf8'));
   const script = pkg.scripts?.['test:deno'];
@@ -90,7 +95,10 @@ const denoPackages = readdirSync(join(root, 'packages')).filter((name) =>
 );
 for (const name of denoPackages) {
   const cwd = join('packages', name);
-  run(deno, ['check', 'src/index.ts'], { cwd });
+  // Every entry point the package exports (`@plugwork/protocol/wire` as well as the main one).
+  const { exports } = JSON.parse(readFileSync(join(root, cwd, 'deno.json'), 'utf8'));
+  const entries = typeof exports === 'string' ? [exports] : Object.values(exports ?? {});
+  run(deno, ['check', ...(entries.length > 0 ? entries : ['src/index.ts'])], { cwd });
   run(deno, ['publish', '--dry-run', '--allow-dirty', '--allow-slow-types'], { cwd });
 }
 console.log('\nAll runtime suites passed: Node 24 and Deno 2.');

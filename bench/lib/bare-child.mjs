@@ -5,11 +5,15 @@ import { once } from 'node:events';
 /** plugwork's worker channel: Node IPC with JSON serialization (see @plugwork/worker). */
 export const SERIALIZATION = 'json';
 
-/** @param {string} fixture file name in ../fixtures */
-export async function startBareChild(fixture) {
+/**
+ * @param {string} fixture file name in ../fixtures
+ * @param {{ env?: NodeJS.ProcessEnv }} [options] the child's environment (default: the host's)
+ */
+export async function startBareChild(fixture, options = {}) {
   const child = fork(new URL(`../fixtures/${fixture}`, import.meta.url), [], {
     serialization: SERIALIZATION,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: options.env ?? process.env,
   });
   await once(child, 'message');
   return child;

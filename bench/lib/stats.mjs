@@ -17,3 +17,31 @@ export function median(samples) {
 export function elapsedMs(start) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
+
+/**
+ * Jobs per second of `count` jobs submitted at once (`runOne(i)` returns each one's promise):
+ * one warm-up batch, then the median of `rounds` batches.
+ */
+export async function burstRate(rounds, count, runOne) {
+  const batch = () => Promise.all(Array.from({ length: count }, (_, i) => runOne(i)));
+  await batch();
+  const rates = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    await batch();
+    rates.push(count / (elapsedMs(start) / 1000));
+  }
+  return median(rates);
+}
+
+/** Median of `rounds` sequential runs of `runOne()`, in ms, after `warmup` unmeasured ones. */
+export async function medianLatency(rounds, runOne, warmup = 2) {
+  for (let i = 0; i < warmup; i++) await runOne();
+  const times = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    await runOne();
+    times.push(elapsedMs(start));
+  }
+  return median(times);
+}

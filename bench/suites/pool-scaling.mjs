@@ -4,7 +4,7 @@ import { startManager } from '../lib/manager.mjs';
 import { elapsedMs, median } from '../lib/stats.mjs';
 
 export async function measurePoolScaling(config) {
-  const rounds = calibrateCpuRounds(5);
+  const rounds = await calibrateCpuRounds(5);
   const rate = async (poolSize) => {
     const manager = await startManager({ poolSize, pluginConfigs: { cpu: {} } });
     const run = () => manager.submit('cpu', { rounds }).result;

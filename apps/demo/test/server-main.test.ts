@@ -6,20 +6,28 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scriptEnv } from './support/server.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../dist/server/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../bin/plugwork-demo.js');
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The job store the server keeps (its default, apps/demo/.data, is not for tests). */
 const STORE = path.join(scratch, 'store');
 
-function launch(args: string[], env: Record<string, string> = {}) {
+/** The server as its bin starts it, or (`viaPnpm`) as the README's `pnpm demo` does. */
+function launch(args: string[], env: Record<string, string> = {}, viaPnpm = false) {
   const storeArgs =
-    args.includes('--no-store') || args.includes('--store') ? [] : ['--store', STORE];
-  const child = spawn(process.execPath, [MAIN, ...args, ...storeArgs], {
-    cwd: scratch,
-    env: { ...process.env, PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env },
+    args.includes('--no-store') || args.includes('--store') || args.includes('--help')
+      ? []
+      : ['--store', STORE];
+  const [command, commandArgs, cwd] = viaPnpm
+    ? ['npx', ['-y', 'pnpm@12.4.2', 'demo', ...args, ...storeArgs], REPO_ROOT]
+    : [process.execPath, [MAIN, ...args, ...storeArgs], scratch];
+  const child = spawn(command, commandArgs, {
+    cwd,
+    env: scriptEnv({ PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -89,6 +97,24 @@ describe('the demo server process', () => {
       expect(groupGone(server.child)).toBe(true);
     });
   }
+
+  it('`pnpm demo`: --help prints only the help on stdout; Ctrl-C ends without pnpm calling it a failure', async () => {
+    const help = launch(['--help'], {}, true);
+    expect(await help.exited).toBe(0);
+    expect(help.output().stdout).toMatch(/^Usage: pnpm demo \[options\]\n/);
+    expect(help.output().stdout).not.toContain('turbo');
+
+    const server = launch(['--port', '0'], {}, true);
+    await server.url();
+    // A terminal's Ctrl-C: SIGINT to npx, pnpm, the server and its workers at once (pnpm
+    // forwards it to the server once more).
+    process.kill(-server.child.pid!, 'SIGINT');
+    await server.exited;
+    const { stdout, stderr } = server.output();
+    expect(stdout).toContain('SIGINT: stopping the server and its workers…\nStopped.\n');
+    expect(stderr).not.toMatch(/Command failed|ELIFECYCLE|again: exiting now/);
+    expect(groupGone(server.child)).toBe(true);
+  });
 
   it('keeps its jobs across a restart: the history shows, the jobs still queued run', async () => {
     const store = path.join(scratch, 'restart-store');

@@ -31,6 +31,8 @@ export const AdapterErrorCode = {
   UNSUPPORTED_ENGINE: 'UNSUPPORTED_ENGINE',
   /** Another candidate with higher priority already has this plugin name. */
   DUPLICATE_NAME: 'DUPLICATE_NAME',
+  /** The manifest's `runtime` is another language (a Python plugin): left to workers of that runtime. */
+  OTHER_RUNTIME: 'OTHER_RUNTIME',
 
   // Loading: importing the entry, validating config, running setup.
   /** The entry module threw or failed to resolve its imports while being imported. */
@@ -233,6 +235,17 @@ export class PluginPackageError extends AdapterError {
       AdapterErrorCode.ENTRY_OUTSIDE_FOLDER,
       `Plugin "${pluginName}" (${folder}): its entry "${entry}" (from ${from}) ${why}. A plugin's ` +
         'entry must be a path inside its own folder, such as "./index.js".',
+      { location: folder, pluginName },
+    );
+  }
+
+  static otherRuntime(folder: string, pluginName: string, runtime: string): PluginPackageError {
+    return new PluginPackageError(
+      AdapterErrorCode.OTHER_RUNTIME,
+      `Plugin "${pluginName}" (${folder}) is a ${runtime === 'python' ? 'Python' : runtime} plugin ` +
+        `("plugwork.runtime": "${runtime}"), and this worker runs JavaScript, so it is not offered ` +
+        `here. Serve it from a JobManager with runtime: '${runtime}' (see "Python plugins" in the ` +
+        '@plugwork/worker README); the other plugins load as usual.',
       { location: folder, pluginName },
     );
   }

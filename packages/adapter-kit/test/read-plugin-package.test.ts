@@ -215,6 +215,28 @@ describe('readPluginPackage: every bad folder is a PluginPackageError with a cod
     await expect(readPluginPackage(fits)).resolves.toMatchObject({ name: 'current' });
   });
 
+  it('OTHER_RUNTIME for a Python plugin, before its .py entry is even resolved', async () => {
+    const folder = await writePlugin(tmp.path, 'py', {
+      manifest: { name: 'py', runtime: 'python', entry: 'main.py' },
+      files: { 'main.py': 'raise SystemExit("a JavaScript worker must never run this")\n' },
+    });
+    const problem = await problemOf(folder);
+    expect(problem.code).toBe(AdapterErrorCode.OTHER_RUNTIME);
+    expect(problem.pluginName).toBe('py');
+    expect(problem.message).toContain(
+      `Plugin "py" (${folder}) is a Python plugin ("plugwork.runtime": "python"), and this worker runs JavaScript`,
+    );
+    expect(problem.message).toContain("runtime: 'python'");
+    const js = await writePlugin(tmp.path, 'js', {
+      manifest: { name: 'js', runtime: 'javascript' },
+    });
+    await expect(readPluginPackage(js)).resolves.toMatchObject({ name: 'js' });
+    const typo = await writePlugin(tmp.path, 'typo', {
+      manifest: { name: 'typo', runtime: 'pyhton' },
+    });
+    expect((await problemOf(typo)).code).toBe(AdapterErrorCode.INVALID_MANIFEST);
+  });
+
   it('ENTRY_NOT_FOUND with the path it expected', async () => {
     const folder = await writePlugin(tmp.path, 'unbuilt', {
       manifest: { name: 'unbuilt', entry: './dist/index.js' },

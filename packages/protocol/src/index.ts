@@ -33,6 +33,7 @@ export type {
   WorkerLifecycleState,
 } from './integrations.ts';
 export { type JsonObject, type JsonValue, jsonObjectSchema, jsonValueSchema } from './json.ts';
+export { fromJsonSchema } from './json-schema.ts';
 export {
   type PluginManifest,
   type PluginPackageJson,
@@ -104,6 +105,12 @@ export {
   validateWithSchema,
 } from './standard-schema.ts';
 export { PLUGWORK_VERSION } from './version.ts';
+export {
+  parseWireRequest,
+  parseWireResponse,
+  safeParseWireRequest,
+  safeParseWireResponse,
+} from './wire/parse.ts';
 export {
   createExecuteRequest,
   type ExecuteRequestInit,

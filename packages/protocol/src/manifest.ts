@@ -17,7 +17,8 @@ import { jsonObjectSchema } from './json.ts';
  *     "category": "text",
  *     "streaming": false,
  *     "engine": "^0.1.0",
- *     "config": { "type": "object", "properties": { "lowercase": { "type": "boolean" } } }
+ *     "config": { "type": "object", "properties": { "lowercase": { "type": "boolean" } } },
+ *     "params": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string" } } }
  *   }
  * }
  * ```
@@ -36,10 +37,21 @@ export const pluginManifestSchema = z.object({
   /** JSON Schema of the plugin's config, for UIs that render a form before loading. */
   config: jsonObjectSchema.optional(),
   /**
+   * JSON Schema of each job's params: UIs render a form from it and CLIs coerce arguments by it
+   * before the plugin is loaded; a plugin without a `paramsSchema` has its params validated by it.
+   */
+  params: jsonObjectSchema.optional(),
+  /**
    * How many of its jobs one worker may run at once. For plugins that mostly wait (network,
    * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.
    */
   concurrency: z.number().int().positive().max(10_000).optional(),
+  /**
+   * The language of the plugin's code: `javascript` (the default; Node or Deno workers) or
+   * `python` (a `.py` entry, served by Python workers). A worker offers only plugins of its own
+   * runtime and reports the others as `OTHER_RUNTIME` diagnostics.
+   */
+  runtime: z.enum(['javascript', 'python']).optional(),
 });
 
 export type PluginManifest = z.infer<typeof pluginManifestSchema>;

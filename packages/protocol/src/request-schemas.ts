@@ -7,18 +7,7 @@ import {
   requestIdSchema,
 } from './shared-schemas.ts';
 
-/**
- * Keys of an execute message that belong to the protocol. Every other key is a job parameter,
- * as in the seed's `{'type':'execute','job_id':…,'plugin_name':…,'param1':…}`.
- */
-export const RESERVED_EXECUTE_KEYS = [
-  'type',
-  'job_id',
-  'plugin_name',
-  'stream',
-  'request_id',
-] as const;
-export type ReservedExecuteKey = (typeof RESERVED_EXECUTE_KEYS)[number];
+export { RESERVED_EXECUTE_KEYS, type ReservedExecuteKey } from './reserved-keys.ts';
 
 /** Start-up: build the adapter, discover, load the configured plugins, answer `ready`. */
 export const initRequestSchema = z.object({

@@ -1,6 +1,7 @@
 import { ProtocolError, ProtocolErrorCode } from './errors.ts';
 import { isWorkerRequestType, WorkerRequestType } from './message-types.ts';
-import { type ExecuteRequest, RESERVED_EXECUTE_KEYS } from './request-schemas.ts';
+import type { ExecuteRequest } from './request-schemas.ts';
+import { RESERVED_EXECUTE_KEYS } from './reserved-keys.ts';
 
 export type MessageData = Record<string, unknown>;
 

@@ -2,6 +2,7 @@
  * Every error of @plugwork/worker, and every message a person can read from it. One module, so
  * the wording stays consistent and each message says what failed, where, and what to do.
  */
+import type { PluginDiagnostic } from '@plugwork/protocol';
 
 /** Machine-readable reasons, on every error (`error.code`) and every failed job (`job.error.code`). */
 export const WorkerErrorCode = {
@@ -13,6 +14,10 @@ export const WorkerErrorCode = {
   QUEUE_FULL: 'QUEUE_FULL',
   /** submit() named a plugin the adapter did not discover. */
   UNKNOWN_PLUGIN: 'UNKNOWN_PLUGIN',
+  /** submit() named a plugin the adapter found but could not offer (see its diagnostic). */
+  PLUGIN_UNAVAILABLE: 'PLUGIN_UNAVAILABLE',
+  /** restartWorker() named no worker of the pool. */
+  UNKNOWN_WORKER: 'UNKNOWN_WORKER',
   /** submit() got parameters that cannot be sent (reserved key, function, cycle, BigInt). */
   INVALID_PARAMS: 'INVALID_PARAMS',
   /** A worker did not become ready: its adapter failed to build or discovery threw. */
@@ -57,6 +62,10 @@ export const WorkerErrorCode = {
   SEND_FAILED: 'SEND_FAILED',
   /** Under `permissions`, a granted path holds a symbolic link that leads outside the grants. */
   SANDBOX_LINK_ESCAPES: 'SANDBOX_LINK_ESCAPES',
+  /** Across machines (@plugwork/bullmq): the node running the job was lost (died, or lost Redis). */
+  NODE_LOST: 'NODE_LOST',
+  /** Across machines (@plugwork/bullmq): nobody read the job's stream for too long. */
+  STREAM_ABANDONED: 'STREAM_ABANDONED',
   /** The job was running when its host stopped, and it had no attempts left (durable stores). */
   HOST_RESTARTED: 'HOST_RESTARTED',
 
@@ -183,21 +192,43 @@ export class QueueFullError extends PlugworkWorkerError {
   }
 }
 
-/** submit() named a plugin that is not in the catalog. */
+/**
+ * submit() named a plugin that is not in the catalog. When a candidate of that name was found
+ * but could not be offered, `diagnostic` is why, and the code is PLUGIN_UNAVAILABLE.
+ */
 export class UnknownPluginError extends PlugworkWorkerError {
   override name = 'UnknownPluginError';
   readonly plugin: string;
+  /** The diagnostic of the candidate of that name that could not be offered, if there is one. */
+  readonly diagnostic: PluginDiagnostic | undefined;
 
-  constructor(plugin: string, available: readonly string[]) {
+  constructor(plugin: string, available: readonly string[], diagnostic?: PluginDiagnostic) {
     super(
-      WorkerErrorCode.UNKNOWN_PLUGIN,
-      `No plugin named "${plugin}": the adapter discovered ${
-        available.length === 0
-          ? 'no plugins at all'
-          : `only ${available.map((n) => `"${n}"`).join(', ')}`
-      }. Check the name, or manager.catalog.diagnostics for plugins that could not be offered`,
+      diagnostic === undefined
+        ? WorkerErrorCode.UNKNOWN_PLUGIN
+        : WorkerErrorCode.PLUGIN_UNAVAILABLE,
+      diagnostic === undefined
+        ? `No plugin named "${plugin}": the adapter discovered ${
+            available.length === 0
+              ? 'no plugins at all'
+              : `only ${available.map((n) => `"${n}"`).join(', ')}`
+          }. Check the name, or manager.catalog.diagnostics for plugins that could not be offered`
+        : `Plugin "${plugin}" cannot run: the adapter found it (${diagnostic.location}) but could not offer it, ${diagnostic.code}: ${diagnostic.message.replace(/\.$/, '')}. Its diagnostic is in manager.catalog.diagnostics; once it is fixed, the plugin is offered again`,
     );
     this.plugin = plugin;
+    this.diagnostic = diagnostic;
+  }
+}
+
+/** restartWorker() named a worker the pool does not have. */
+export class UnknownWorkerError extends PlugworkWorkerError {
+  override name = 'UnknownWorkerError';
+
+  constructor(workerId: string, available: readonly string[]) {
+    super(
+      WorkerErrorCode.UNKNOWN_WORKER,
+      `No worker "${workerId}" in this pool: its workers are ${available.map((id) => `"${id}"`).join(', ')} (see getWorkerStates())`,
+    );
   }
 }
 
@@ -327,8 +358,21 @@ function spawnHint(cause: unknown): string {
   if (/node(\.exe)?$/.test(path)) {
     return `; "${path}" was not found: set worker.nodePath or $PLUGWORK_NODE_PATH to a node binary`;
   }
+  if (/python[\d.]*(\.exe)?$/.test(path)) {
+    return `; "${path}" was not found: install Python >= 3.9, or set worker.pythonPath or $PLUGWORK_PYTHON_PATH to a python3 binary`;
+  }
   return '';
 }
+
+/** What the host says about Python workers' options (runtime 'python'). */
+export const PythonMessages = {
+  notAPythonModule: (specifier: string) =>
+    `"${specifier}" is not something a Python worker can import. With runtime 'python', give a Python module name importable from worker.cwd ("myproject.plugins"), the path of a .py file, or fsAdapter({ directories }) from @plugwork/adapter-fs`,
+  workerDirInvalid: (dir: string, main: string) =>
+    `$PLUGWORK_PYTHON_WORKER_DIR is "${dir}", but ${main} does not exist. Point it at the folder that holds the plugwork_worker package (packages/worker-python in the plugwork repository), or unset it`,
+  noSandbox:
+    "is not supported with runtime 'python': Python has no permission model to enforce it. Run Python workers in a container or under a separate user instead, or use runtime 'deno' for sandboxed plugins",
+} as const;
 
 /** A reload, unload or get_state request failed. */
 export class WorkerRequestError extends PlugworkWorkerError {
@@ -505,6 +549,12 @@ export class StreamUnavailableError extends PlugworkWorkerError {
 export interface JobFailure {
   code: WorkerErrorCode;
   message: string;
+  /**
+   * The advice `message` ends with, when it is in this package's terms (options such as
+   * `timeoutMs`): a host that gives its users other words for them (a CLI flag, a form field)
+   * replaces this tail of the message with its own.
+   */
+  hint?: string;
 }
 
 /** What the host knows about a worker's exit, for error messages. */
@@ -541,10 +591,12 @@ export const JobFailures = {
     };
   },
 
+  // The reason says what to do: the adapter knows whether the config, the code or its setup is
+  // at fault, so no hint of this package's own is added.
   loadFailed(jobId: string, plugin: string, reason: string): JobFailure {
     return {
       code: WorkerErrorCode.PLUGIN_LOAD_FAILED,
-      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason.replace(/\.$/, '')}. Check the plugin's config (pluginConfigs or the registry)`,
+      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason}`,
     };
   },
 
@@ -564,17 +616,19 @@ export const JobFailures = {
   },
 
   timedOut(jobId: string, plugin: string, timeoutMs: number, kill: string): JobFailure {
-    return {
-      code: WorkerErrorCode.JOB_TIMEOUT,
-      message: `Job ${jobId} (plugin "${plugin}") timed out after ${timeoutMs} ms${kill}. Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer`,
-    };
+    return withHint(
+      WorkerErrorCode.JOB_TIMEOUT,
+      `Job ${jobId} (plugin "${plugin}") timed out after ${timeoutMs} ms${kill}.`,
+      'Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer',
+    );
   },
 
   stalled(jobId: string, plugin: string, stallMs: number, kill: string): JobFailure {
-    return {
-      code: WorkerErrorCode.JOB_STALLED,
-      message: `Job ${jobId} (plugin "${plugin}") was stopped: it reported no progress and streamed nothing for ${stallMs} ms${kill}. Report progress more often or raise stallMs (submit option or timeouts.stallMs)`,
-    };
+    return withHint(
+      WorkerErrorCode.JOB_STALLED,
+      `Job ${jobId} (plugin "${plugin}") was stopped: it reported no progress and streamed nothing for ${stallMs} ms${kill}.`,
+      'Report progress more often or raise stallMs (submit option or timeouts.stallMs)',
+    );
   },
 
   cancelled(jobId: string, plugin: string, how: string): JobFailure {
@@ -657,6 +711,10 @@ export const JobFailures = {
     };
   },
 } as const;
+
+function withHint(code: WorkerErrorCode, text: string, hint: string): JobFailure {
+  return { code, message: `${text} ${hint}`, hint };
+}
 
 /** How a stopped job's message ends: how the stop was carried out. */
 export const StopPhrases = {
@@ -771,8 +829,12 @@ export const ChildMessages = {
     `it streamed one chunk of ${formatBytes(bytes)} of JSON, over the limit of ${formatBytes(limit)} (limits.chunkBytes). Yield smaller pieces, or raise limits.chunkBytes`,
   sendFailed: (what: string, reason: string) =>
     `its ${what} could not be sent to the host (${reason})`,
-  watchdogUnavailable: (reason: string) =>
-    `plugwork worker: the host watchdog thread is unavailable (${reason}); this worker still exits when its host disconnects, but not while a plugin blocks its event loop\n`,
+} as const;
+
+/** What the host's watchdog process (parent/host-watchdog.ts) can tell a person. */
+export const HostWatchdogMessages = {
+  unavailable: (reason: string) =>
+    `plugwork could not start its watchdog process (/bin/sh: ${reason}). Workers still exit when this process exits or disconnects, but a worker whose plugin blocks its event loop would outlive this process if it were killed (SIGKILL). Make /bin/sh available to run that guard.`,
 } as const;
 
 /** The message of anything thrown, for embedding in another message. */

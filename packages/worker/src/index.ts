@@ -17,12 +17,20 @@ export {
   SandboxLinkError,
   StreamUnavailableError,
   UnknownPluginError,
+  UnknownWorkerError,
   WorkerErrorCode,
   WorkerProtocolError,
   WorkerRequestError,
   WorkerStartError,
   WorkerUnavailableError,
 } from './errors.ts';
+export type {
+  JobFilter,
+  JobHandleLike,
+  JobRunner,
+  JobRunnerEvents,
+  RunnerSubmitOptions,
+} from './job-runner.ts';
 export { DEFAULTS, type JobManagerOptions } from './options.ts';
 export type {
   Catalog,

@@ -19,6 +19,10 @@ export class NotJsonSafeError extends Error {
 export function toJsonSafe(value: unknown, root: string): unknown {
   // The common scalars need no walk state at all.
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  // Most values are plain JSON already: prove that with a lean walk that tracks no path and
+  // copies nothing (2.5x cheaper on the bench's 1 MB result). Only when it finds anything
+  // else, walk again the careful way, which converts and names the place of what it cannot.
+  if (isPlainJson(value)) return value;
   const walk: Walk = { root, path: [], ancestors: [] };
   try {
     return convert(value, walk);
@@ -29,6 +33,62 @@ export function toJsonSafe(value: unknown, root: string): unknown {
     }
     throw error;
   }
+}
+
+/**
+ * True when JSON would deliver `value` exactly as it is: finite numbers, strings, booleans,
+ * null, and arrays and plain objects of those (no holes, no undefined, no toJSON, no
+ * `__proto__` key, no cycle). False for anything else, and for nesting deeper than the stack.
+ */
+function isPlainJson(value: unknown): boolean {
+  try {
+    return plainJson(value, []);
+  } catch {
+    return false;
+  }
+}
+
+function plainJson(value: unknown, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || plainContainer(value as object, ancestors);
+    default:
+      return false;
+  }
+}
+
+/** The object case of plainJson; leaf values are checked inline, which halves its cost. */
+function plainContainer(value: object, ancestors: object[]): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  const isArray = prototype === Array.prototype && Array.isArray(value);
+  if (!isArray && prototype !== Object.prototype && prototype !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (ancestors.includes(value)) return false;
+  ancestors.push(value);
+  if (isArray) {
+    const array = value as unknown[];
+    for (let index = 0; index < array.length; index++) {
+      const item = array[index];
+      if (typeof item === 'string' || typeof item === 'boolean') continue;
+      if (!plainJson(item, ancestors)) return false;
+    }
+  } else {
+    const object = value as Record<string, unknown>;
+    for (const key in object) {
+      // for…in also lists inherited enumerable keys; a plain object has none to list.
+      if (key === '__proto__') return false;
+      const item = object[key];
+      if (typeof item === 'string' || typeof item === 'boolean') continue;
+      if (!plainJson(item, ancestors)) return false;
+    }
+  }
+  ancestors.pop();
+  return true;
 }
 
 /** Where the walk is: for messages (path) and cycle detection (ancestors). */
@@ -105,9 +165,12 @@ function convertObject(object: Record<string, unknown>, walk: Walk): unknown {
     const key = keys[index]!;
     const item = object[key];
     walk.path.push(key);
-    const converted = convert(item, walk);
+    // An own "__proto__" key (`{ ['__proto__']: … }`, JSON.parse) would reach a prototype in a
+    // consumer that copies by assignment; the host's wire parser does not look this deep, so
+    // it is dropped here, where the walk happens anyway.
+    const converted = key === '__proto__' ? undefined : convert(item, walk);
     walk.path.pop();
-    if (copy === undefined && converted !== item) {
+    if (copy === undefined && (converted !== item || key === '__proto__')) {
       copy = {};
       for (let before = 0; before < index; before++) {
         const kept = keys[before]!;

@@ -7,7 +7,7 @@ import type {
 } from '@plugwork/protocol';
 import { jsonObjectSchema } from '@plugwork/protocol';
 import { z } from 'zod';
-import { InvalidOptionsError } from './errors.ts';
+import { InvalidOptionsError, PythonMessages } from './errors.ts';
 import type { Logger } from './parent/logger.ts';
 import type { SqliteStoreConfig } from './store/open-store.ts';
 import {
@@ -118,6 +118,7 @@ const optionsSchema = z.strictObject({
       cwd: z.string().min(1).optional(),
       nodePath: z.string().min(1).optional(),
       denoPath: z.string().min(1).optional(),
+      pythonPath: z.string().min(1).optional(),
       inheritEnv: z.boolean().optional(),
     })
     .prefault({}),
@@ -137,7 +138,7 @@ const optionsSchema = z.strictObject({
   retention: retentionOptionSchema.optional(),
   prefetch: nonNegativeInt.max(1_000).default(DEFAULTS.prefetch),
   maxConcurrency: positiveInt.max(10_000).default(DEFAULTS.maxConcurrency),
-  runtime: z.enum(['node', 'deno']).default(DEFAULTS.runtime),
+  runtime: z.enum(['node', 'deno', 'python']).default(DEFAULTS.runtime),
   permissions: permissionsSchema.optional(),
   resourceManager: hasMethods<ResourceManager>('ResourceManager', [
     'registerWorker',
@@ -234,6 +235,8 @@ export interface JobManagerOptions {
      * `deno` on the PATH.
      */
     denoPath?: string;
+    /** The Python (>= 3.9) for runtime 'python'. Default: $PLUGWORK_PYTHON_PATH, else `python3`. */
+    pythonPath?: string;
   };
   stream?: {
     /** Characters of chunk text a streaming job may have in flight unconsumed. Default 1 048 576. */
@@ -280,10 +283,12 @@ export interface JobManagerOptions {
    */
   retention?: RetentionOption;
   /**
-   * What runs the workers: 'node' (default; Node IPC channel) or 'deno' (a socket channel of
-   * its own, newline-delimited JSON). See the README's "Runtimes and sandboxing".
+   * What runs the workers: 'node' (default; Node IPC channel), 'deno' or 'python' (a socket
+   * channel of their own, newline-delimited JSON). With 'python', `adapter` names a Python
+   * module and class, or is fsAdapter(...). See the README's "Runtimes and sandboxing" and
+   * "Python plugins".
    */
-  runtime?: 'node' | 'deno';
+  runtime?: 'node' | 'deno' | 'python';
   /**
    * Sandbox every worker: absent means no sandbox. Present, a worker may read only `read` plus
    * what the worker itself needs, write only `write`, spawn processes only with `childProcess`,
@@ -315,6 +320,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const resolved = result.data;
   if (resolved.pluginConfigs !== undefined && resolved.registry !== undefined) {
     throw InvalidOptionsError.configsAndRegistry();
+  }
+  if (resolved.runtime === 'python' && resolved.permissions !== undefined) {
+    throw new InvalidOptionsError('permissions', PythonMessages.noSandbox);
   }
   if (resolved.restart.maxDelayMs < resolved.restart.baseDelayMs) {
     throw new InvalidOptionsError(

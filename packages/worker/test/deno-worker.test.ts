@@ -86,6 +86,30 @@ describe('runtime deno (Node host)', () => {
     }
   });
 
+  it('a Deno worker stuck in a synchronous loop is killed when its host is SIGKILLed (the host watchdog)', async () => {
+    const host = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./fixtures/host.mjs', import.meta.url)),
+        'busy',
+        TEST_ADAPTER,
+        'deno',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
+      const { workerPid } = JSON.parse(line) as { workerPid: number };
+      expect(isRunning(workerPid)).toBe(true);
+      host.kill('SIGKILL');
+      await once(host, 'exit');
+      // The host gave its workers shutdownMs = 1 000 to exit; the loop never lets this one.
+      await expectProcessesGone([workerPid], 6_000);
+    } finally {
+      host.kill('SIGKILL');
+    }
+  });
+
   it('a deno binary that does not exist: the start fails naming the option to set', async () => {
     await expect(
       startHarness({ runtime: 'deno', worker: { denoPath: '/nonexistent/deno' } }),

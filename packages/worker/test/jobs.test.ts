@@ -109,6 +109,25 @@ describe('plain results', () => {
     expect(() => manager.submit('ehco')).toThrow(/No plugin named "ehco".*"echo"/);
   });
 
+  it('a plugin that was found but could not be offered: says why, and carries its diagnostic', () => {
+    const error = (() => {
+      try {
+        manager.submit('broken');
+      } catch (caught) {
+        return caught as UnknownPluginError;
+      }
+      return expect.unreachable('submit should throw');
+    })();
+    expect(error).toBeInstanceOf(UnknownPluginError);
+    expect(error.code).toBe(WorkerErrorCode.PLUGIN_UNAVAILABLE);
+    expect(error.message).toBe(
+      'Plugin "broken" cannot run: the adapter found it (/test-plugins/broken) but could not offer it, INVALID_MANIFEST: broken has no package.json. Its diagnostic is in manager.catalog.diagnostics; once it is fixed, the plugin is offered again',
+    );
+    expect(error.diagnostic).toEqual(
+      manager.catalog.diagnostics.find((each) => each.plugin_name === 'broken'),
+    );
+  });
+
   it('refuses params the protocol reserves, or that cannot be sent, before queueing', () => {
     expect(() => manager.submit('echo', { job_id: 'x' })).toThrow(/reserved by the protocol/);
     expect(() => manager.submit('echo', { callback: () => 1 })).toThrow(

@@ -7,15 +7,21 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
-const codeBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]);
+const codeBlocks = [...readme.matchAll(/```(?:js|json|python)\n([\s\S]*?)```/g)].map(
+  (match) => match[1],
+);
 
 describe('README', () => {
-  it.each(['examples/hello-adapter.mjs', 'examples/basic.mjs', 'examples/durable.mjs'])(
-    'embeds %s verbatim',
-    (file) => {
-      expect(codeBlocks).toContain(readFileSync(new URL(file, root), 'utf8'));
-    },
-  );
+  it.each([
+    'examples/hello-adapter.mjs',
+    'examples/basic.mjs',
+    'examples/durable.mjs',
+    'examples/python.mjs',
+    'examples/python-plugins/word-stream/main.py',
+    'examples/python-plugins/word-stream/package.json',
+  ])('embeds %s verbatim', (file) => {
+    expect(codeBlocks).toContain(readFileSync(new URL(file, root), 'utf8'));
+  });
 
   it('starts with the smallest working example', () => {
     const firstSection = readme.split('\n## ')[1] ?? '';
@@ -31,6 +37,19 @@ describe('README', () => {
     expect(stdout).toBe("{ text: 'Hello, world!' }\nHello, stream!\n");
     expect(stderr).toBe('');
   });
+
+  it('its Python example runs and prints what the comments say', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [fileURLToPath(new URL('examples/python.mjs', root))],
+      { cwd: fileURLToPath(root), timeout: 30_000 },
+    );
+    expect(stdout).toBe(
+      '{ words: 3 }\nSTREAMED FROM PYTHON\nstreamed 33%, from 67%, Python 100%\n',
+    );
+    expect(stderr).toBe('');
+  });
+
   it('its durable-jobs example runs and prints what the comments say', async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,

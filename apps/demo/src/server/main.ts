@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm demo`: the web UI and JSON API on http://127.0.0.1:3000.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../command-line.ts';
 import { resolveSettings } from '../config/settings.ts';
 import { describe } from '../errors.ts';
 import { DEFAULT_DATA_DIR } from '../paths.ts';
+import { onStopSignals } from '../signals.ts';
 import { startServer } from './start-server.ts';
 
 const HELP = `Usage: pnpm demo [options]
@@ -25,18 +26,21 @@ apps/demo/README.md describes the config file and the API.
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      adapter: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'plugwork-config': { type: 'string' },
-      store: { type: 'string' },
-      'no-store': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        adapter: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'plugwork-config': { type: 'string' },
+        store: { type: 'string' },
+        'no-store': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
     },
-    strict: true,
-  });
+    'pnpm demo',
+  );
   if (values.help === true) {
     process.stdout.write(HELP);
     return;
@@ -69,27 +73,25 @@ async function main(): Promise<void> {
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting now.\n`);
+  onStopSignals({
+    first(signal) {
+      process.stdout.write(`${signal}: stopping the server and its workers…\n`);
+      server.close().then(
+        () => {
+          process.stdout.write('Stopped.\n');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`plugwork demo: shutdown failed: ${describe(error)}\n`);
+          process.exit(1);
+        },
+      );
+    },
+    again(signal) {
+      process.stderr.write(`plugwork demo: ${signal} again: exiting now.\n`);
       process.exit(1);
-    }
-    stopping = true;
-    process.stdout.write(`${signal}: stopping the server and its workers…\n`);
-    server.close().then(
-      () => {
-        process.stdout.write('Stopped.\n');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`Shutdown failed: ${describe(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
-import type { ExecuteRequest, PluginManagerAdapter } from '@plugwork/protocol';
-import { RESERVED_EXECUTE_KEYS } from '@plugwork/protocol';
+import type { ExecuteRequest, PluginManagerAdapter } from '@plugwork/protocol/wire';
+import { RESERVED_EXECUTE_KEYS } from '@plugwork/protocol/wire';
 import { ChildMessages, describe, ResultErrorCode } from '../errors.ts';
 import { NotJsonSafeError } from '../json-safe.ts';
 import { jsonBytesOver, OverLimitError } from '../json-size.ts';

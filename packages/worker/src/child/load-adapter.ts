@@ -1,4 +1,4 @@
-import type { JsonObject, PluginManagerAdapter } from '@plugwork/protocol';
+import type { JsonObject, PluginManagerAdapter } from '@plugwork/protocol/wire';
 import { ChildMessages, describe } from '../errors.ts';
 
 /** The serialisable recipe for an adapter: functions cannot cross processes, specifiers can. */

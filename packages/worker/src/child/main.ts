@@ -1,9 +1,9 @@
-// The worker process's entry point: `fork()`ed by the host with an IPC channel (fd 3) and a
-// pipe whose end-of-file means "the host is gone" (fd 4, see host-watchdog.ts).
+// The worker process's entry point: `fork()`ed by the host with an IPC channel (fd 3). It exits
+// when the channel closes; if a plugin blocks the event loop so that it cannot see that, the
+// host's watchdog process kills it (see parent/host-watchdog.ts).
 import { parseArgs } from 'node:util';
 import { ChildMessages } from '../errors.ts';
 import { ipcWorkerTransport } from '../transport/ipc.ts';
-import { startHostWatchdog } from './host-watchdog.ts';
 import { WorkerLoop } from './worker-loop.ts';
 
 const transport = ipcWorkerTransport();
@@ -14,10 +14,9 @@ if (transport === undefined) {
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { 'host-pipe-fd': { type: 'string' }, 'grace-ms': { type: 'string' } },
+  options: { 'grace-ms': { type: 'string' } },
   strict: false,
 });
-const hostPipeFd = Number(values['host-pipe-fd']);
 const graceMs = Number(values['grace-ms']) || 5_000;
 
 process.title = 'plugwork-worker';
@@ -27,10 +26,6 @@ const loop = new WorkerLoop({
   pid: process.pid,
   graceMs,
   exit: (code) => process.exit(code),
-  beforePluginCode:
-    Number.isInteger(hostPipeFd) && mayStartThreads()
-      ? () => startHostWatchdog(hostPipeFd, graceMs)
-      : undefined,
 });
 
 // A plugin's stray exception (a timer callback, an unawaited promise) leaves the worker in an
@@ -44,9 +39,3 @@ process.on('SIGINT', () => {});
 // SIGTERM (the host's exit hook sends it) gets the same clean stop as a host that went away.
 process.on('SIGTERM', () => loop.hostGone());
 transport.onClose(() => loop.hostGone());
-
-/** False in a sandbox (Node's permission model without --allow-worker): no watchdog thread. */
-function mayStartThreads(): boolean {
-  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
-  return permission === undefined || permission.has('worker');
-}

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '@plugwork/protocol';
+import type { ExecutionContext } from '@plugwork/protocol/wire';
 import type { StreamPump } from './stream-pump.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChunkStream } from '@plugwork/protocol';
+import type { ChunkStream } from '@plugwork/protocol/wire';
 import { ChildMessages } from '../errors.ts';
 import { OverLimitError, stringJsonBytesOver } from '../json-size.ts';
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@plugwork/protocol';
+import type { JsonObject } from '@plugwork/protocol/wire';
 import { toJsonSafe } from '../json-safe.ts';
 
 /**

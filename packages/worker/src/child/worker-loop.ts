@@ -6,9 +6,9 @@ import {
   type PluginDiagnostic,
   type PluginManagerAdapter,
   type ReloadRequest,
-  safeParseRequest,
+  safeParseWireRequest,
   type UnloadRequest,
-} from '@plugwork/protocol';
+} from '@plugwork/protocol/wire';
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
 import type { Transport } from '../transport/transport.ts';
 import { CodedError } from './coded-error.ts';
@@ -94,7 +94,7 @@ export class WorkerLoop {
       const token = (raw as { token?: unknown }).token;
       if (typeof token === 'string' && token !== '') this.#token = token;
     }
-    const parsed = safeParseRequest(raw);
+    const parsed = safeParseWireRequest(raw);
     if (!parsed.ok) {
       this.#sendOrLog({
         type: 'error',

@@ -7,7 +7,7 @@ let installed = false;
  * When the host process exits without shutdown() (process.exit, end of script), its 'exit'
  * handlers are the last code that runs, and they must be synchronous. So: SIGTERM to every live
  * worker, which then disposes its plugins and exits; a worker stuck in a plugin's synchronous
- * loop is killed by its own host watchdog once the host's end of the pipe closes.
+ * loop is killed by the host's watchdog process once the host is gone (host-watchdog.ts).
  */
 function onHostExit(): void {
   for (const child of live) {

@@ -16,8 +16,9 @@ import {
   ManagerStateError,
   PayloadTooLargeError,
   QueueFullError,
-  UnknownPluginError,
+  UnknownWorkerError,
 } from '../errors.ts';
+import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
@@ -40,7 +41,9 @@ import { completeLogger } from './logger.ts';
 import { ManagerContext } from './manager-context.ts';
 import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
+import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
 import { WorkerMessages } from './worker-messages.ts';
@@ -95,7 +98,7 @@ const NO_PARAMS: JobParams = Object.freeze({});
  * await manager.shutdown();
  * ```
  */
-export class JobManager extends EventEmitter<JobManagerEvents> {
+export class JobManager extends EventEmitter<JobManagerEvents> implements JobRunner {
   readonly #options: ResolvedOptions;
   readonly #launch: LaunchPlan;
   readonly #context: ManagerContext;
@@ -117,8 +120,15 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
   constructor(options: JobManagerOptions) {
     super();
     const resolved = resolveOptions(options);
+    // A Python worker imports Python modules: its adapter spec is read the Python way.
+    if (resolved.runtime === 'python') {
+      resolved.adapter = resolvePythonAdapter(resolved.adapter, process.cwd());
+    }
     this.#options = resolved;
-    const adapterModule = resolveAdapterModule(resolved.adapter.module, process.cwd());
+    const adapterModule =
+      resolved.runtime === 'python'
+        ? (resolved.adapter.module as string)
+        : resolveAdapterModule(resolved.adapter.module, process.cwd());
     this.#launch = planLaunch(resolved, adapterModule, process.cwd());
     const context = new ManagerContext(resolved, completeLogger(resolved.logger), this);
     this.#context = context;
@@ -242,7 +252,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
     if (context.noWorkers !== undefined) {
       throw ManagerStateError.noWorkers('submit a job', context.noWorkers);
     }
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     if (options !== EMPTY_OPTIONS) {
       const checked = submitOptionsSchema.safeParse(options);
       if (!checked.success) {
@@ -421,6 +431,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> {
         }
       }),
     );
+  }
+
+  /**
+   * Replaces one worker's process with a fresh one, whatever the restart policy says: a stuck,
+   * bloated or failed worker comes back clean. Jobs it runs (or was sent ahead) are cancelled
+   * first, exactly as cancel() does. Resolves with the worker's new state once it is ready;
+   * rejects with UnknownWorkerError for an id the pool does not have, or the WorkerStartError of
+   * a worker that cannot start.
+   */
+  async restartWorker(workerId: string): Promise<WorkerState> {
+    this.#assertRunning('restart a worker');
+    const slot = this.#context.slots.find((each) => each.id === workerId);
+    if (slot === undefined) {
+      throw new UnknownWorkerError(
+        workerId,
+        this.#context.slots.map((each) => each.id),
+      );
+    }
+    await Promise.all([...slot.jobs.values()].map((record) => this.#cancel(record)));
+    await slot.restartNow();
+    this.#context.noWorkers = undefined;
+    const states = await this.getWorkerStates();
+    return states.find((state) => state.workerId === workerId)!;
   }
 
   /** Queue length, running jobs, workers per state, and wait/run times per plugin. */

@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from '../options.ts';
+import { planPythonLaunch } from './python-launch.ts';
 import { findDeno, findNode, hostIsDeno, nodeMajorVersion } from './runtime-binary.ts';
 import { denoPermissionFlags, nodePermissionFlags } from './sandbox-flags.ts';
 import { workerReadPaths } from './worker-read-paths.ts';
@@ -8,7 +9,7 @@ import { workerReadPaths } from './worker-read-paths.ts';
  * flags. Computed once per manager; the socket path differs per worker, hence `flags(socket)`.
  */
 export interface LaunchPlan {
-  runtime: 'node' | 'deno';
+  runtime: 'node' | 'deno' | 'python';
   /**
    * 'ipc': fork() with Node's IPC channel (a Node worker of a Node host). 'socket': the worker
    * connects to a Unix socket the host listens on (Deno workers, and any worker of a Deno host,
@@ -16,6 +17,11 @@ export interface LaunchPlan {
    */
   channel: 'ipc' | 'socket';
   command: string;
+  /**
+   * Socket workers only: the entry and its arguments before `--socket=`. Default: this
+   * package's `child/socket-main.js` (a Python worker's is its `plugwork_worker` entry).
+   */
+  entry?: string[];
   /** What a sandboxed worker may read for itself (its packages); empty without a sandbox. */
   readPaths: string[];
   /** Runtime flags, placed before the entry script. */
@@ -27,6 +33,7 @@ export function planLaunch(
   adapterModule: string,
   cwd: string,
 ): LaunchPlan {
+  if (options.runtime === 'python') return planPythonLaunch(options);
   const { worker, permissions } = options;
   const readPaths = permissions === undefined ? [] : workerReadPaths(adapterModule);
   if (options.runtime === 'deno') {

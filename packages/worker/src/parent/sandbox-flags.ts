@@ -16,8 +16,8 @@ export function nodePermissionFlags(
     flags.push(`--allow-fs-read=${path}`);
   for (const path of withRealPaths(permissions.write)) flags.push(`--allow-fs-write=${path}`);
   if (permissions.childProcess) flags.push('--allow-child-process');
-  // No --allow-worker: Node warns that it can undo the sandbox. The worker then goes without
-  // its host-watchdog thread (see child/main.ts) and relies on the IPC 'disconnect'.
+  // No --allow-worker: Node warns that it can undo the sandbox. The worker needs no thread: the
+  // host's watchdog process guards it (see host-watchdog.ts).
   return flags;
 }
 

@@ -2,16 +2,15 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { WorkerStartError } from '../errors.ts';
 import { ipcHostTransport } from '../transport/ipc.ts';
+import { childEntry } from './child-entry.ts';
+import { guardWorker } from './host-watchdog.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { eventOrTimeout, type SpawnedWorker, type SpawnSettings } from './spawned-worker.ts';
 
 /** Built JavaScript, always: worker processes never start through a TypeScript loader. */
-const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
+const CHILD_ENTRY = childEntry('main');
 
-/** The stdio slot of the pipe whose end-of-file tells the worker its host is gone. */
-const HOST_PIPE_FD = 4;
-
-/** Forks a Node worker with an IPC channel and a host pipe (see child/host-watchdog.ts). */
+/** Forks a Node worker with an IPC channel, guarded by the host's watchdog (host-watchdog.ts). */
 export async function spawnIpcWorker(
   workerId: string,
   plan: LaunchPlan,
@@ -19,18 +18,14 @@ export async function spawnIpcWorker(
 ): Promise<SpawnedWorker> {
   let child: ChildProcess;
   try {
-    child = fork(
-      CHILD_ENTRY,
-      [`--host-pipe-fd=${HOST_PIPE_FD}`, `--grace-ms=${settings.graceMs}`],
-      {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-        serialization: 'json',
-        execPath: plan.command,
-        execArgv: plan.flags(undefined),
-        env: settings.env ?? process.env,
-        cwd: settings.cwd,
-      },
-    );
+    child = fork(CHILD_ENTRY, [`--grace-ms=${settings.graceMs}`], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      execPath: plan.command,
+      execArgv: plan.flags(undefined),
+      env: settings.env ?? process.env,
+      cwd: settings.cwd,
+    });
   } catch (error) {
     throw WorkerStartError.spawnFailed(workerId, error);
   }
@@ -40,14 +35,12 @@ export async function spawnIpcWorker(
     const [error] = await once(child, 'error');
     throw WorkerStartError.spawnFailed(workerId, error);
   }
-  // The host's end of the host pipe stays open, unread, for the worker's whole life.
-  const hostPipe = child.stdio[HOST_PIPE_FD] as (NodeJS.ReadableStream & { unref?(): void }) | null;
-  hostPipe?.unref?.();
+  guardWorker(child, settings.graceMs);
   return {
     child,
     transport: ipcHostTransport(child),
     channelDrained: (maxMs) =>
       child.connected ? eventOrTimeout(child, 'disconnect', maxMs) : Promise.resolve(),
-    release: () => (child.stdio[HOST_PIPE_FD] as { destroy?(): void } | null)?.destroy?.(),
+    release: () => {},
   };
 }

@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { WorkerStartError } from '../errors.ts';
 import { socketTransport } from '../transport/socket-ndjson.ts';
 import type { Transport } from '../transport/transport.ts';
+import { childEntry } from './child-entry.ts';
+import { guardWorker } from './host-watchdog.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { eventOrTimeout, type SpawnedWorker, type SpawnSettings } from './spawned-worker.ts';
 
-const SOCKET_ENTRY = fileURLToPath(new URL('../child/socket-main.js', import.meta.url));
+const SOCKET_ENTRY = fileURLToPath(childEntry('socket-main'));
 
 let socketCounter = 0;
 
@@ -54,7 +56,7 @@ export async function spawnSocketWorker(
       plan.command,
       [
         ...plan.flags(socketPath),
-        SOCKET_ENTRY,
+        ...(plan.entry ?? [SOCKET_ENTRY]),
         `--socket=${socketPath}`,
         `--grace-ms=${settings.graceMs}`,
       ],
@@ -76,6 +78,7 @@ export async function spawnSocketWorker(
     removeSocketFile();
     throw WorkerStartError.spawnFailed(workerId, error);
   }
+  guardWorker(child, settings.graceMs);
   return {
     child,
     transport,

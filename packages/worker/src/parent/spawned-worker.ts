@@ -7,7 +7,7 @@ export interface SpawnedWorker {
   transport: Transport;
   /** Resolves once the channel has delivered its last message, or after `maxMs`. */
   channelDrained(maxMs: number): Promise<void>;
-  /** Releases what the spawn holds for the worker's life (host pipe, socket file). */
+  /** Releases what the spawn holds for the worker's life (the socket file and connection). */
   release(): void;
 }
 

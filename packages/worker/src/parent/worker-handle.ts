@@ -4,9 +4,9 @@ import {
   type ReadyResponse,
   type ResponseResponse,
   type StateResponse,
-  safeParseResponse,
+  safeParseWireResponse,
   type WorkerResponseMessage,
-} from '@plugwork/protocol';
+} from '@plugwork/protocol/wire';
 import {
   describeExit,
   type ExitDescription,
@@ -241,7 +241,7 @@ export class WorkerHandle {
       this.#options.onForged(raw, ++this.#forged);
       return;
     }
-    const parsed = safeParseResponse(raw);
+    const parsed = safeParseWireResponse(raw);
     if (!parsed.ok) {
       // A malformed answer to a pending request fails that request now, not at its timeout.
       const requestId = (raw as { request_id?: unknown } | null)?.request_id;

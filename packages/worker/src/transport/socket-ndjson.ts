@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { DEFAULT_MAX_MESSAGE_BYTES, decodeLine, encodeMessage } from '@plugwork/protocol';
+import { DEFAULT_MAX_MESSAGE_BYTES, decodeLine, encodeMessage } from '@plugwork/protocol/wire';
 import { type Transport, toChannelSendError } from './transport.ts';
 
 /** What a line that is not a message turns into: the receiver's schema check rejects it. */

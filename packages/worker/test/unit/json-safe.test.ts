@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toResultData } from '../../src/child/to-json-safe.ts';
 import { NotJsonSafeError, toJsonSafe } from '../../src/json-safe.ts';
@@ -6,6 +8,59 @@ describe('toJsonSafe', () => {
   it('returns JSON-safe input as the same object (nothing copied)', () => {
     const value = { text: 'hi', list: [1, 'two', null, { deep: true }], nested: { n: 1.5 } };
     expect(toJsonSafe(value, 'result')).toBe(value);
+  });
+
+  it('returns a value as is only when JSON would deliver exactly that value', () => {
+    // The lean first walk may answer "as is" only when the careful walk would have changed
+    // nothing; anything else must come back converted or be refused. What JSON changes in the
+    // open on a value returned as is: -0 becomes 0, undefined properties disappear.
+    const asJsonWouldDeliver = (value: unknown): unknown =>
+      Object.is(value, -0)
+        ? 0
+        : Array.isArray(value)
+          ? value.map(asJsonWouldDeliver)
+          : typeof value === 'object' && value !== null
+            ? Object.fromEntries(
+                Object.entries(value)
+                  .filter(([, item]) => item !== undefined)
+                  .map(([key, item]) => [key, asJsonWouldDeliver(item)]),
+              )
+            : value;
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withBoxedValues: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withTypedArray: true,
+          withObjectString: true,
+        }),
+        (value) => {
+          let converted: unknown;
+          try {
+            converted = toJsonSafe(value, 'result');
+          } catch (error) {
+            if (error instanceof NotJsonSafeError) return;
+            throw error;
+          }
+          if (converted !== value || typeof value !== 'object' || value === null) return;
+          expect(
+            isDeepStrictEqual(JSON.parse(JSON.stringify(value)), asJsonWouldDeliver(value)),
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('drops own "__proto__" keys at any depth (the host parser does not walk payloads)', () => {
+    const value = JSON.parse('{"a":1,"__proto__":{"x":1},"deep":[{"__proto__":2,"b":3}]}');
+    const converted = toJsonSafe(value, 'result');
+    expect(JSON.stringify(converted)).toBe('{"a":1,"deep":[{"b":3}]}');
+    expect(Object.hasOwn(converted as object, '__proto__')).toBe(false);
   });
 
   it('makes the conversions JSON makes in the open', () => {

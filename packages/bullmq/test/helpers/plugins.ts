@@ -1,0 +1,25 @@
+import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The fixture plugins folder (echo, sleep, chunks, spin, crash). */
+export const PLUGINS_DIR = fileURLToPath(new URL('../fixtures/plugins', import.meta.url));
+
+/** A temporary plugins folder holding copies of the named fixture plugins. */
+export function pluginsFolder(names: string[]): {
+  dir: string;
+  add(name: string): void;
+  remove(): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'plugwork-plugins-'));
+  const add = (name: string) => {
+    // Copied beside the folder, then renamed into it: a watcher never sees half a plugin.
+    const staging = mkdtempSync(join(tmpdir(), 'plugwork-staging-'));
+    cpSync(join(PLUGINS_DIR, name), join(staging, name), { recursive: true });
+    renameSync(join(staging, name), join(dir, name));
+    rmSync(staging, { recursive: true, force: true });
+  };
+  for (const name of names) add(name);
+  return { dir, add, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

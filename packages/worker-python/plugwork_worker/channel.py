@@ -1,0 +1,157 @@
+"""Newline-delimited JSON over the socket the host listens on: one message per line.
+
+The socket carries messages only; plugin print() and logging go to stdout/stderr, separate pipes
+the host forwards to its log, so nothing a plugin writes can corrupt the channel. Reading happens
+on the main thread; any thread may send (a lock keeps lines whole).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: typing is not imported at run time
+    from typing import Any, Callable, Dict, Optional
+
+#: The host's limit for one line (DEFAULT_MAX_MESSAGE_BYTES of @plugwork/protocol): 16 MiB.
+DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+_READ_SIZE = 1 << 16
+
+
+class MessageTooLargeError(ValueError):
+    """A message whose JSON is longer than the channel's limit; the host would drop it."""
+
+
+# Made once: json.dumps with options builds a new encoder on every call, which shows on the
+# hot path of a no-op job.
+_encode = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode
+_encode_ascii = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+
+
+def encode_message(
+    message: Dict[str, Any], max_bytes: Optional[int] = DEFAULT_MAX_MESSAGE_BYTES
+) -> bytes:
+    """One line of JSON, ended by a newline. Raises ValueError / TypeError for what JSON cannot
+    carry, MessageTooLargeError past `max_bytes` (None: no limit)."""
+    try:
+        line = _encode(message).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate cannot be UTF-8; escaped, JSON carries it faithfully.
+        line = _encode_ascii(message).encode("ascii")
+    if max_bytes is not None and len(line) > max_bytes:
+        raise MessageTooLargeError(
+            f"the message is {len(line)} bytes of JSON, over the channel's limit of {max_bytes}"
+        )
+    return line + b"\n"
+
+
+class Channel:
+    """The worker's end of the socket channel."""
+
+    def __init__(self, sock: socket.socket, max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> None:
+        self._sock = sock
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._closed = False
+        #: The host's secret from `init`: every message sent after it was read carries it.
+        self.token: Optional[str] = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def max_bytes(self) -> int:
+        """The longest line the host accepts."""
+        return self._max_bytes
+
+    def encode(self, message: Dict[str, Any], max_bytes: Any = "channel") -> bytes:
+        """The line `send` would write (with the token). `max_bytes`: the channel's limit by
+        default; None to measure a line first and judge its size yourself."""
+        if self.token is not None:
+            message["token"] = self.token
+        return encode_message(message, self._max_bytes if max_bytes == "channel" else max_bytes)
+
+    def send(self, message: Dict[str, Any]) -> bool:
+        """Sends one message; False when the channel is closed. Raises what encode raises."""
+        return self.send_line(self.encode(message))
+
+    def send_line(self, line: bytes) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            try:
+                self._sock.sendall(line)
+            except OSError:
+                self._closed = True
+                return False
+        return True
+
+    def read(
+        self,
+        on_message: Callable[[Any], None],
+        on_bad_line: Callable[[str], None],
+    ) -> None:
+        """Delivers every incoming message until the host closes the socket (blocks)."""
+        pending: list = []
+        pending_length = 0
+        skipping = False
+        while True:
+            try:
+                data = self._sock.recv(_READ_SIZE)
+            except (ConnectionResetError, OSError):
+                data = b""
+            if not data:
+                self._closed = True
+                return
+            start = 0
+            while True:
+                end = data.find(b"\n", start)
+                if end < 0:
+                    break
+                piece = data[start:end]
+                start = end + 1
+                if skipping:
+                    skipping = False
+                    continue
+                if pending:
+                    pending.append(piece)
+                    line = b"".join(pending)
+                    pending = []
+                    pending_length = 0
+                else:
+                    line = piece
+                self._deliver(line, on_message, on_bad_line)
+            if skipping:
+                continue
+            if start < len(data):
+                rest = data[start:]
+                pending.append(rest)
+                pending_length += len(rest)
+                if pending_length > self._max_bytes:
+                    on_bad_line(f"a line longer than {self._max_bytes} bytes (dropped)")
+                    pending = []
+                    pending_length = 0
+                    skipping = True
+
+    @staticmethod
+    def _deliver(
+        line: bytes, on_message: Callable[[Any], None], on_bad_line: Callable[[str], None]
+    ) -> None:
+        if not line.strip():
+            return
+        try:
+            message = json.loads(line)
+        except ValueError as error:
+            on_bad_line(f"not JSON ({error}): {line[:200].decode('utf-8', 'replace')}")
+            return
+        on_message(message)
+
+    def close(self) -> None:
+        self._closed = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,752 @@
+"""The long-lived Python worker: serves one adapter over the socket channel, one job at a time.
+
+It behaves like the TypeScript worker loop message for message (same answers, same keys, same
+`error_code`s), with Python's thread model:
+
+- The main thread reads the socket and answers `cancel`, `stream_ack`, `get_state` and `stop`
+  at once, even while a plugin computes.
+- Requests that touch plugins (`init`, `execute`, `reload`, `unload`) run one after another on
+  the job thread. A `cancel` sets the job's flag; a job that does not stop is killed by the
+  host after its grace period.
+- When the socket closes (the host is gone) the worker stops, bounded by the grace period: a
+  plugin that blocks for ever cannot keep it alive.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: typing is not imported at run time
+    from typing import Any, Callable, Dict, List, Optional
+
+from .adapter import AdapterLoadError, describe_diagnostics, describe_plugin, load_adapter
+from .channel import Channel, encode_message
+from .errors import (
+    AdapterError,
+    CodedError,
+    Messages,
+    ResultErrorCode,
+    WorkerMessageErrorCode,
+    describe,
+    describe_plugin_error,
+)
+from .job import JobCancelled, JobContext, reset_current_job, set_current_job
+from .json_safe import NotJsonSafeError, to_result_data
+from .parse import ProtocolError, parse_request
+from .wire import RESERVED_EXECUTE_KEYS
+from .stream_pump import ChunkWriter, StreamPump
+
+_RESERVED = frozenset(RESERVED_EXECUTE_KEYS)
+
+#: What `ready` reports as the runtime.
+RUNTIME = "python"
+
+
+def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls an adapter method; an `async def` one is run to completion on this thread."""
+    value = function(*args, **kwargs)
+    if hasattr(value, "__await__"):
+        from .async_support import run_awaitable
+
+        value = run_awaitable(value)
+    return value
+
+
+class WorkerLoop:
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        pid: Optional[int] = None,
+        grace_seconds: float = 5.0,
+        exit: Optional[Callable[[int], None]] = None,
+        log: Optional[Callable[[str], None]] = None,
+    ) -> None:
+        self._channel = channel
+        self._pid = os.getpid() if pid is None else pid
+        self._grace_seconds = grace_seconds
+        self._exit_function = exit or _hard_exit
+        self._log_function = log
+        self._state = "new"
+        self._adapter: Any = None
+        self._descriptors: Dict[str, Dict[str, Any]] = {}
+        self._plugin_data: Dict[str, Any] = {}
+        #: Loaded plugins, least recently used first.
+        self._loaded: List[str] = []
+        self._configs: Dict[str, Dict[str, Any]] = {}
+        self._diagnostics: List[Dict[str, Any]] = []
+        self._catalog_problems: List[Dict[str, Any]] = []
+        self._max_loaded = 1
+        self._stream_window: Optional[int] = None
+        #: Jobs received and not started: the host's prefetch. A cancel (or a withdrawal) of one
+        #: is answered at once; `_lock` decides whether the job thread or a cancel gets it.
+        self._waiting: Dict[str, JobContext] = {}
+        self._lock = threading.Lock()
+        self._pumps: Dict[str, StreamPump] = {}
+        #: The job running now: one at a time, on the job thread.
+        self._current: Optional[JobContext] = None
+        self._result_bytes: Optional[int] = None
+        self._chunk_bytes: Optional[int] = None
+        self._tasks: "queue.SimpleQueue[Callable[[], None]]" = queue.SimpleQueue()
+        self._writer = ChunkWriter(channel)
+        self._unwatch: Optional[Callable[[], Any]] = None
+        self._rediscovering = False
+        self._rediscover_again = False
+        self._rediscover_lock = threading.Lock()
+        self._exiting = False
+        self._job_thread = threading.Thread(
+            target=self._serve_tasks, name="plugwork-job", daemon=True
+        )
+
+    # ---------------------------------------------------------------- the main thread
+
+    def run(self) -> None:
+        """Serves until the host closes the channel, then stops (bounded) and exits."""
+        self._job_thread.start()
+        try:
+            self._channel.read(self._receive, self._bad_line)
+        except BaseException as error:  # noqa: BLE001 - the reader must never die silently
+            self.fatal(error)
+        self.host_gone()
+        # The stop ends the process (os._exit) from the job thread, or the grace timer does.
+        threading.Event().wait()
+
+    def _receive(self, raw: Any) -> None:
+        # Taken before init is even checked, so that the answer to a bad init carries it too.
+        if self._channel.token is None and type(raw) is dict and raw.get("type") == "init":
+            token = raw.get("token")
+            if isinstance(token, str) and token:
+                self._channel.token = token
+        try:
+            message = parse_request(raw)
+        except ProtocolError as error:
+            self._send_error(str(error), WorkerMessageErrorCode.INVALID_REQUEST, _correlation(raw))
+            return
+        try:
+            self._dispatch(message)
+        except Exception as error:  # noqa: BLE001
+            self.fatal(error)
+
+    def _dispatch(self, message: Dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "execute":
+            job = JobContext(message["job_id"], self._report_progress)
+            with self._lock:
+                self._waiting[job.job_id] = job
+            self._tasks.put(lambda: self._execute(message, job))
+        elif kind == "cancel":
+            self._cancel(message["job_id"], message.get("withdraw") is True)
+        elif kind == "stream_ack":
+            pump = self._pumps.get(message["job_id"])
+            if pump is not None:
+                pump.ack(message["consumed"])
+        elif kind == "get_state":
+            self._send_state(message.get("request_id"))
+        elif kind == "init":
+            self._tasks.put(lambda: self._init(message))
+        elif kind == "reload":
+            self._tasks.put(lambda: self._reload(message))
+        elif kind == "unload":
+            self._tasks.put(lambda: self._unload(message))
+        elif kind == "stop":
+            self.stop(message.get("request_id"))
+
+    def _cancel(self, job_id: str, withdraw: bool) -> None:
+        """A running job's flag is set (a withdrawal leaves it running); a waiting one is
+        dropped and answered at once, so the host never waits for a job that is not running."""
+        with self._lock:
+            current = self._current
+            if current is not None and current.job_id == job_id:
+                if not withdraw:
+                    current.cancel()
+                return
+            job = self._waiting.pop(job_id, None)
+        if job is None:
+            return
+        self._send(
+            {
+                "type": "result",
+                "job_id": job_id,
+                "status": "error",
+                "error": Messages.withdrawn if withdraw else Messages.cancelled_before_start,
+                "error_code": ResultErrorCode.WITHDRAWN if withdraw else ResultErrorCode.CANCELLED,
+            }
+        )
+
+    def _bad_line(self, text: str) -> None:
+        self._send_error(f"Invalid request: {text}", WorkerMessageErrorCode.INVALID_REQUEST, {})
+
+    def _send_state(self, request_id: Optional[str]) -> None:
+        current = self._current
+        message: Dict[str, Any] = {"type": "state"}
+        if request_id is not None:
+            message["request_id"] = request_id
+        message.update(
+            pid=self._pid,
+            loaded_plugins=list(self._loaded),
+            current_job_id=current.job_id if current is not None else None,
+            running_job_ids=[] if current is None else [current.job_id],
+            plugins=list(self._descriptors.values()),
+            diagnostics=list(self._diagnostics),
+        )
+        self._send(message)
+
+    def stop(self, request_id: Optional[str] = None) -> None:
+        """Cancel every job, unload every plugin, dispose the adapter, answer, exit 0."""
+        if self._state == "stopping":
+            return
+        self._state = "stopping"
+        with self._lock:
+            waiting = list(self._waiting)
+            self._waiting.clear()
+            current = self._current
+        if current is not None:
+            current.cancel()
+        for job_id in waiting:
+            self._send(
+                {
+                    "type": "result",
+                    "job_id": job_id,
+                    "status": "error",
+                    "error": Messages.stopping,
+                    "error_code": ResultErrorCode.CANCELLED,
+                }
+            )
+        unwatch, self._unwatch = self._unwatch, None
+        if unwatch is not None:
+            try:
+                unwatch()
+            except Exception as error:  # noqa: BLE001
+                self._log(f"stopping the adapter's watcher failed: {describe(error)}")
+        self._tasks.put(lambda: self._finish_stop(request_id))
+
+    def host_gone(self) -> None:
+        """The channel closed or SIGTERM arrived: stop, and exit after the grace period anyway."""
+        timer = threading.Timer(self._grace_seconds, lambda: self._exit(0))
+        timer.daemon = True
+        timer.start()
+        self.stop()
+
+    def fatal(self, error: BaseException) -> None:
+        """Something failed outside any job: report it, then exit 1."""
+        import traceback
+
+        self._log("uncaught exception, exiting: " + "".join(traceback.format_exception(
+            type(error), error, error.__traceback__)))
+        message: Dict[str, Any] = {
+            "type": "error",
+            "error": describe_plugin_error(error),
+            "code": WorkerMessageErrorCode.UNCAUGHT_EXCEPTION,
+        }
+        current = self._current
+        if current is not None:
+            message["job_id"] = current.job_id
+        self._send(message)
+        self._exit(1)
+
+    # ---------------------------------------------------------------- the job thread
+
+    def _serve_tasks(self) -> None:
+        while True:
+            task = self._tasks.get()
+            try:
+                task()
+            except SystemExit as exit:
+                # sys.exit() in plugin code ends the worker, as process.exit() does in Node.
+                self._exit(_exit_code(exit))
+            except BaseException as error:  # noqa: BLE001 - tasks answer their own errors
+                self._log(describe_plugin_error(error))
+
+    def _execute(self, message: Dict[str, Any], job: JobContext) -> None:
+        with self._lock:
+            if self._waiting.pop(job.job_id, None) is None:
+                return  # cancelled or withdrawn while it waited, and answered then
+            self._current = job
+        token = set_current_job(job)
+        try:
+            self._run_job(message, job)
+        except SystemExit:
+            raise
+        except BaseException as error:  # noqa: BLE001 - a plugin may raise anything
+            self._send_failure(job, error)
+        finally:
+            reset_current_job(token)
+            job.ended = True
+            self._pumps.pop(job.job_id, None)
+            with self._lock:
+                if self._current is job:
+                    self._current = None
+
+    def _run_job(self, message: Dict[str, Any], job: JobContext) -> None:
+        if self._state == "stopping":
+            raise CodedError(ResultErrorCode.CANCELLED, Messages.stopping)
+        adapter = self._adapter
+        if adapter is None or self._state != "ready":
+            raise CodedError(ResultErrorCode.PLUGIN_ERROR, Messages.not_initialised("execute"))
+        plugin = message["plugin_name"]
+        self._ensure_loaded(plugin)
+        params = {key: value for key, value in message.items() if key not in _RESERVED}
+        if message.get("stream") is True and _call(adapter.check_streaming_support, plugin):
+            stream = _call(adapter.execute_plugin_stream, plugin, **params)
+            pump = StreamPump(job, self._writer, self._stream_window, self._chunk_bytes)
+            self._pumps[job.job_id] = pump
+            chunks, characters = pump.run(stream)
+            # A plugin that honours the flag by simply returning early ended a cancelled job,
+            # not a completed one: its output is partial.
+            if job.cancelled:
+                raise CodedError(ResultErrorCode.CANCELLED, Messages.ended_after_cancel)
+            self._send(
+                {
+                    "type": "result",
+                    "job_id": job.job_id,
+                    "status": "success",
+                    "data": {"streamed": True, "chunks": chunks, "characters": characters},
+                }
+            )
+            return
+        self._send_result(job, _call(adapter.execute_plugin, plugin, **params))
+
+    def _send_result(self, job: JobContext, value: Any) -> None:
+        # Returned after the flag was set: the job was stopped, whatever it returned.
+        if job.cancelled:
+            raise CodedError(ResultErrorCode.CANCELLED, Messages.ended_after_cancel)
+        try:
+            data = to_result_data(value)
+        except NotJsonSafeError as error:
+            raise CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, str(error)) from None
+        message = {"type": "result", "job_id": job.job_id, "status": "success", "data": data}
+        try:
+            line = self._channel.encode(message, None)
+        except (TypeError, ValueError) as error:
+            raise CodedError(
+                ResultErrorCode.RESULT_NOT_SERIALIZABLE, f"result: {describe(error)}"
+            ) from None
+        limit = self._result_bytes
+        if limit is not None and len(line) > limit:
+            # The line is the result plus a small envelope: measure the result alone.
+            size = len(encode_message(data, None)) - 1
+            if size > limit:
+                raise CodedError(
+                    ResultErrorCode.RESULT_TOO_LARGE, Messages.result_too_large(size, limit)
+                )
+        if len(line) > self._channel.max_bytes:
+            raise CodedError(
+                ResultErrorCode.SEND_FAILED,
+                Messages.send_failed(
+                    "result or output",
+                    f"{len(line)} bytes of JSON, over the channel's limit of {self._channel.max_bytes}",
+                ),
+            )
+        self._channel.send_line(line)
+
+    def _send_failure(self, job: JobContext, error: BaseException) -> None:
+        if job.cancelled:
+            code = ResultErrorCode.CANCELLED
+        elif isinstance(error, CodedError):
+            code = error.code
+        else:
+            code = ResultErrorCode.PLUGIN_ERROR
+        if job.cancelled and _is_cancellation(error):
+            text = describe_plugin_error(JobCancelled(Messages.cancelled_by_host(job.job_id)))
+        else:
+            text = describe_plugin_error(error)
+        if code == ResultErrorCode.PLUGIN_ERROR and not isinstance(error, (CodedError, AdapterError)):
+            # The traceback is what a Python developer looks for; it reaches the host's log.
+            import traceback
+
+            self._log(
+                f"job {job.job_id} failed:\n"
+                + "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            )
+        self._send(
+            {
+                "type": "result",
+                "job_id": job.job_id,
+                "status": "error",
+                "error": text,
+                "error_code": code,
+            }
+        )
+
+    def _report_progress(self, job: JobContext, progress: Any, text: Any) -> None:
+        if job.ended or isinstance(progress, bool) or not isinstance(progress, (int, float)):
+            return
+        if progress != progress:  # NaN
+            return
+        message: Dict[str, Any] = {
+            "type": "progress",
+            "job_id": job.job_id,
+            "progress": min(1.0, max(0.0, float(progress))),
+        }
+        if text is not None:
+            message["message"] = str(text)
+        self._send(message)
+
+    def _init(self, message: Dict[str, Any]) -> None:
+        request_id = message.get("request_id")
+        correlation = {} if request_id is None else {"request_id": request_id}
+        if self._state != "new":
+            reason = Messages.stopping if self._state == "stopping" else Messages.already_initialised
+            self._send_error(reason, WorkerMessageErrorCode.NOT_READY, correlation)
+            return
+        self._state = "initialising"
+
+        def fail(reason: str) -> None:
+            if self._state == "initialising":
+                self._state = "new"
+            self._adapter = None
+            self._send_error(reason, WorkerMessageErrorCode.INIT_FAILED, correlation)
+
+        spec = message.get("adapter")
+        if spec is None:
+            fail(Messages.no_adapter)
+            return
+        self._max_loaded = message.get("max_loaded_plugins", 1)
+        self._stream_window = message.get("stream_window")
+        limits = message.get("limits") or {}
+        self._result_bytes = limits.get("result_bytes")
+        self._chunk_bytes = limits.get("chunk_bytes")
+        try:
+            adapter = load_adapter(spec)
+        except AdapterLoadError as error:
+            fail(str(error))
+            return
+        except Exception as error:  # noqa: BLE001
+            fail(describe_plugin_error(error))
+            return
+        self._adapter = adapter
+        try:
+            self._set_catalog(_call(adapter.discover_plugins))
+        except Exception as error:  # noqa: BLE001
+            fail(Messages.discovery_failed(describe_plugin_error(error)))
+            return
+        for name, config in (message.get("plugin_configs") or {}).items():
+            self._configs[name] = config
+        load_failures: List[Dict[str, Any]] = []
+        for name in list(self._configs):
+            if len(self._loaded) >= self._max_loaded:
+                break
+            descriptor = self._descriptors.get(name)
+            if descriptor is None:
+                load_failures.append(
+                    {
+                        "location": name,
+                        "plugin_name": name,
+                        "code": ResultErrorCode.UNKNOWN_PLUGIN,
+                        "message": Messages.unknown_plugin_in_configs(name),
+                    }
+                )
+                continue
+            try:
+                self._ensure_loaded(name)
+            except CodedError as error:
+                load_failures.append(
+                    {
+                        "location": descriptor.get("location", name),
+                        "plugin_name": name,
+                        "code": "LOAD_FAILED",
+                        "message": str(error),
+                    }
+                )
+        # An adapter that reports its own load failures already named these plugins.
+        reported = self._adapter_diagnostics()
+        named = {diagnostic.get("plugin_name") for diagnostic in reported}
+        self._diagnostics = (
+            self._catalog_problems
+            + reported
+            + [failure for failure in load_failures if failure["plugin_name"] not in named]
+        )
+        if self._state != "initialising":
+            return
+        self._state = "ready"
+        watch = getattr(adapter, "watch", None)
+        if callable(watch):
+            try:
+                self._unwatch = watch(self._catalog_changed)
+            except Exception as error:  # noqa: BLE001
+                self._log(f"watching for plugin changes failed: {describe(error)}")
+        ready: Dict[str, Any] = {"type": "ready", **correlation}
+        ready.update(
+            pid=self._pid,
+            runtime=RUNTIME,
+            plugins=list(self._descriptors.values()),
+            loaded_plugins=list(self._loaded),
+            diagnostics=self._diagnostics,
+        )
+        self._send(ready)
+
+    def _set_catalog(self, items: Any) -> None:
+        descriptors: Dict[str, Dict[str, Any]] = {}
+        plugin_data: Dict[str, Any] = {}
+        problems: List[Dict[str, Any]] = []
+        for item in items or ():
+            try:
+                name, descriptor = describe_plugin(item, self._adapter)
+            except ValueError as error:
+                problems.append({"location": "", "code": "INVALID_DESCRIPTOR", "message": str(error)})
+                continue
+            if name in descriptors:
+                continue
+            descriptors[name] = descriptor
+            plugin_data[name] = item
+        self._descriptors = descriptors
+        self._plugin_data = plugin_data
+        self._catalog_problems = problems
+
+    def _adapter_diagnostics(self) -> List[Dict[str, Any]]:
+        get = getattr(self._adapter, "get_diagnostics", None)
+        if not callable(get):
+            return []
+        try:
+            return describe_diagnostics(_call(get))
+        except Exception as error:  # noqa: BLE001
+            self._log(f"get_diagnostics() raised: {describe_plugin_error(error)}")
+            return []
+
+    def _catalog_changed(self) -> None:
+        """Watch mode: rediscover and tell the host; changes during a rediscovery run it again."""
+        with self._rediscover_lock:
+            if self._rediscovering:
+                self._rediscover_again = True
+                return
+            self._rediscovering = True
+        while True:
+            self._rediscover_again = False
+            try:
+                self._set_catalog(_call(self._adapter.discover_plugins))
+                diagnostics = self._catalog_problems + self._adapter_diagnostics()
+                self._send(
+                    {
+                        "type": "plugins_changed",
+                        "plugins": list(self._descriptors.values()),
+                        "diagnostics": diagnostics,
+                    }
+                )
+            except Exception as error:  # noqa: BLE001
+                self._log(Messages.discovery_failed(describe_plugin_error(error)))
+            with self._rediscover_lock:
+                if not self._rediscover_again or self._state != "ready":
+                    self._rediscovering = False
+                    return
+
+    def _ensure_loaded(self, name: str) -> None:
+        """Loads `name` if needed, first unloading the least recently used plugins."""
+        loaded = self._loaded
+        if loaded and loaded[-1] == name:
+            return
+        if name in loaded:
+            loaded.remove(name)
+            loaded.append(name)
+            return
+        if name not in self._descriptors:
+            raise CodedError(
+                ResultErrorCode.UNKNOWN_PLUGIN,
+                Messages.unknown_plugin(name, list(self._descriptors)),
+            )
+        self._make_room(self._max_loaded - 1)
+        try:
+            _call(self._adapter.load_plugin, self._plugin_data[name], self._configs.get(name, {}))
+        except SystemExit:
+            raise
+        except BaseException as error:  # noqa: BLE001
+            raise CodedError(
+                ResultErrorCode.PLUGIN_LOAD_FAILED, describe_plugin_error(error)
+            ) from error
+        loaded.append(name)
+
+    def _make_room(self, keep: int) -> None:
+        while len(self._loaded) > keep:
+            victim = self._loaded.pop(0)
+            try:
+                _call(self._adapter.unload_plugin, victim)
+            except Exception as error:  # noqa: BLE001
+                self._log(f'unloading plugin "{victim}" to make room failed: {describe(error)}')
+
+    def _respond(
+        self,
+        request_type: str,
+        request_id: Optional[str],
+        plugin_name: Optional[str],
+        error: Any,
+    ) -> None:
+        message: Dict[str, Any] = {
+            "type": "response",
+            "request_type": request_type,
+            "status": "success" if error is None else "error",
+            # One job at a time for every plugin: Python plugins share the job thread.
+            "data": {
+                "loaded_plugins": list(self._loaded),
+                "concurrency": {name: 1 for name in self._loaded},
+            },
+        }
+        if request_id is not None:
+            message["request_id"] = request_id
+        if plugin_name is not None:
+            message["plugin_name"] = plugin_name
+        if error is not None:
+            message["error"] = error if isinstance(error, str) else describe_plugin_error(error)
+        self._send(message)
+
+    def _reload(self, message: Dict[str, Any]) -> None:
+        name = message["plugin_name"]
+        request_id = message.get("request_id")
+        if self._adapter is None or self._state != "ready":
+            self._respond("reload", request_id, name, Messages.not_initialised("reload"))
+            return
+        if "config" in message and message["config"] is None:
+            self._unload_plugin(name, "reload", request_id)
+            return
+        if message.get("config") is not None:
+            self._configs[name] = message["config"]
+        try:
+            if name in self._loaded:
+                try:
+                    # The seed's reload_plugin reads None as "unload": always pass the config.
+                    _call(self._adapter.reload_plugin, name, self._configs.get(name, {}))
+                except BaseException:
+                    self._resync_loaded(name)
+                    raise
+                self._loaded.remove(name)
+                self._loaded.append(name)
+            else:
+                # Switching plugins: the least recently used ones go first.
+                self._ensure_loaded(name)
+            self._respond("reload", request_id, name, None)
+        except SystemExit:
+            raise
+        except BaseException as error:  # noqa: BLE001
+            self._respond("reload", request_id, name, error)
+
+    def _unload(self, message: Dict[str, Any]) -> None:
+        if self._adapter is None or self._state != "ready":
+            self._respond(
+                "unload",
+                message.get("request_id"),
+                message["plugin_name"],
+                Messages.not_initialised("unload"),
+            )
+            return
+        self._unload_plugin(message["plugin_name"], "unload", message.get("request_id"))
+
+    def _unload_plugin(self, name: str, request_type: str, request_id: Optional[str]) -> None:
+        if name not in self._loaded:
+            self._respond(request_type, request_id, name, None)
+            return
+        self._loaded.remove(name)
+        try:
+            _call(self._adapter.unload_plugin, name)
+            self._respond(request_type, request_id, name, None)
+        except Exception as error:  # noqa: BLE001
+            self._respond(request_type, request_id, name, error)
+
+    def _resync_loaded(self, name: str) -> None:
+        """After a failed reload the adapter knows best what is still loaded; without it, not."""
+        still_loaded = False
+        get = getattr(self._adapter, "get_loaded_plugins", None)
+        if callable(get):
+            try:
+                still_loaded = name in (_call(get) or ())
+            except Exception:  # noqa: BLE001
+                still_loaded = False
+        if not still_loaded and name in self._loaded:
+            self._loaded.remove(name)
+
+    def _finish_stop(self, request_id: Optional[str]) -> None:
+        problems: List[str] = []
+        adapter = self._adapter
+        if adapter is not None:
+            for name in list(self._loaded):
+                try:
+                    _call(adapter.unload_plugin, name)
+                except Exception as error:  # noqa: BLE001
+                    problems.append(f'unloading "{name}": {describe(error)}')
+            self._loaded.clear()
+            dispose = getattr(adapter, "dispose", None)
+            if callable(dispose):
+                try:
+                    _call(dispose)
+                except Exception as error:  # noqa: BLE001
+                    problems.append(f"adapter.dispose(): {describe(error)}")
+        for problem in problems:
+            self._log(problem)
+        message: Dict[str, Any] = {"type": "response"}
+        if request_id is not None:
+            message["request_id"] = request_id
+        message.update(request_type="stop", status="success" if not problems else "error")
+        if problems:
+            message["error"] = "; ".join(problems)
+        self._send(message)
+        self._exit(0)
+
+    # ---------------------------------------------------------------- either thread
+
+    def _send(self, message: Dict[str, Any]) -> bool:
+        try:
+            return self._channel.send(message)
+        except (TypeError, ValueError) as error:
+            # An adapter's descriptor or diagnostic JSON cannot carry; the answer must not be lost.
+            self._log(f"a {message.get('type')} message could not be sent: {describe(error)}")
+            return False
+
+    def _send_error(self, text: str, code: str, correlation: Dict[str, Any]) -> None:
+        self._send({"type": "error", "error": text, "code": code, **correlation})
+
+    def _log(self, text: str) -> None:
+        if self._log_function is not None:
+            self._log_function(text)
+            return
+        try:
+            sys.stderr.write(f"plugwork worker: {text}\n")
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - stderr closed: nothing left to tell
+            pass
+
+    def _exit(self, code: int) -> None:
+        if self._exiting:
+            return
+        self._exiting = True
+        self._exit_function(code)
+
+
+def _hard_exit(code: int) -> None:
+    """Ends the process now: a plugin thread that never returns must not keep it alive."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
+
+
+def _exit_code(exit: SystemExit) -> int:
+    code = exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    try:
+        sys.stderr.write(f"{code}\n")
+    except Exception:  # noqa: BLE001
+        pass
+    return 1
+
+
+def _is_cancellation(error: BaseException) -> bool:
+    if isinstance(error, JobCancelled):
+        return True
+    return type(error).__name__ == "CancelledError"
+
+
+def _correlation(raw: Any) -> Dict[str, Any]:
+    """request_id / job_id of a request that failed to parse, so the host can still match it."""
+    if not isinstance(raw, dict):
+        return {}
+    result: Dict[str, Any] = {}
+    for key in ("request_id", "job_id"):
+        value = raw.get(key)
+        if isinstance(value, str) and value:
+            result[key] = value
+    return result
