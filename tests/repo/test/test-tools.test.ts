@@ -1,5 +1,6 @@
 // `pnpm test` brings what its suites need: scripts/ensure-test-tools.mjs runs first, installs
-// Chromium with apt-get where it can (root), and otherwise stops at once with one line.
+// Chromium, redis-server and python3 with apt-get where it can (root), and otherwise stops at
+// once with one line.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -40,7 +41,7 @@ describe('the test command and the tools its tests need', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts): install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary, then run the tests again.\n",
+      "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts), redis-server (for the BullMQ suites, packages/bullmq/test) and python3 (for the Python workers, packages/worker-python): install them (Debian/Ubuntu: sudo apt-get install -y chromium redis-server python3) or set CHROMIUM_PATH to a Chromium binary, put redis-server (Redis 6.2 or newer) on the PATH and put python3 (3.9 or newer) on the PATH, then run the tests again.\n",
     );
   });
 });
