@@ -133,18 +133,20 @@ describe('jobs', () => {
   });
 
   it("keeps what a job's plugin printed, with the job: GET and its event stream", async () => {
-    const job = await submit('word-stream', { text: 'a b c', delay_ms: 10 }, { stream: true });
+    // Long enough that the event stream is open while the job runs (a plugin's output travels
+    // on its own pipe and may land after a short job's result).
+    const job = await submit('word-stream', { text: 'a b c', delay_ms: 300 }, { stream: true });
     const stream = await openEventStream(`${base}/api/jobs/${job.id}/events`);
     try {
       const log = await stream.next((event) => event.event === 'log');
-      expect(log.data).toEqual({ stream: 'stdout', text: 'word-stream: 3 words, 10 ms apart' });
+      expect(log.data).toEqual({ stream: 'stdout', text: 'word-stream: 3 words, 300 ms apart' });
     } finally {
       stream.close();
     }
     await finished(job.id);
     const { body } = await call('GET', `/api/jobs/${job.id}`);
     expect(body.logs).toEqual({
-      lines: [{ stream: 'stdout', text: 'word-stream: 3 words, 10 ms apart' }],
+      lines: [{ stream: 'stdout', text: 'word-stream: 3 words, 300 ms apart' }],
       total: 1,
       truncated: false,
     });
