@@ -10,6 +10,7 @@ import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureBurstJobs } from './suites/burst-jobs.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
+import { measureDurableStore } from './suites/durable-store.mjs';
 import { measureFirstResult } from './suites/first-result.mjs';
 import { measureIpcFloor } from './suites/ipc-floor.mjs';
 import { measureWorkerMemory } from './suites/memory.mjs';
@@ -39,6 +40,7 @@ const config = smoke
       bigRounds: 2,
       bullmqWarmup: 5,
       bullmqJobs: 20,
+      historyJobs: 2_000,
     }
   : {
       latencyMs: 3_000,
@@ -56,6 +58,7 @@ const config = smoke
       bigRounds: 30,
       bullmqWarmup: 100,
       bullmqJobs: 200,
+      historyJobs: 100_000,
     };
 
 const results = new Results();
@@ -389,6 +392,29 @@ results.add({
   value: bullmq.streams.remote,
   unit: 'chunks/s',
   baseline: { name: 'local stream', value: bullmq.streams.local },
+});
+
+step('job store (SQLite vs memory)');
+const durable = await measureDurableStore(config);
+results.add({
+  name: '16. no-op jobs pipelined, SQLite store',
+  value: durable.sqlitePerSecond,
+  unit: 'jobs/s',
+  baseline: { name: 'memory store', value: durable.memoryPerSecond },
+  targetRatio: { min: 0.7 },
+});
+results.add({
+  name: '16. no-op job p50, SQLite store',
+  value: durable.sqliteP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'memory store', value: durable.memoryP50 * 1000 },
+  targetRatio: { max: 1.3 },
+});
+results.add({
+  name: `16. history page of 50 from ${config.historyJobs} stored jobs`,
+  value: durable.pageMs,
+  unit: 'ms',
+  targetValue: smoke ? undefined : { max: 5 },
 });
 
 results.print();

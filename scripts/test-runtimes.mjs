@@ -56,7 +56,19 @@ for (const cwd of suites) {
  */
 const node24Suites = ['packages/worker'];
 for (const cwd of node24Suites) {
-  run(node24, [vitest, 'run'], { cwd });
+  run(node24, [vitest, 'run'], { cwd, env: { PLUGWORK_EXPECT_RUNTIME: 'node24' } });
+}
+
+/**
+ * Parts of a package's vitest suite that also run with Deno as the runtime: the worker's job
+ * store, whose SQLite driver differs per runtime (node:sqlite there, better-sqlite3 on Node 20).
+ */
+const denoVitestSuites = [{ cwd: 'packages/worker', paths: ['test/store/'] }];
+for (const { cwd, paths } of denoVitestSuites) {
+  run(deno, ['run', '-A', vitest, 'run', ...paths], {
+    cwd,
+    env: { PLUGWORK_EXPECT_RUNTIME: 'deno2' },
+  });
 }
 
 /** Packages with a `deno test` smoke suite of their own (script `test:deno`). */

@@ -14,8 +14,12 @@ export const DemoErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** No plugin of that name in any source. */
   UNKNOWN_PLUGIN: 'UNKNOWN_PLUGIN',
+  /** A plugin of that name was found but could not be offered: its diagnostic says why. */
+  PLUGIN_UNAVAILABLE: 'PLUGIN_UNAVAILABLE',
   /** Two sources offer a plugin of that name: say which one with `fs:name` or `npm:name`. */
   AMBIGUOUS_PLUGIN: 'AMBIGUOUS_PLUGIN',
+  /** No worker of that id in that source's pool. */
+  UNKNOWN_WORKER: 'UNKNOWN_WORKER',
   /** No job of that id (never submitted, or forgotten: the demo keeps the last jobs only). */
   UNKNOWN_JOB: 'UNKNOWN_JOB',
   /** The request body is not valid JSON. */
@@ -73,6 +77,58 @@ export class DemoError extends Error {
     return new DemoError(DemoErrorCode.INVALID_ARGUMENT, 400, `Invalid ${name}: ${problem}`);
   }
 
+  static unknownOption(option: string, command: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_ARGUMENT,
+      400,
+      `unknown option "${option}". ${command} --help lists the options (a value that starts with "-" goes after "--")`,
+    );
+  }
+
+  static missingOptionValue(option: string, command: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_ARGUMENT,
+      400,
+      `option "${option}" needs a value. ${command} --help lists the options`,
+    );
+  }
+
+  static invalidParams(
+    plugin: string,
+    issues: readonly { path: string; message: string; given?: string }[],
+  ): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_ARGUMENT,
+      400,
+      `Invalid --param for plugin "${plugin}": ${issues
+        .map((issue) => {
+          const where = issue.path === '' ? '(the params)' : issue.path;
+          const given = issue.given === undefined ? '' : ` (given: ${issue.path}=${issue.given})`;
+          return `${where}: ${lowerFirst(issue.message)}${given}`;
+        })
+        .join(
+          '; ',
+        )}. Nothing was submitted; pnpm plugwork list --json shows each plugin's params_schema`,
+    );
+  }
+
+  static invalidConfigFile(
+    plugin: string,
+    file: string,
+    issues: readonly { path: string; message: string }[],
+  ): DemoError {
+    return new DemoError(
+      DemoErrorCode.INVALID_ARGUMENT,
+      400,
+      `Invalid --config ${file} for plugin "${plugin}": ${issues
+        .map(
+          (issue) =>
+            `${issue.path === '' ? '(the config)' : issue.path}: ${lowerFirst(issue.message)}`,
+        )
+        .join('; ')}. Fix these fields in ${file}; nothing was submitted`,
+    );
+  }
+
   static startFailed(source: string, cause: unknown): DemoError {
     return new DemoError(
       DemoErrorCode.START_FAILED,
@@ -103,6 +159,17 @@ export class DemoError extends Error {
     );
   }
 
+  static unavailablePlugin(
+    reference: string,
+    problem: { source: string; location: string; code: string; message: string },
+  ): DemoError {
+    return new DemoError(
+      DemoErrorCode.PLUGIN_UNAVAILABLE,
+      409,
+      `Plugin "${reference}" cannot run: its ${problem.source === 'npm' ? 'package' : 'folder'} (${problem.location}) could not be offered as a plugin, ${problem.code}: ${problem.message.replace(/\.$/, '')}. It is listed under Problems (the page, pnpm plugwork list, GET /api/plugins); once it is fixed the plugin is offered again`,
+    );
+  }
+
   static ambiguousPlugin(name: string, sources: readonly string[]): DemoError {
     return new DemoError(
       DemoErrorCode.AMBIGUOUS_PLUGIN,
@@ -110,6 +177,14 @@ export class DemoError extends Error {
       `Plugin "${name}" is offered by ${sources.join(' and ')}: name one, as ${sources
         .map((source) => `"${source}:${name}"`)
         .join(' or ')}`,
+    );
+  }
+
+  static unknownWorker(source: string, workerId: string, sources: readonly string[]): DemoError {
+    return new DemoError(
+      DemoErrorCode.UNKNOWN_WORKER,
+      404,
+      `No worker "${workerId}" of source "${source}": the sources are ${sources.map((each) => `"${each}"`).join(', ')}; GET /api/workers lists their workers`,
     );
   }
 
@@ -194,6 +269,10 @@ export function describeIssues(error: z.ZodError): string {
       return path === '' ? message : `"${path}": ${message}`;
     })
     .join('; ');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A one-line description of anything thrown. */

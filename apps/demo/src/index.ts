@@ -18,9 +18,13 @@ export {
   type PluginOperation,
   type SubmitOptions,
 } from './host/demo-host.ts';
+export { API_HINTS, CLI_HINTS, type Hints } from './host/hints.ts';
+export type { SourceRunner } from './host/source-runner.ts';
 export type {
   CatalogView,
   DiagnosticView,
+  JobLog,
+  JobLogLine,
   JobOutput,
   JobView,
   PluginView,

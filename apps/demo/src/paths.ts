@@ -9,6 +9,9 @@ export const DEMO_ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.ur
 /** The web UI: static HTML, CSS and ES modules, served as they are. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
+/** Where `pnpm demo` keeps its job store files (one per source) unless told otherwise. */
+export const DEFAULT_DATA_DIR = path.join(DEMO_ROOT, '.data');
+
 /** The default plugin folders for the fs adapter. */
 export const DEFAULT_PLUGIN_DIRECTORIES = [
   fileURLToPath(new URL('../plugins', import.meta.url)),

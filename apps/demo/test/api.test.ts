@@ -78,6 +78,13 @@ describe('GET /api/plugins', () => {
       properties: { separator: { enum: ['-', '_', '.'] } },
     });
     expect(slugify.params_schema).toMatchObject({ required: ['text'] });
+    // Every example plugin declares its params: the page builds a form for each from it.
+    for (const plugin of plugins) {
+      expect(plugin.params_schema, plugin.name).toMatchObject({
+        type: 'object',
+        properties: expect.any(Object),
+      });
+    }
     expect(plugins.find((plugin) => plugin.name === 'markdown-toc')!.location).toMatch(
       /node_modules[\\/]@plugwork[\\/]plugin-example-markdown-toc$/,
     );
@@ -108,6 +115,41 @@ describe('GET /api/plugins', () => {
 });
 
 describe('jobs', () => {
+  it('POST /api/jobs for a plugin that was found but not offered: 409, why, and where to look', async () => {
+    const answer = await call('POST', '/api/jobs', { plugin: 'broken-example' });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error!.code).toBe('PLUGIN_UNAVAILABLE');
+    expect(answer.body.error!.message).toMatch(
+      /^Plugin "broken-example" cannot run: its folder \(.*broken-example\) could not be offered as a plugin, INVALID_MANIFEST: .*plugwork\.streaming.* It is listed under Problems/,
+    );
+    expect(answer.body.error!.message).not.toContain('No plugin named');
+  });
+
+  it("params the plugin's schema refuses fail the job, naming every bad field", async () => {
+    const job = await finished((await submit('text-stats', { top: 99, colour: 'red' })).id);
+    expect(job.status).toBe('failed');
+    expect(job.error!.code).toBe('PLUGIN_ERROR');
+    for (const field of ['text:', 'top:', 'colour']) expect(job.error!.message).toContain(field);
+  });
+
+  it("keeps what a job's plugin printed, with the job: GET and its event stream", async () => {
+    const job = await submit('word-stream', { text: 'a b c', delay_ms: 10 }, { stream: true });
+    const stream = await openEventStream(`${base}/api/jobs/${job.id}/events`);
+    try {
+      const log = await stream.next((event) => event.event === 'log');
+      expect(log.data).toEqual({ stream: 'stdout', text: 'word-stream: 3 words, 10 ms apart' });
+    } finally {
+      stream.close();
+    }
+    await finished(job.id);
+    const { body } = await call('GET', `/api/jobs/${job.id}`);
+    expect(body.logs).toEqual({
+      lines: [{ stream: 'stdout', text: 'word-stream: 3 words, 10 ms apart' }],
+      total: 1,
+      truncated: false,
+    });
+  });
+
   it('POST /api/jobs runs a job; GET /api/jobs/:id shows it and its result', async () => {
     const answer = await call('POST', '/api/jobs', {
       plugin: 'text-stats',
@@ -169,8 +211,13 @@ describe('jobs', () => {
     // A late listener gets the whole output; one resuming (Last-Event-ID) only the rest.
     const late = await openEventStream(`${base}/api/jobs/${job.id}/events`);
     await late.ended;
-    expect(late.events.map((event) => event.event)).toEqual(['job', 'chunk', 'end']);
+    // The output so far, then what the plugin printed, then the end.
+    expect(late.events.map((event) => event.event)).toEqual(['job', 'chunk', 'log', 'end']);
     expect(late.events[1]!.data).toEqual({ text: 'alpha beta gamma delta', offset: 0 });
+    expect(late.events[2]!.data).toEqual({
+      stream: 'stdout',
+      text: 'word-stream: 4 words, 60 ms apart',
+    });
     const resumed = await openEventStream(`${base}/api/jobs/${job.id}/events`, {
       'last-event-id': '10',
     });
@@ -383,6 +430,28 @@ describe('workers and plugin operations', () => {
 
     const plain = await call('POST', '/api/plugins/slugify/reload');
     expect(plain.status).toBe(200);
+  });
+
+  it('POST /api/workers/:source/:worker/restart replaces that worker with a fresh process', async () => {
+    const before = (await call('GET', '/api/workers')).body.pools as PoolView[];
+    const old = before[0]!.workers[1]!;
+    const answer = await call('POST', `/api/workers/fs/${old.workerId}/restart`);
+    expect(answer.status).toBe(200);
+    const worker = answer.body.worker as PoolView['workers'][number];
+    expect(worker).toMatchObject({ workerId: old.workerId, state: 'idle' });
+    expect(worker.pid).not.toBe(old.pid);
+    expect(worker.restarts).toBe(old.restarts + 1);
+
+    const unknown = await call('POST', '/api/workers/fs/worker-9/restart');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({
+      code: 'UNKNOWN_WORKER',
+      message: expect.stringContaining('"worker-1", "worker-2"'),
+    });
+    expect((await call('POST', '/api/workers/ftp/worker-1/restart')).status).toBe(404);
+    expect((await call('POST', `/api/workers/fs/${old.workerId}/restart`, { now: 1 })).status).toBe(
+      400,
+    );
   });
 
   it('reload refuses bad bodies and unknown plugins', async () => {

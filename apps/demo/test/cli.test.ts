@@ -1,12 +1,14 @@
-// The CLI as `pnpm plugwork` runs it: the built dist/cli/main.js, from the repository root.
+// The CLI as `plugwork` (the package's bin) and `pnpm plugwork` run it: bin/plugwork.js, which
+// runs the built dist/cli/main.js, from the repository root.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scriptEnv } from './support/server.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
-const CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
+const CLI = path.resolve(import.meta.dirname, '../bin/plugwork.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -20,11 +22,18 @@ interface Run {
 
 function start(
   args: string[],
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; env?: Record<string, string> } = {},
 ): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PLUGWORK_CONFIG: '', PORT: '' },
+    // Not under a package manager's script unless a test says so (vitest may run under one).
+    env: {
+      ...process.env,
+      PLUGWORK_CONFIG: '',
+      PORT: '',
+      npm_lifecycle_event: '',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached === true,
   });
@@ -108,7 +117,8 @@ describe('plugwork run', () => {
       'delay_ms=150',
     );
     expect(code).toBe(0);
-    expect(stdout).toBe('one two three four five six');
+    // The output ends its line, even into a pipe.
+    expect(stdout).toBe('one two three four five six\n');
     // Six words 150 ms apart: the first pieces were printed long before the last.
     expect(arrivals.length).toBeGreaterThanOrEqual(3);
     expect(arrivals.at(-1)!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(450);
@@ -145,7 +155,28 @@ describe('plugwork run', () => {
       'rounds=100000',
     );
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: Job .* \(plugin "hash-chain"\) timed out after 300 ms/);
+    // The advice names the CLI's flag, not the library's option.
+    expect(stderr).toMatch(
+      /^plugwork: Job .* \(plugin "hash-chain"\) timed out after 300 ms; .*\. Give it longer with --timeout <ms>\n$/,
+    );
+    expect(stderr).not.toContain('timeoutMs');
+  });
+
+  it("types --param values by the plugin's params schema, and refuses bad ones before running", async () => {
+    // text-stats wants text: 5 is the text "5", not the number.
+    const typed = await cli('run', 'text-stats', '-p', 'text=5');
+    expect(typed.stderr).toBe('');
+    expect(typed.code).toBe(0);
+    expect(JSON.parse(typed.stdout)).toMatchObject({ words: 1, top_words: [{ word: '5' }] });
+
+    const bad = await cli('run', 'text-stats', '-p', 'top=lots', '-p', 'colour=red');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^plugwork: Invalid --param for plugin "text-stats": /);
+    expect(bad.stderr).toContain('text: invalid input: expected string, received undefined');
+    expect(bad.stderr).toContain('(given: top=lots)');
+    expect(bad.stderr).toContain('colour');
+    expect(bad.stderr).toContain('Nothing was submitted');
   });
 
   it('--config gives the plugin its config', async () => {
@@ -163,21 +194,52 @@ describe('plugwork run', () => {
     expect(JSON.parse(stdout)).toEqual({ slug: 'Hello.World' });
   });
 
-  it('exits 1 and prints the error when the job fails', async () => {
-    const params = await cli('run', 'slugify', '-p', 'text=');
-    expect(params.code).toBe(1);
-    expect(params.stdout).toBe('');
-    expect(params.stderr).toMatch(/^error: Plugin "slugify" failed on job .*text: /);
-
-    const file = path.join(scratch, 'bad.json');
-    writeFileSync(file, JSON.stringify({ separator: '~' }));
-    const config = await cli('run', 'slugify', '--config', file, '-p', 'text=Hello');
-    expect(config.code).toBe(1);
-    expect(config.stderr).toMatch(/^error: .*could not be loaded.*separator/);
+  it('refuses bad params (2), an unknown or an unofferable plugin (1), saying why', async () => {
+    const failing = await cli('run', 'word-stream', '-p', 'text=x', '-p', 'delay_ms=20000');
+    expect(failing.code).toBe(2);
+    expect(failing.stderr).toMatch(/^plugwork: Invalid --param .*delay_ms: /);
 
     const unknown = await cli('run', 'no-such-plugin');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^plugwork: No plugin named "no-such-plugin"/);
+
+    // Found, but not offered: why, and where its diagnostic is.
+    const broken = await cli('run', 'broken-example');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(
+      /^plugwork: Plugin "broken-example" cannot run: its folder \(.*plugins-extra\/broken-example\) could not be offered as a plugin, INVALID_MANIFEST: .*plugwork\.streaming.*listed under Problems \(the page, pnpm plugwork list/,
+    );
+  });
+
+  it('--config is checked against the plugin’s config schema, naming the file', async () => {
+    const file = path.join(scratch, 'bad.json');
+    writeFileSync(file, JSON.stringify({ separator: '~', maxLength: 500 }));
+    const config = await cli('run', 'slugify', '--config', file, '-p', 'text=Hello');
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(
+      new RegExp(
+        `^plugwork: Invalid --config ${file} for plugin "slugify": separator: .*; maxLength: .*Fix these fields in ${file}`,
+      ),
+    );
+  });
+
+  it('a plugin whose code does not import says so, without blaming its config', async () => {
+    const plugins = path.join(scratch, 'plugins');
+    const folder = path.join(plugins, 'crashes-on-import');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      path.join(folder, 'package.json'),
+      JSON.stringify({ name: 'crashes-on-import', type: 'module', plugwork: {} }),
+    );
+    writeFileSync(path.join(folder, 'index.js'), "throw new Error('a typo in the plugin');\n");
+    const settings = path.join(scratch, 'only-fs.json');
+    writeFileSync(settings, JSON.stringify({ adapter: 'fs', fs: { directories: [plugins] } }));
+    const run = await cli('run', 'crashes-on-import', '--plugwork-config', settings);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^plugwork: Job .* could not run because plugin "crashes-on-import" could not be loaded: Could not import plugin .*a typo in the plugin\. Fix the error in the plugin's code/,
+    );
+    expect(run.stderr).not.toMatch(/config/i);
   });
 
   it('exits 2 on wrong usage', async () => {
@@ -185,7 +247,11 @@ describe('plugwork run', () => {
       [['run'], /run needs one plugin name/],
       [['fly'], /unknown command "fly"/],
       [['run', 'text-stats', '--param', 'text'], /Invalid --param: "text"/],
-      [['run', 'text-stats', '--colour'], /Unknown option '--colour'/],
+      [
+        ['run', 'text-stats', '--colour'],
+        /^plugwork: unknown option "--colour"\. plugwork --help lists/,
+      ],
+      [['run', 'text-stats', '--param'], /^plugwork: option "--param" needs a value/],
       [['list', '--adapter', 'ftp'], /Invalid --adapter: "ftp"/],
     ] as const;
     for (const [args, message] of cases) {
@@ -195,7 +261,7 @@ describe('plugwork run', () => {
     }
     const help = await cli('--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: pnpm plugwork <command>/);
+    expect(help.stdout).toMatch(/^Usage: plugwork <command>/);
   });
 
   it('Ctrl-C cancels the running job cleanly and exits 130, leaving no worker behind', async () => {
@@ -214,10 +280,66 @@ describe('plugwork run', () => {
     expect(run.stdout).toMatch(/^round +10000\/100000 {2}[0-9a-f]{16}…\n/);
     expect(run.stdout).not.toContain('done:');
     expect(run.stderr).toMatch(
-      /cancelling job .*\ncancelled: Job .* \(plugin "hash-chain"\) was cancelled; the plugin stopped when asked\n$/,
+      /plugwork: cancelling job .*\nplugwork: Job .* \(plugin "hash-chain"\) was cancelled; the plugin stopped when asked\n$/,
     );
     expect(run.code).toBe(130);
     // Nothing of the process group is left: the workers stopped with the CLI.
     expect(() => process.kill(-child.pid!, 0)).toThrow(/ESRCH/);
+  });
+
+  it('`pnpm plugwork run`: Ctrl-C cancels the job and pnpm does not call it a failure', async () => {
+    const child = spawn(
+      'npx',
+      [
+        '-y',
+        'pnpm@12.4.2',
+        'plugwork',
+        'run',
+        'hash-chain',
+        '--stream',
+        '-p',
+        'rounds=100000',
+        '-p',
+        'size_kb=1',
+      ],
+      {
+        cwd: REPO_ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: scriptEnv({ PLUGWORK_CONFIG: '' }),
+      },
+    );
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('close', () =>
+        reject(new Error(`the CLI ended before printing anything: ${stderr}`)),
+      );
+    });
+    process.kill(-child.pid!, 'SIGINT');
+    await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toMatch(/plugwork: Job .* was cancelled; the plugin stopped when asked\n/);
+    expect(stderr).not.toMatch(/Command failed|ELIFECYCLE/);
+    expect(() => process.kill(-child.pid!, 0)).toThrow(/ESRCH/);
+  });
+
+  it('Ctrl-C, repeated by a wrapper, is one Ctrl-C; under a package manager script it exits 0', async () => {
+    const { child, done } = start(
+      ['run', 'hash-chain', '--stream', '-p', 'rounds=100000', '-p', 'size_kb=16'],
+      { detached: true, env: { npm_lifecycle_event: 'plugwork' } },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('close', () => reject(new Error('the CLI ended before printing anything')));
+    });
+    // The terminal's SIGINT to the group, and the same one forwarded by pnpm a moment later.
+    process.kill(-child.pid!, 'SIGINT');
+    process.kill(child.pid!, 'SIGINT');
+    const run = await done;
+    expect(run.stderr).toMatch(/was cancelled; the plugin stopped when asked\n$/);
+    expect(run.code).toBe(0);
   });
 });

@@ -2,7 +2,15 @@
 // folder dropped in while it runs.
 
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +20,13 @@ import { quietLogger } from './support/server.ts';
 const CLASH_PLUGINS = path.join(import.meta.dirname, 'fixtures/clash-plugins');
 const WORD_STREAM = path.join(import.meta.dirname, '../plugins/word-stream');
 const BROKEN_EXAMPLE = path.join(import.meta.dirname, '../plugins-extra/broken-example');
+const SLUGIFY = path.join(import.meta.dirname, '../plugins/slugify');
+const DEMO_NODE_MODULES = path.join(import.meta.dirname, '../node_modules');
+
+/** A plugin folder copied without its own node_modules (they resolve from the directory's). */
+function copyPlugin(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, filter: (source) => !source.includes('node_modules') });
+}
 
 let host: DemoHost | undefined;
 afterEach(async () => {
@@ -101,6 +116,49 @@ describe('DemoHost', () => {
         'word-stream',
       ]);
       expect(catalog.diagnostics).toEqual([]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('a refused reload lists no problem; a failed load does, until the plugin loads', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-reload-'));
+    try {
+      symlinkSync(DEMO_NODE_MODULES, path.join(directory, 'node_modules'));
+      copyPlugin(SLUGIFY, path.join(directory, 'slugify'));
+      const demo = await start({
+        adapter: 'fs',
+        fs: { directories: [directory], watch: true, poolSize: 1 },
+      });
+      const slugify = () => demo.submit('slugify', { text: 'Hello World' }).handle.done;
+      expect((await slugify()).result).toEqual({ slug: 'hello-world' });
+
+      await expect(demo.reload('slugify', { separator: '~' })).rejects.toThrow(/separator/);
+      // The next catalog change (a folder dropped in) lists no problem: slugify still runs.
+      const changed = once(demo, 'catalog');
+      copyPlugin(WORD_STREAM, path.join(directory, 'word-stream'));
+      const [catalog] = (await changed) as [CatalogView];
+      expect(catalog.plugins.map((plugin) => plugin.id).sort()).toEqual(['slugify', 'word-stream']);
+      expect(catalog.diagnostics).toEqual([]);
+      expect((await slugify()).result).toEqual({ slug: 'hello-world' });
+      await demo.reload('slugify', { separator: '_' });
+      expect(demo.catalog().diagnostics).toEqual([]);
+
+      // A config the plugin refuses when it next loads is a real problem, shown at once...
+      await demo.unload('slugify');
+      await demo.reload('slugify', { maxLength: 0 });
+      const problem = once(demo, 'catalog');
+      expect((await slugify()).error?.code).toBe('PLUGIN_LOAD_FAILED');
+      const [failed] = (await problem) as [CatalogView];
+      expect(failed.diagnostics).toEqual([
+        expect.objectContaining({ plugin_name: 'slugify', code: 'INVALID_CONFIG', source: 'fs' }),
+      ]);
+      // ...and gone once the plugin loads with a good one.
+      await demo.reload('slugify', { maxLength: 5 });
+      const fixed = once(demo, 'catalog');
+      expect((await slugify()).result).toEqual({ slug: 'hello' });
+      const [clean] = (await fixed) as [CatalogView];
+      expect(clean.diagnostics).toEqual([]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

@@ -67,7 +67,13 @@ describe('README', () => {
     ).job;
     for (const route of documented) {
       const [method, template] = route.split(' ') as [string, string];
-      const url = base + template.replace(':name', 'text-stats').replace(':id', job.id);
+      const url =
+        base +
+        template
+          .replace(':name', 'text-stats')
+          .replace(':id', job.id)
+          .replace(':source', 'fs')
+          .replace(':worker', 'worker-2');
       const controller = new AbortController();
       const response = await fetch(url, { method, signal: controller.signal });
       // 200 everywhere, except a POST /api/jobs without a body: refused as such, not as a 404.

@@ -6,15 +6,28 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scriptEnv } from './support/server.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../dist/server/main.js');
+const MAIN = path.resolve(import.meta.dirname, '../bin/plugwork-demo.js');
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function launch(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    cwd: scratch,
-    env: { ...process.env, PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env },
+/** The job store the server keeps (its default, apps/demo/.data, is not for tests). */
+const STORE = path.join(scratch, 'store');
+
+/** The server as its bin starts it, or (`viaPnpm`) as the README's `pnpm demo` does. */
+function launch(args: string[], env: Record<string, string> = {}, viaPnpm = false) {
+  const storeArgs =
+    args.includes('--no-store') || args.includes('--store') || args.includes('--help')
+      ? []
+      : ['--store', STORE];
+  const [command, commandArgs, cwd] = viaPnpm
+    ? ['npx', ['-y', 'pnpm@12.4.2', 'demo', ...args, ...storeArgs], REPO_ROOT]
+    : [process.execPath, [MAIN, ...args, ...storeArgs], scratch];
+  const child = spawn(command, commandArgs, {
+    cwd,
+    env: scriptEnv({ PORT: '', HOST: '', PLUGWORK_CONFIG: '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -84,6 +97,77 @@ describe('the demo server process', () => {
       expect(groupGone(server.child)).toBe(true);
     });
   }
+
+  it('`pnpm demo`: --help prints only the help on stdout; Ctrl-C ends without pnpm calling it a failure', async () => {
+    const help = launch(['--help'], {}, true);
+    expect(await help.exited).toBe(0);
+    expect(help.output().stdout).toMatch(/^Usage: pnpm demo \[options\]\n/);
+    expect(help.output().stdout).not.toContain('turbo');
+
+    const server = launch(['--port', '0'], {}, true);
+    await server.url();
+    // A terminal's Ctrl-C: SIGINT to npx, pnpm, the server and its workers at once (pnpm
+    // forwards it to the server once more).
+    process.kill(-server.child.pid!, 'SIGINT');
+    await server.exited;
+    const { stdout, stderr } = server.output();
+    expect(stdout).toContain('SIGINT: stopping the server and its workers…\nStopped.\n');
+    expect(stderr).not.toMatch(/Command failed|ELIFECYCLE|again: exiting now/);
+    expect(groupGone(server.child)).toBe(true);
+  });
+
+  it('keeps its jobs across a restart: the history shows, the jobs still queued run', async () => {
+    const store = path.join(scratch, 'restart-store');
+    const api = async (url: string, route: string, body?: unknown) => {
+      const response = await fetch(`${url}api/${route}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as { job: { id: string; status: string } } & {
+        jobs: { id: string; status: string }[];
+      };
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      for (let tries = 0; tries < 300 && !(await check()); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const first = launch(['--port', '0', '--adapter', 'fs', '--store', store]);
+    let url = await first.url();
+    expect(first.output().stdout).toContain(`jobs: kept in ${store}`);
+    const done = (
+      await api(url, 'jobs', { plugin: 'hash-chain', params: { rounds: 10, size_kb: 1 } })
+    ).job.id;
+    await until(async () => (await api(url, `jobs/${done}`)).job.status === 'completed');
+    // Two workers: two long jobs run, the rest wait (queued, or sent ahead to a busy worker).
+    const long = { plugin: 'hash-chain', params: { rounds: 100_000, size_kb: 64 } };
+    const waiting: string[] = [];
+    for (let index = 0; index < 6; index++) waiting.push((await api(url, 'jobs', long)).job.id);
+    process.kill(first.child.pid!, 'SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = launch(['--port', '0', '--adapter', 'fs', '--store', store]);
+    url = await second.url();
+    try {
+      const listed = await api(url, 'jobs');
+      expect(listed.jobs.find((job) => job.id === done)?.status).toBe('completed');
+      const pendingBefore = waiting.filter(
+        (id) => listed.jobs.find((job) => job.id === id)?.status !== 'cancelled',
+      );
+      expect(pendingBefore.length).toBeGreaterThanOrEqual(2);
+      // They run on the restarted server.
+      const statuses = async () => {
+        const jobs = (await api(url, 'jobs')).jobs;
+        return pendingBefore.map((id) => jobs.find((job) => job.id === id)?.status);
+      };
+      await until(async () => (await statuses()).some((status) => status !== 'pending'));
+      expect(await statuses()).toContainEqual(expect.stringMatching(/^(running|completed)$/));
+    } finally {
+      process.kill(second.child.pid!, 'SIGTERM');
+      await second.exited;
+    }
+  });
 
   it('refuses a bad config file, naming the field', async () => {
     const file = path.join(scratch, 'plugwork.config.json');

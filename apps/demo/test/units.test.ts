@@ -1,8 +1,10 @@
-// Small parts: kept job output, --param parsing, the spinner.
+// Small parts: kept job output, --param typing and checks, hints, the spinner.
 import { describe, expect, it } from 'vitest';
-import { parseParams } from '../src/cli/params.ts';
+import { checkConfig, checkParams, splitParams, typeParams } from '../src/cli/params.ts';
 import { Spinner } from '../src/cli/spinner.ts';
+import { CLI_HINTS, inUsersTerms } from '../src/host/hints.ts';
 import { JobOutputs } from '../src/host/job-outputs.ts';
+import { runByPackageManagerScript } from '../src/signals.ts';
 
 describe('JobOutputs', () => {
   it('keeps output up to its limit, without gaps, and counts everything', () => {
@@ -24,23 +26,121 @@ describe('JobOutputs', () => {
   });
 });
 
-describe('parseParams', () => {
-  it('takes JSON values as JSON and anything else as text', () => {
-    expect(
-      parseParams([
-        'text=hello world',
-        'top=3',
-        'loud=true',
-        'tags=["a","b"]',
-        'id="42"',
-        'eq=a=b',
-      ]),
-    ).toEqual({ text: 'hello world', top: 3, loud: true, tags: ['a', 'b'], id: '42', eq: 'a=b' });
+describe('--param', () => {
+  const schema = {
+    type: 'object',
+    required: ['text'],
+    properties: {
+      text: { type: 'string' },
+      top: { type: 'integer', minimum: 0, maximum: 50 },
+      loud: { type: 'boolean' },
+      mode: { enum: ['a', 'b'] },
+    },
+    additionalProperties: false,
+  };
+
+  it('without a schema: JSON values are JSON, anything else is text', () => {
+    const raw = splitParams([
+      'text=hello world',
+      'top=3',
+      'loud=true',
+      'tags=["a","b"]',
+      'id="42"',
+      'eq=a=b',
+    ]);
+    expect(typeParams(raw, undefined)).toEqual({
+      text: 'hello world',
+      top: 3,
+      loud: true,
+      tags: ['a', 'b'],
+      id: '42',
+      eq: 'a=b',
+    });
+  });
+
+  it("types each value by the plugin's params schema: text=5 is the text 5", () => {
+    const raw = splitParams(['text=5', 'top=7', 'loud=false', 'mode=b', 'extra=[1]']);
+    expect(typeParams(raw, schema)).toEqual({
+      text: '5',
+      top: 7,
+      loud: false,
+      mode: 'b',
+      extra: [1],
+    });
+  });
+
+  it('reports every bad param with the value given, before anything is submitted', async () => {
+    const raw = splitParams(['top=lots', 'loud=yes', 'colour=red']);
+    const error = await checkParams('text-stats', typeParams(raw, schema), raw, schema).then(
+      () => expect.unreachable(),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/^Invalid --param for plugin "text-stats": /);
+    for (const part of [
+      'text: invalid input: expected string, received undefined',
+      'top: ',
+      '(given: top=lots)',
+      'loud: ',
+      '(given: loud=yes)',
+      'colour',
+      'Nothing was submitted',
+    ]) {
+      expect(error.message).toContain(part);
+    }
+    await expect(
+      checkParams('text-stats', typeParams(splitParams(['text=ok']), schema), raw, schema),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses a flag without key=value', () => {
-    expect(() => parseParams(['text'])).toThrow(/Invalid --param: "text" \(write key=value/);
-    expect(() => parseParams(['=x'])).toThrow(/Invalid --param/);
+    expect(() => splitParams(['text'])).toThrow(/Invalid --param: "text" \(write key=value/);
+    expect(() => splitParams(['=x'])).toThrow(/Invalid --param/);
+  });
+});
+
+describe('a --config file', () => {
+  it("is checked against the plugin's config schema, naming the file and each field", async () => {
+    const schema = {
+      type: 'object',
+      properties: { separator: { enum: ['-', '_'] }, maxLength: { type: 'integer', maximum: 200 } },
+      additionalProperties: false,
+    };
+    const error = await checkConfig(
+      'slugify',
+      'slugify.json',
+      { separator: '~', maxLength: 500 },
+      schema,
+    ).then(
+      () => expect.unreachable(),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(
+      /^Invalid --config slugify.json for plugin "slugify": separator: .*; maxLength: .*Fix these fields in slugify.json/,
+    );
+  });
+});
+
+describe('hints in the words of the CLI', () => {
+  it("replaces the worker's advice about timeoutMs with --timeout", () => {
+    const failure = {
+      code: 'JOB_TIMEOUT' as const,
+      message:
+        'Job j-1 (plugin "hash-chain") timed out after 300 ms; the plugin stopped when asked. Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer',
+      hint: 'Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer',
+    };
+    expect(inUsersTerms(failure, CLI_HINTS).message).toBe(
+      'Job j-1 (plugin "hash-chain") timed out after 300 ms; the plugin stopped when asked. Give it longer with --timeout <ms>',
+    );
+    const other = { code: 'PLUGIN_ERROR' as const, message: 'Plugin "x" failed' };
+    expect(inUsersTerms(other, CLI_HINTS)).toBe(other);
+  });
+});
+
+describe('Ctrl-C under a package manager', () => {
+  it('is a script of pnpm or npm, not npx', () => {
+    expect(runByPackageManagerScript({ npm_lifecycle_event: 'plugwork' })).toBe(true);
+    expect(runByPackageManagerScript({ npm_lifecycle_event: 'npx' })).toBe(false);
+    expect(runByPackageManagerScript({})).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 // The example folder plugins in apps/demo/plugins, discovered and run through the adapter.
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createAdapter } from '@plugwork/adapter-fs';
 import type { CatalogAdapter } from '@plugwork/adapter-kit';
@@ -45,7 +46,10 @@ describe('the demo plugins', () => {
         { word: 'cat', count: 2 },
       ],
     });
-    await expect(adapter.executePlugin('text-stats', {})).rejects.toThrow(/"text" string/);
+    // text-stats has no paramsSchema in its code: its manifest's JSON Schema validates.
+    await expect(adapter.executePlugin('text-stats', { top: 99 })).rejects.toThrow(
+      /params of this job for plugin "text-stats" are invalid: text: .*; top: /,
+    );
   });
 
   it('word-stream streams word by word, reports progress and stops when cancelled', async () => {
@@ -104,6 +108,33 @@ describe('the demo plugins', () => {
     expect(await adapter.executePlugin('slugify', { text: 'still here' })).toEqual({
       slug: 'still-here',
     });
+  });
+
+  it.each([
+    ['slugify', 'plugins/slugify/src/slugify.js'],
+    ['hash-chain', 'plugins-extra/hash-chain/index.js'],
+  ])("%s's manifest declares the params its zod paramsSchema takes", async (name, entry) => {
+    const demo = path.join(DEMO_PLUGINS, '..');
+    const manifest = JSON.parse(
+      await readFile(
+        path.join(demo, path.dirname(entry).replace(/\/src$/, ''), 'package.json'),
+        'utf8',
+      ),
+    ).plugwork;
+    expect(manifest.name).toBe(name);
+    const { default: plugin } = await import(path.join(demo, entry));
+    const derived = toJsonSchema(plugin.paramsSchema) as {
+      properties: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
+    const declared = manifest.params as typeof derived;
+    expect(Object.keys(declared.properties)).toEqual(Object.keys(derived.properties));
+    expect(declared.required ?? []).toEqual(derived.required ?? []);
+    for (const [key, field] of Object.entries(derived.properties)) {
+      for (const keyword of ['type', 'minimum', 'maximum', 'minLength', 'maxLength', 'default']) {
+        expect(declared.properties[key]?.[keyword], `${key}.${keyword}`).toEqual(field[keyword]);
+      }
+    }
   });
 
   it("slugify's manifest JSON Schema describes the same fields as its zod schema", async () => {

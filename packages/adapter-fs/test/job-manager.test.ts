@@ -126,4 +126,33 @@ describe('a run through the JobManager', () => {
       params: { x: 1 },
     });
   });
+
+  it('a refused reload leaves manager.catalog.diagnostics clean and the plugin serving', async () => {
+    const dir = path.join(tmp.path, 'plugins');
+    await writePlugin(dir, 'strict', {
+      files: {
+        'index.js': pluginSource(
+          `{ name: 'strict', configSchema: z.object({ level: z.number().int() }), execute: (_p, { config }) => config }`,
+          `import { z } from '${ZOD_URL}';`,
+        ),
+      },
+    });
+    manager = new JobManager({
+      adapter: fsAdapter({ directories: [dir], watch: true }),
+      pluginConfigs: { strict: { level: 1 } },
+    });
+    await manager.start();
+    expect(await manager.submit('strict').result).toEqual({ level: 1 });
+    await expect(manager.reloadPlugin('strict', { level: 'high' })).rejects.toThrow(/level: /);
+    expect(manager.catalog.diagnostics).toEqual([]);
+    // A change in the folder (a catalog change) lists no problem either.
+    const changed = new Promise((resolve) => manager!.once('catalog:changed', resolve));
+    await writePlugin(dir, 'other');
+    await changed;
+    expect(manager.catalog.diagnostics).toEqual([]);
+    expect(await manager.submit('strict').result).toEqual({ level: 1 });
+    await manager.reloadPlugin('strict', { level: 2 });
+    expect(await manager.submit('strict').result).toEqual({ level: 2 });
+    expect(manager.catalog.diagnostics).toEqual([]);
+  });
 });

@@ -244,13 +244,20 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   async function track<T>(name: string, location: string, task: () => Promise<T>): Promise<T> {
     try {
       const result = await task();
-      const hadProblem = loadProblems.delete(name);
+      loadProblems.delete(name);
       disposeProblems.delete(name);
-      if (hadProblem && discovered) notifyIfChanged();
+      // A problem cleared, or a descriptor that gained the schemas the loaded code declares.
+      if (discovered) notifyIfChanged();
       return result;
     } catch (error) {
-      // A name that does not exist (any more) is the caller's problem, not the candidate's.
-      if (error instanceof AdapterError && !(error instanceof UnknownPluginError)) {
+      // A name that does not exist (any more) is the caller's problem, not the candidate's. A
+      // refused reload (a bad config, code that no longer imports) leaves the running instance
+      // serving jobs: the refusal is the caller's answer, not a problem of the plugin.
+      if (
+        error instanceof AdapterError &&
+        !(error instanceof UnknownPluginError) &&
+        host.get(name) === undefined
+      ) {
         loadProblems.set(name, error.toDiagnostic(location));
         if (discovered) notifyIfChanged();
       }
@@ -406,6 +413,7 @@ function loadedFacts(loaded: LoadedPlugin): LoadedFacts {
   return {
     streaming: typeof loaded.plugin.stream === 'function',
     configSchema: toJsonSchema(loaded.plugin.configSchema),
+    paramsSchema: toJsonSchema(loaded.plugin.paramsSchema),
     concurrency: positiveInteger(loaded.plugin.concurrency),
   };
 }

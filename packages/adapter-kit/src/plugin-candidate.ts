@@ -3,6 +3,7 @@ import type {
   PluginDiagnostic,
   PluginManifest,
   PluginPackageJson,
+  StandardSchemaV1,
 } from '@plugwork/protocol';
 
 /**
@@ -22,6 +23,11 @@ export interface PluginCandidate {
   packageJson: PluginPackageJson;
   /** Its `plugwork` field. */
   manifest: PluginManifest;
+  /**
+   * The manifest's `params` JSON Schema as a validator (read once, with the manifest). Used for
+   * plugins whose definePlugin has no `paramsSchema` of its own.
+   */
+  manifestParams?: StandardSchemaV1<unknown, Record<string, unknown>> | undefined;
 }
 
 /** What an adapter's discovery step hands the catalog. */
@@ -36,13 +42,15 @@ export interface DiscoveryResult {
 export interface LoadedFacts {
   streaming: boolean;
   configSchema: Record<string, unknown> | undefined;
+  paramsSchema?: Record<string, unknown> | undefined;
   concurrency?: number | undefined;
 }
 
 /**
- * The JSON-safe descriptor of a candidate. Before loading, `streaming` and `config_schema` come
- * from the manifest; once loaded, `streaming` is whether the module has a `stream` hook, and
- * `config_schema` falls back to the JSON Schema of the plugin's `configSchema`.
+ * The JSON-safe descriptor of a candidate. Before loading, `streaming`, `config_schema` and
+ * `params_schema` come from the manifest; once loaded, `streaming` is whether the module has a
+ * `stream` hook, and the schemas fall back to the JSON Schemas of the plugin's `configSchema` /
+ * `paramsSchema`.
  */
 export function describeCandidate(
   candidate: PluginCandidate,
@@ -58,6 +66,7 @@ export function describeCandidate(
   };
   const description = manifest.description ?? packageJson.description;
   const configSchema = manifest.config ?? loaded?.configSchema;
+  const paramsSchema = manifest.params ?? loaded?.paramsSchema;
   if (packageJson.version !== undefined) descriptor.version = packageJson.version;
   if (description !== undefined) descriptor.description = description;
   if (manifest.category !== undefined) descriptor.category = manifest.category;
@@ -65,5 +74,7 @@ export function describeCandidate(
   if (concurrency !== undefined && concurrency > 1) descriptor.concurrency = concurrency;
   if (configSchema !== undefined)
     descriptor.config_schema = configSchema as PluginDescriptor['config_schema'];
+  if (paramsSchema !== undefined)
+    descriptor.params_schema = paramsSchema as PluginDescriptor['params_schema'];
   return descriptor;
 }

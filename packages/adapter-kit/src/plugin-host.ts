@@ -142,7 +142,8 @@ export class PluginHost {
   }
 
   /**
-   * Run one job: validate `params` with the plugin's `paramsSchema`, call `execute`.
+   * Run one job: validate `params` with the plugin's `paramsSchema` (else the manifest's
+   * `params` JSON Schema), call `execute`.
    *
    * @throws PluginNotLoadedError, PluginParamsError; whatever the plugin throws, unchanged
    */
@@ -231,7 +232,8 @@ async function runDispose(loaded: LoadedPlugin): Promise<void> {
 }
 
 async function validateParams(loaded: LoadedPlugin, params: JobParams): Promise<unknown> {
-  const schema = loaded.plugin.paramsSchema;
+  // The plugin's own schema is the authority; the manifest's JSON Schema stands in without one.
+  const schema = loaded.plugin.paramsSchema ?? loaded.candidate.manifestParams;
   if (schema === undefined) return params;
   try {
     return await validateWithSchema(schema, params, `Params of plugin "${loaded.plugin.name}"`);

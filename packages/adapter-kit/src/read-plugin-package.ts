@@ -3,6 +3,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import {
+  fromJsonSchema,
   PLUGWORK_VERSION,
   type PluginPackageJson,
   pluginPackageJsonSchema,
@@ -83,7 +84,19 @@ export async function readPluginPackage(folder: string): Promise<PluginCandidate
     throw PluginPackageError.unreadablePackageJson(folder, error);
   }
   const entryPath = await resolveEntry(folder, realFolder, packageJson, name);
-  return { name, folder, realFolder, entryPath, packageJson, manifest };
+  const candidate: PluginCandidate = { name, folder, realFolder, entryPath, packageJson, manifest };
+  if (manifest.params !== undefined) {
+    try {
+      candidate.manifestParams = fromJsonSchema(manifest.params);
+    } catch (error) {
+      throw PluginPackageError.invalidManifest(
+        folder,
+        [{ path: 'params', message: (error as Error).message }],
+        name,
+      );
+    }
+  }
+  return candidate;
 }
 
 function parsePackageJson(

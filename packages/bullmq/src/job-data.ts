@@ -98,5 +98,21 @@ export function toJob(job: BullJob, state: JobState | 'unknown'): Job {
     error: failure,
     workerId: running || state === 'completed' || state === 'failed' ? job.processedBy : undefined,
     workerPid: undefined,
+    priority: job.opts?.priority ?? 0,
+    runAt: job.timestamp + (job.opts?.delay ?? 0),
+    maxAttempts: job.opts?.attempts ?? 1,
+    // BullMQ keeps the latest run's times, not each attempt's: that one is what there is.
+    attempts:
+      job.processedOn === undefined
+        ? []
+        : [
+            {
+              startedAt: job.processedOn,
+              endedAt: state === 'completed' || state === 'failed' ? job.finishedOn : undefined,
+              workerId: job.processedBy,
+              workerPid: undefined,
+              error: failure,
+            },
+          ],
   });
 }

@@ -128,4 +128,22 @@ describe('the plugin', () => {
       }
     }
   });
+
+  it('declares in package.json the params its paramsSchema takes, so forms exist before it loads', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const fromZod = toJsonSchema(paramsSchema) as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+    };
+    const declared = pkg.plugwork.params;
+    expect(Object.keys(declared.properties)).toEqual(Object.keys(fromZod.properties));
+    expect(declared.required).toEqual(fromZod.required);
+    for (const [key, schema] of Object.entries(fromZod.properties)) {
+      expect(declared.properties[key]?.type, key).toEqual(schema.type);
+    }
+    // The example the demo's form starts from is a document the plugin turns into a TOC.
+    const [example] = declared.properties.markdown.examples;
+    const result = plugin.execute(paramsSchema.parse({ markdown: example }), context({}));
+    expect((result as { entries: unknown[] }).entries).toHaveLength(7);
+  });
 });

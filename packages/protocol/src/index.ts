@@ -33,6 +33,7 @@ export type {
   WorkerLifecycleState,
 } from './integrations.ts';
 export { type JsonObject, type JsonValue, jsonObjectSchema, jsonValueSchema } from './json.ts';
+export { fromJsonSchema } from './json-schema.ts';
 export {
   type PluginManifest,
   type PluginPackageJson,

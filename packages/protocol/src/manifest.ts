@@ -17,7 +17,8 @@ import { jsonObjectSchema } from './json.ts';
  *     "category": "text",
  *     "streaming": false,
  *     "engine": "^0.1.0",
- *     "config": { "type": "object", "properties": { "lowercase": { "type": "boolean" } } }
+ *     "config": { "type": "object", "properties": { "lowercase": { "type": "boolean" } } },
+ *     "params": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string" } } }
  *   }
  * }
  * ```
@@ -35,6 +36,11 @@ export const pluginManifestSchema = z.object({
   engine: z.string().min(1).optional(),
   /** JSON Schema of the plugin's config, for UIs that render a form before loading. */
   config: jsonObjectSchema.optional(),
+  /**
+   * JSON Schema of each job's params: UIs render a form from it and CLIs coerce arguments by it
+   * before the plugin is loaded; a plugin without a `paramsSchema` has its params validated by it.
+   */
+  params: jsonObjectSchema.optional(),
   /**
    * How many of its jobs one worker may run at once. For plugins that mostly wait (network,
    * disk): 100 lets one process serve 100 jobs. Default 1; a deployment can cap it.

@@ -23,6 +23,8 @@ export const pluginDescriptorSchema = z.looseObject({
   location: z.string().optional(),
   /** JSON Schema of the plugin's config, for forms in UIs. */
   config_schema: jsonObjectSchema.optional(),
+  /** JSON Schema of each job's params, for forms in UIs and argument parsing in CLIs. */
+  params_schema: jsonObjectSchema.optional(),
   /** Extension: how many of its jobs one worker may run at once (async plugins). Default 1. */
   concurrency: z.number().int().positive().optional(),
 });

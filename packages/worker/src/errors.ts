@@ -2,6 +2,7 @@
  * Every error of @plugwork/worker, and every message a person can read from it. One module, so
  * the wording stays consistent and each message says what failed, where, and what to do.
  */
+import type { PluginDiagnostic } from '@plugwork/protocol';
 
 /** Machine-readable reasons, on every error (`error.code`) and every failed job (`job.error.code`). */
 export const WorkerErrorCode = {
@@ -13,6 +14,10 @@ export const WorkerErrorCode = {
   QUEUE_FULL: 'QUEUE_FULL',
   /** submit() named a plugin the adapter did not discover. */
   UNKNOWN_PLUGIN: 'UNKNOWN_PLUGIN',
+  /** submit() named a plugin the adapter found but could not offer (see its diagnostic). */
+  PLUGIN_UNAVAILABLE: 'PLUGIN_UNAVAILABLE',
+  /** restartWorker() named no worker of the pool. */
+  UNKNOWN_WORKER: 'UNKNOWN_WORKER',
   /** submit() got parameters that cannot be sent (reserved key, function, cycle, BigInt). */
   INVALID_PARAMS: 'INVALID_PARAMS',
   /** A worker did not become ready: its adapter failed to build or discovery threw. */
@@ -61,6 +66,30 @@ export const WorkerErrorCode = {
   NODE_LOST: 'NODE_LOST',
   /** Across machines (@plugwork/bullmq): nobody read the job's stream for too long. */
   STREAM_ABANDONED: 'STREAM_ABANDONED',
+  /** The job was running when its host stopped, and it had no attempts left (durable stores). */
+  HOST_RESTARTED: 'HOST_RESTARTED',
+
+  // Job store (durable jobs):
+  /** The store file is not a plugwork job store (another program's database, or not SQLite). */
+  STORE_NOT_PLUGWORK: 'STORE_NOT_PLUGWORK',
+  /** The store file was written by a newer @plugwork/worker (a schema version this one lacks). */
+  STORE_NEWER_SCHEMA: 'STORE_NEWER_SCHEMA',
+  /** The store file or its directory cannot be written. */
+  STORE_READ_ONLY: 'STORE_READ_ONLY',
+  /** The store file is damaged. */
+  STORE_CORRUPT: 'STORE_CORRUPT',
+  /** Another process has the store file open. */
+  STORE_LOCKED: 'STORE_LOCKED',
+  /** The store file cannot be opened for another reason (missing directory, I/O error). */
+  STORE_OPEN_FAILED: 'STORE_OPEN_FAILED',
+  /** No SQLite driver: neither node:sqlite nor better-sqlite3 can be loaded. */
+  STORE_DRIVER_MISSING: 'STORE_DRIVER_MISSING',
+  /** The disk (or the store's size cap) is full: the write was refused. */
+  STORE_FULL: 'STORE_FULL',
+  /** A write to the store failed for another reason (I/O error). */
+  STORE_WRITE_FAILED: 'STORE_WRITE_FAILED',
+  /** A history query was malformed (a cursor from elsewhere, an inverted time range). */
+  INVALID_QUERY: 'INVALID_QUERY',
 } as const;
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 
@@ -163,21 +192,43 @@ export class QueueFullError extends PlugworkWorkerError {
   }
 }
 
-/** submit() named a plugin that is not in the catalog. */
+/**
+ * submit() named a plugin that is not in the catalog. When a candidate of that name was found
+ * but could not be offered, `diagnostic` is why, and the code is PLUGIN_UNAVAILABLE.
+ */
 export class UnknownPluginError extends PlugworkWorkerError {
   override name = 'UnknownPluginError';
   readonly plugin: string;
+  /** The diagnostic of the candidate of that name that could not be offered, if there is one. */
+  readonly diagnostic: PluginDiagnostic | undefined;
 
-  constructor(plugin: string, available: readonly string[]) {
+  constructor(plugin: string, available: readonly string[], diagnostic?: PluginDiagnostic) {
     super(
-      WorkerErrorCode.UNKNOWN_PLUGIN,
-      `No plugin named "${plugin}": the adapter discovered ${
-        available.length === 0
-          ? 'no plugins at all'
-          : `only ${available.map((n) => `"${n}"`).join(', ')}`
-      }. Check the name, or manager.catalog.diagnostics for plugins that could not be offered`,
+      diagnostic === undefined
+        ? WorkerErrorCode.UNKNOWN_PLUGIN
+        : WorkerErrorCode.PLUGIN_UNAVAILABLE,
+      diagnostic === undefined
+        ? `No plugin named "${plugin}": the adapter discovered ${
+            available.length === 0
+              ? 'no plugins at all'
+              : `only ${available.map((n) => `"${n}"`).join(', ')}`
+          }. Check the name, or manager.catalog.diagnostics for plugins that could not be offered`
+        : `Plugin "${plugin}" cannot run: the adapter found it (${diagnostic.location}) but could not offer it, ${diagnostic.code}: ${diagnostic.message.replace(/\.$/, '')}. Its diagnostic is in manager.catalog.diagnostics; once it is fixed, the plugin is offered again`,
     );
     this.plugin = plugin;
+    this.diagnostic = diagnostic;
+  }
+}
+
+/** restartWorker() named a worker the pool does not have. */
+export class UnknownWorkerError extends PlugworkWorkerError {
+  override name = 'UnknownWorkerError';
+
+  constructor(workerId: string, available: readonly string[]) {
+    super(
+      WorkerErrorCode.UNKNOWN_WORKER,
+      `No worker "${workerId}" in this pool: its workers are ${available.map((id) => `"${id}"`).join(', ')} (see getWorkerStates())`,
+    );
   }
 }
 
@@ -498,6 +549,12 @@ export class StreamUnavailableError extends PlugworkWorkerError {
 export interface JobFailure {
   code: WorkerErrorCode;
   message: string;
+  /**
+   * The advice `message` ends with, when it is in this package's terms (options such as
+   * `timeoutMs`): a host that gives its users other words for them (a CLI flag, a form field)
+   * replaces this tail of the message with its own.
+   */
+  hint?: string;
 }
 
 /** What the host knows about a worker's exit, for error messages. */
@@ -534,10 +591,12 @@ export const JobFailures = {
     };
   },
 
+  // The reason says what to do: the adapter knows whether the config, the code or its setup is
+  // at fault, so no hint of this package's own is added.
   loadFailed(jobId: string, plugin: string, reason: string): JobFailure {
     return {
       code: WorkerErrorCode.PLUGIN_LOAD_FAILED,
-      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason.replace(/\.$/, '')}. Check the plugin's config (pluginConfigs or the registry)`,
+      message: `Job ${jobId} could not run because plugin "${plugin}" could not be loaded: ${reason}`,
     };
   },
 
@@ -557,17 +616,19 @@ export const JobFailures = {
   },
 
   timedOut(jobId: string, plugin: string, timeoutMs: number, kill: string): JobFailure {
-    return {
-      code: WorkerErrorCode.JOB_TIMEOUT,
-      message: `Job ${jobId} (plugin "${plugin}") timed out after ${timeoutMs} ms${kill}. Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer`,
-    };
+    return withHint(
+      WorkerErrorCode.JOB_TIMEOUT,
+      `Job ${jobId} (plugin "${plugin}") timed out after ${timeoutMs} ms${kill}.`,
+      'Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer',
+    );
   },
 
   stalled(jobId: string, plugin: string, stallMs: number, kill: string): JobFailure {
-    return {
-      code: WorkerErrorCode.JOB_STALLED,
-      message: `Job ${jobId} (plugin "${plugin}") was stopped: it reported no progress and streamed nothing for ${stallMs} ms${kill}. Report progress more often or raise stallMs (submit option or timeouts.stallMs)`,
-    };
+    return withHint(
+      WorkerErrorCode.JOB_STALLED,
+      `Job ${jobId} (plugin "${plugin}") was stopped: it reported no progress and streamed nothing for ${stallMs} ms${kill}.`,
+      'Report progress more often or raise stallMs (submit option or timeouts.stallMs)',
+    );
   },
 
   cancelled(jobId: string, plugin: string, how: string): JobFailure {
@@ -621,7 +682,39 @@ export const JobFailures = {
       message: `Job ${jobId} (plugin "${plugin}") failed: its worker sent a malformed answer (${detail})`,
     };
   },
+
+  /** A durable job was running when its host died and may not run again. */
+  hostRestarted(jobId: string, plugin: string, attempts: number, maxAttempts: number): JobFailure {
+    return {
+      code: WorkerErrorCode.HOST_RESTARTED,
+      message: `Job ${jobId} (plugin "${plugin}") was running when its host stopped (a crash, a kill or a restart), and it may not run again (${attempts} of ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'} used), so it is marked failed. Whether its work was done is unknown: submit it again if it is safe to repeat, or give such jobs more attempts`,
+    };
+  },
+
+  /** The attempt a host restart cut short, on a job that runs again. */
+  attemptInterrupted(jobId: string, plugin: string, attempt: number): JobFailure {
+    return {
+      code: WorkerErrorCode.HOST_RESTARTED,
+      message: `Attempt ${attempt} of job ${jobId} (plugin "${plugin}") was cut short: its host stopped while it ran. The job has attempts left, so it was queued again`,
+    };
+  },
+
+  /** A batched write could not save the job, so it will not run. */
+  notStored(
+    jobId: string,
+    plugin: string,
+    error: { message: string; code: WorkerErrorCode },
+  ): JobFailure {
+    return {
+      code: error.code,
+      message: `Job ${jobId} (plugin "${plugin}") was not saved and will not run: ${error.message}`,
+    };
+  },
 } as const;
+
+function withHint(code: WorkerErrorCode, text: string, hint: string): JobFailure {
+  return { code, message: `${text} ${hint}`, hint };
+}
 
 /** How a stopped job's message ends: how the stop was carried out. */
 export const StopPhrases = {
@@ -766,3 +859,140 @@ export const JsonSafetyPhrases = {
   tooDeep: (path: string) => `${path} is nested too deeply to serialise`,
   toJsonThrew: (path: string, reason: string) => `${path}.toJSON() threw: ${reason}`,
 } as const;
+
+/** How a store file failed to open, or a store failed to work; `file` is its path. */
+export class JobStoreError extends PlugworkWorkerError {
+  override name = 'JobStoreError';
+  /** The SQLite file, absolute; undefined for the memory store. */
+  readonly file: string | undefined;
+
+  constructor(
+    code: WorkerErrorCode,
+    file: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.file = file;
+  }
+
+  static notSqlite(file: string): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_NOT_PLUGWORK,
+      file,
+      `The job store file ${file} is not a SQLite database, so it is not a plugwork job store. Point the store at a new file (it is created), or move this one aside`,
+    );
+  }
+
+  static foreign(file: string, what: string): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_NOT_PLUGWORK,
+      file,
+      `The job store file ${file} is a SQLite database of another program (${what}), not a plugwork job store; plugwork leaves it untouched. Point the store at a new file (it is created)`,
+    );
+  }
+
+  static newerSchema(file: string, version: number, supported: number): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_NEWER_SCHEMA,
+      file,
+      `The job store file ${file} has schema version ${version}, written by a newer @plugwork/worker; this one knows versions up to ${supported} and leaves the file untouched. Upgrade @plugwork/worker, or point the store at another file`,
+    );
+  }
+
+  static readOnly(file: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_READ_ONLY,
+      file,
+      `The job store file ${file} cannot be written (${reason}). plugwork writes the file and creates ${file}-wal beside it: check the permissions of the file and of its directory, and that the file system is not mounted read-only`,
+      { cause },
+    );
+  }
+
+  static corrupt(file: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_CORRUPT,
+      file,
+      `The job store file ${file} is damaged (${reason}). Restore it from a backup, or move it aside (with ${file}-wal if present) to start with an empty store; \`sqlite3 ${file} .recover\` may salvage its rows`,
+      { cause },
+    );
+  }
+
+  static locked(file: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_LOCKED,
+      file,
+      `The job store file ${file} is in use by another process: a store file serves one JobManager at a time. Stop the other host, or give this one its own file`,
+      { cause },
+    );
+  }
+
+  static openFailed(file: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_OPEN_FAILED,
+      file,
+      `The job store file ${file} cannot be opened (${reason}). Check that its directory exists and that the path names a file, not a directory`,
+      { cause },
+    );
+  }
+
+  static driverMissing(runtime: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_DRIVER_MISSING,
+      undefined,
+      `The SQLite job store needs the better-sqlite3 package on ${runtime}, which has no node:sqlite (Node >= 22.13 and Deno >= 2.2 have it). Install it beside your application: npm install better-sqlite3@12 (version 13 crashes on Node 20). Or use the memory store`,
+      { cause },
+    );
+  }
+
+  static driverFailed(driver: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_DRIVER_MISSING,
+      undefined,
+      `The SQLite driver ${driver} could not be loaded: ${reason}. If it was built for another Node version, run \`npm rebuild better-sqlite3\`; on Node 20 use better-sqlite3@12`,
+      { cause },
+    );
+  }
+
+  static full(file: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_FULL,
+      file,
+      `The job store file ${file} could not be written: ${reason}. Jobs stored before are kept. Free disk space (or raise the store's maxSizeBytes, or retain fewer finished jobs) and submit again`,
+      { cause },
+    );
+  }
+
+  static writeFailed(file: string, reason: string, cause?: unknown): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.STORE_WRITE_FAILED,
+      file,
+      `The job store file ${file} could not be written (${reason}). Jobs stored before are kept; writes are retried`,
+      { cause },
+    );
+  }
+
+  static closed(file: string | undefined): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.INVALID_STATE,
+      file,
+      `The job store${file === undefined ? '' : ` ${file}`} is closed: its JobManager shut down. Create a new JobManager`,
+    );
+  }
+
+  static badCursor(cursor: string): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.INVALID_QUERY,
+      undefined,
+      `The cursor "${cursor}" is not one listJobs returned (pass a page's nextCursor as it is, with the same filter)`,
+    );
+  }
+
+  static badQuery(field: string, problem: string): JobStoreError {
+    return new JobStoreError(
+      WorkerErrorCode.INVALID_QUERY,
+      undefined,
+      `Invalid listJobs filter "${field}": ${problem}`,
+    );
+  }
+}

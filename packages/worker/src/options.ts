@@ -9,6 +9,12 @@ import { jsonObjectSchema } from '@plugwork/protocol';
 import { z } from 'zod';
 import { InvalidOptionsError, PythonMessages } from './errors.ts';
 import type { Logger } from './parent/logger.ts';
+import type { SqliteStoreConfig } from './store/open-store.ts';
+import {
+  type RetentionOption,
+  retentionOptionSchema,
+  storeOptionSchema,
+} from './store/store-options.ts';
 
 /** The documented defaults, in one place (the README's option table mirrors this object). */
 export const DEFAULTS = {
@@ -127,6 +133,9 @@ const optionsSchema = z.strictObject({
     .strictObject({ windowChars: positiveInt.default(DEFAULTS.stream.windowChars) })
     .prefault({}),
   retainJobs: nonNegativeInt.default(DEFAULTS.retainJobs),
+  store: storeOptionSchema.default('memory'),
+  recovery: z.enum(['retry', 'fail']).default('retry'),
+  retention: retentionOptionSchema.optional(),
   prefetch: nonNegativeInt.max(1_000).default(DEFAULTS.prefetch),
   maxConcurrency: positiveInt.max(10_000).default(DEFAULTS.maxConcurrency),
   runtime: z.enum(['node', 'deno', 'python']).default(DEFAULTS.runtime),
@@ -251,8 +260,28 @@ export interface JobManagerOptions {
    * (`concurrency` in its manifest or definePlugin). Default 1 000.
    */
   maxConcurrency?: number;
-  /** Finished jobs kept for getJob/listJobs before the oldest are forgotten. Default 1 000. */
+  /**
+   * Finished jobs kept for getJob/listJobs before the oldest are forgotten, per status, with the
+   * memory store (the SQLite store keeps them until `retention` says otherwise). Default 1 000.
+   */
   retainJobs?: number;
+  /**
+   * Where jobs are kept: 'memory' (default: nothing survives the process) or
+   * `{ sqlite: './jobs.db' }`, a file that keeps the queue, the running jobs' state and the
+   * history across restarts and crashes. See the README's "Durable jobs".
+   */
+  store?: 'memory' | SqliteStoreConfig;
+  /**
+   * Jobs a previous host left running: 'retry' (default) runs them again if they have attempts
+   * left and fails the others with HOST_RESTARTED; 'fail' fails them all with HOST_RESTARTED.
+   */
+  recovery?: 'retry' | 'fail';
+  /**
+   * How long finished jobs are kept, per status (`{ maxAgeMs?, maxCount? }` each), pruned every
+   * `intervalMs` (default 60 000) in small batches. Default: the memory store keeps retainJobs
+   * per status; the SQLite store keeps everything.
+   */
+  retention?: RetentionOption;
   /**
    * What runs the workers: 'node' (default; Node IPC channel), 'deno' or 'python' (a socket
    * channel of their own, newline-delimited JSON). With 'python', `adapter` names a Python

@@ -147,6 +147,10 @@ describe('the plugin misbehaves, the worker survives', () => {
     expect(harness.output).toContain(`${label} hello from console.log`);
     expect(harness.output).toContain(`${label} hello from console.error`);
     expect(harness.output.some((line) => line.includes('not json at all'))).toBe(true);
+    // Each line also names the job that printed it, so a host can show it with that job.
+    expect(
+      harness.outputSources.find((source) => source.text === 'hello from console.log'),
+    ).toMatchObject({ pid, plugin: 'garbage', jobId: job.id, stream: 'stdout' });
   });
 
   it('a malformed message from plugin code: dropped as forged (no channel token), the job ends as the loop reports', async () => {
@@ -172,6 +176,10 @@ describe('hangs: timeouts, stalls, infinite loops', () => {
     expect(done.error?.code).toBe(WorkerErrorCode.JOB_TIMEOUT);
     expect(done.error?.message).toBe(
       `Job ${job.id} (plugin "hangs") timed out after 200 ms; the plugin stopped when asked. Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer`,
+    );
+    // The advice is kept apart too, so a host can put it in its own words.
+    expect(done.error?.hint).toBe(
+      'Raise its timeoutMs (submit option or timeouts.jobMs) if it needs longer',
     );
     await expectHealthy(manager);
     expect(currentPid()).toBe(pid);

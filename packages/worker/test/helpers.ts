@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobManager, type JobManagerOptions } from '@plugwork/worker';
+import { JobManager, type JobManagerOptions, type WorkerOutput } from '@plugwork/worker';
 import { expect } from 'vitest';
 
 /** The fixture adapter every test worker serves (plain JavaScript: workers run built JS). */
@@ -10,6 +10,8 @@ export interface Harness {
   manager: JobManager;
   /** Labelled lines the workers printed. */
   output: string[];
+  /** The same lines with where they came from (worker, plugin, job). */
+  outputSources: WorkerOutput[];
   /** Warnings the manager logged. */
   warnings: string[];
   /** Every worker pid the manager ever had. */
@@ -21,11 +23,18 @@ export interface Harness {
 /** A JobManager on the fixture adapter, with output captured and every worker pid recorded. */
 export function createHarness(options: Partial<JobManagerOptions> = {}): Harness {
   const output: string[] = [];
+  const outputSources: WorkerOutput[] = [];
   const warnings: string[] = [];
   const pids = new Set<number>();
   const manager = new JobManager({
     adapter: { module: TEST_ADAPTER },
-    logger: { output: (line) => output.push(line), warn: (message) => warnings.push(message) },
+    logger: {
+      output: (line, source) => {
+        output.push(line);
+        outputSources.push(source);
+      },
+      warn: (message) => warnings.push(message),
+    },
     ...options,
   });
   manager.on('worker:started', (event) => pids.add(event.pid));
@@ -33,6 +42,7 @@ export function createHarness(options: Partial<JobManagerOptions> = {}): Harness
   return {
     manager,
     output,
+    outputSources,
     warnings,
     pids,
     async close() {

@@ -109,6 +109,25 @@ describe('plain results', () => {
     expect(() => manager.submit('ehco')).toThrow(/No plugin named "ehco".*"echo"/);
   });
 
+  it('a plugin that was found but could not be offered: says why, and carries its diagnostic', () => {
+    const error = (() => {
+      try {
+        manager.submit('broken');
+      } catch (caught) {
+        return caught as UnknownPluginError;
+      }
+      return expect.unreachable('submit should throw');
+    })();
+    expect(error).toBeInstanceOf(UnknownPluginError);
+    expect(error.code).toBe(WorkerErrorCode.PLUGIN_UNAVAILABLE);
+    expect(error.message).toBe(
+      'Plugin "broken" cannot run: the adapter found it (/test-plugins/broken) but could not offer it, INVALID_MANIFEST: broken has no package.json. Its diagnostic is in manager.catalog.diagnostics; once it is fixed, the plugin is offered again',
+    );
+    expect(error.diagnostic).toEqual(
+      manager.catalog.diagnostics.find((each) => each.plugin_name === 'broken'),
+    );
+  });
+
   it('refuses params the protocol reserves, or that cannot be sent, before queueing', () => {
     expect(() => manager.submit('echo', { job_id: 'x' })).toThrow(/reserved by the protocol/);
     expect(() => manager.submit('echo', { callback: () => 1 })).toThrow(
@@ -276,11 +295,15 @@ describe('catalog changes', () => {
 });
 
 describe('job records', () => {
-  it('takes a caller-chosen id, and refuses one already held', async () => {
-    const job = manager.submit('noop', {}, { id: 'my-id-1' });
+  it('takes a caller-chosen id, and answers a second submit of it with the same job', async () => {
+    const job = manager.submit('echo', { text: 'first' }, { id: 'my-id-1' });
     expect(job.id).toBe('my-id-1');
+    const again = manager.submit('echo', { text: 'second' }, { id: 'my-id-1' });
+    expect(await again.result).toEqual(await job.result);
     await job.done;
-    expect(() => manager.submit('noop', {}, { id: 'my-id-1' })).toThrow(/exists already/);
+    const later = manager.submit('echo', { text: 'third' }, { id: 'my-id-1' });
+    expect(later.snapshot()).toMatchObject({ status: 'completed', params: { text: 'first' } });
+    expect(manager.listJobs().filter((listed: Job) => listed.id === 'my-id-1')).toHaveLength(1);
   });
 
   it('getJob, listJobs and clearCompleted', async () => {

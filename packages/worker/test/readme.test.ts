@@ -15,6 +15,7 @@ describe('README', () => {
   it.each([
     'examples/hello-adapter.mjs',
     'examples/basic.mjs',
+    'examples/durable.mjs',
     'examples/python.mjs',
     'examples/python-plugins/word-stream/main.py',
     'examples/python-plugins/word-stream/package.json',
@@ -45,6 +46,18 @@ describe('README', () => {
     );
     expect(stdout).toBe(
       '{ words: 3 }\nSTREAMED FROM PYTHON\nstreamed 33%, from 67%, Python 100%\n',
+    );
+    expect(stderr).toBe('');
+  });
+
+  it('its durable-jobs example runs and prints what the comments say', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [fileURLToPath(new URL('examples/durable.mjs', root))],
+      { cwd: fileURLToPath(root), timeout: 20_000 },
+    );
+    expect(stdout).toBe(
+      "{ text: 'Hello, world!' }\npending\nHello, world!\n[ 'greet-later', 'greet-world' ]\n",
     );
     expect(stderr).toBe('');
   });

@@ -217,3 +217,83 @@ describe('policies', () => {
     }
   });
 });
+
+describe('restartWorker', () => {
+  it('replaces an idle worker at once, with a fresh process, under any policy', async () => {
+    const harness = await startHarness({ poolSize: 2, restart: { policy: 'never' } });
+    const { manager } = harness;
+    try {
+      await manager.submit('counter').result;
+      const before = await manager.getWorkerStates();
+      const target = before.find((state) => state.loadedPlugins.includes('counter'))!;
+      const restarted = nextEvent<WorkerEvent>(manager, 'worker:restarted');
+      const state = await manager.restartWorker(target.workerId);
+      expect(state).toMatchObject({
+        workerId: target.workerId,
+        state: 'idle',
+        restarts: 1,
+        loadedPlugins: [],
+      });
+      expect(state.pid).not.toBe(target.pid);
+      expect(await restarted).toMatchObject({
+        workerId: target.workerId,
+        previousPid: target.pid,
+      });
+      await expectProcessesGone([target.pid!]);
+      // The other worker was left alone, and both serve jobs.
+      const other = (await manager.getWorkerStates()).find((s) => s.workerId !== target.workerId)!;
+      expect(other.pid).toBe(before.find((s) => s.workerId === other.workerId)!.pid);
+      await expectHealthy(manager);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('cancels the job a stuck worker runs, then brings the worker back', async () => {
+    const harness = await startHarness({ timeouts: { cancelGraceMs: 100 } });
+    const { manager } = harness;
+    try {
+      const job = manager.submit('busy-loop');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [running] = await manager.getWorkerStates({ timeoutMs: 100 });
+      const state = await manager.restartWorker('worker-1');
+      const done = await job.done;
+      expect(done.status).toBe('cancelled');
+      expect(done.error?.code).toBe(WorkerErrorCode.JOB_CANCELLED);
+      expect(state).toMatchObject({ workerId: 'worker-1', state: 'idle' });
+      expect(state.pid).not.toBe(running!.pid);
+      await expectHealthy(manager);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('brings back a worker the crash-loop cap left failed', async () => {
+    const harness = await startHarness({ restart: { policy: 'always', maxCrashes: 1 } });
+    const { manager } = harness;
+    try {
+      await manager.submit('exit', { code: 7 }).done;
+      await expect.poll(async () => (await manager.getWorkerStates())[0]?.state).toBe('failed');
+      expect(() => manager.submit('echo')).toThrow(/no worker is left/);
+      const state = await manager.restartWorker('worker-1');
+      expect(state).toMatchObject({ state: 'idle', failure: undefined });
+      await expect(manager.submit('echo', { text: 'back' }).result).resolves.toMatchObject({
+        text: 'back',
+        pid: state.pid,
+      });
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('names the workers there are when asked for one that is not', async () => {
+    const harness = await startHarness();
+    try {
+      await expect(harness.manager.restartWorker('worker-9')).rejects.toThrow(
+        'No worker "worker-9" in this pool: its workers are "worker-1" (see getWorkerStates())',
+      );
+    } finally {
+      await harness.close();
+    }
+  });
+});

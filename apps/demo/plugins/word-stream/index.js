@@ -13,6 +13,10 @@ function readParams(params) {
   return { words: uppercase ? words.map((word) => word.toUpperCase()) : words, delayMs };
 }
 
+function stoppedAt(index, total) {
+  console.error(`word-stream: cancelled after ${index} of ${total} words`);
+}
+
 export default definePlugin({
   name: 'word-stream',
   description: 'Streams a text back word by word, optionally paced, honouring cancellation.',
@@ -22,13 +26,15 @@ export default definePlugin({
   },
   async *stream(params, { signal, reportProgress }) {
     const { words, delayMs } = readParams(params);
+    // What a plugin prints goes to the host's log, labelled with its job (the demo shows it).
+    console.log(`word-stream: ${words.length} words, ${delayMs} ms apart`);
     for (const [index, word] of words.entries()) {
       // A cancelled job ends early and cleanly: stop yielding.
-      if (signal.aborted) return;
+      if (signal.aborted) return stoppedAt(index, words.length);
       if (delayMs > 0) await sleep(delayMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) return;
+      if (signal.aborted) return stoppedAt(index, words.length);
       yield index === 0 ? word : ` ${word}`;
-      reportProgress((index + 1) / words.length);
+      reportProgress((index + 1) / words.length, `word ${index + 1} of ${words.length}`);
     }
   },
 });

@@ -14,7 +14,17 @@ async function request(method, path, body) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    // fetch rejects (a bare "Failed to fetch") only when no answer came at all.
+    throw new ApiError(
+      0,
+      'SERVER_UNREACHABLE',
+      `The demo server at ${location.host} is not answering: it may have stopped. Start it again (pnpm demo); this page reconnects by itself.`,
+    );
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     throw new ApiError(
@@ -36,5 +46,10 @@ export const api = {
   reloadPlugin: (id, config) =>
     request('POST', `${pluginPath(id)}/reload`, config === undefined ? undefined : { config }),
   unloadPlugin: (id) => request('POST', `${pluginPath(id)}/unload`),
+  restartWorker: (source, workerId) =>
+    request(
+      'POST',
+      `/api/workers/${encodeURIComponent(source)}/${encodeURIComponent(workerId)}/restart`,
+    ),
   jobEventsUrl: (id) => `${jobPath(id)}/events`,
 };

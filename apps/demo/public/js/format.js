@@ -21,9 +21,32 @@ export function bytes(count) {
   return `${(count / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * How long a job has run: to its end, or, while it runs, to now. The server's `runMs` plus the
+ * time since the page received it, so a clock that differs from the server's does not matter.
+ */
+export function runningFor(job) {
+  if (job.runMs === undefined || job.runMs === null) return undefined;
+  if (job.status !== 'running' || job.receivedAt === undefined) return job.runMs;
+  return job.runMs + (Date.now() - job.receivedAt);
+}
+
+/** How far a job got before it stopped: "37% · round 370 of 1000", or undefined. */
+export function howFar(job) {
+  const parts = [];
+  if (typeof job.progress === 'number') parts.push(`${Math.round(job.progress * 100)}%`);
+  if (job.progressMessage) parts.push(job.progressMessage);
+  if (job.output?.characters > 0) parts.push(`${job.output.characters} characters of output`);
+  return parts.length === 0 ? undefined : parts.join(' · ');
+}
+
 /** The first line of a result, for the history table. */
 export function resultSummary(job) {
-  if (job.status === 'failed' || job.status === 'cancelled') return job.error?.message ?? '';
+  if (job.status === 'failed' || job.status === 'cancelled') {
+    const reached = howFar(job);
+    const message = job.error?.message ?? '';
+    return reached === undefined ? message : `stopped at ${reached} — ${message}`;
+  }
   if (job.status !== 'completed') {
     return (
       job.progressMessage ??

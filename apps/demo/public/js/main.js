@@ -1,7 +1,7 @@
 // The demo's UI: one live feed (/api/events) keeps the plugins, jobs and workers current; the
 // watched job has its own stream (/api/jobs/:id/events) for its output.
 import { byId } from './dom.js';
-import { TERMINAL } from './format.js';
+import { clock, TERMINAL } from './format.js';
 import { watchedJobId, watchJob } from './views/job-panel.js';
 import { renderJobs } from './views/jobs-table.js';
 import { renderPluginPanel } from './views/plugin-panel.js';
@@ -14,12 +14,18 @@ const state = {
   jobs: new Map(),
   pools: [],
   selected: undefined,
+  /** When the live feed was lost (ms since the epoch), while it is. */
+  lostAt: undefined,
 };
+
+/** One column layout (phones): the plugin's form is below the list, so go there. */
+const narrow = matchMedia('(max-width: 760px)');
 
 function selectPlugin(id) {
   state.selected = id;
   history.replaceState(null, '', `#plugin=${encodeURIComponent(id)}`);
   renderCatalog();
+  if (narrow.matches) byId('plugin-panel').scrollIntoView({ block: 'start' });
 }
 
 function renderCatalog() {
@@ -29,9 +35,14 @@ function renderCatalog() {
 }
 
 function openJob(job) {
-  state.jobs.set(job.id, job);
+  state.jobs.set(job.id, received(job));
   watchJob(job);
   scheduleJobs();
+}
+
+/** A job as it arrived, stamped with when: a running job's time ticks on from there. */
+function received(job) {
+  return { ...job, receivedAt: Date.now() };
 }
 
 let jobsFrame = 0;
@@ -47,16 +58,40 @@ function scheduleJobs() {
   });
 }
 
+// Running jobs' "Ran" column counts up between the server's updates.
+setInterval(() => {
+  if ([...state.jobs.values()].some((job) => job.status === 'running')) scheduleJobs();
+}, 1000);
+
+function renderWorkers() {
+  renderPools(state.pools, state.jobs, { stale: state.lostAt !== undefined });
+  const notice = byId('server-gone');
+  notice.hidden = state.lostAt === undefined;
+  if (state.lostAt !== undefined) {
+    notice.textContent = `No answer from the server since ${clock(state.lostAt)}: what is shown is its last report, and its worker processes may be gone. The page reconnects by itself when the server is back.`;
+  }
+}
+
 function setConnection(live) {
   const element = byId('connection');
   element.dataset.state = live ? 'live' : 'connecting';
   element.querySelector('.label').textContent = live ? 'live' : 'reconnecting…';
+  if (live) {
+    state.lostAt = undefined;
+  } else {
+    state.lostAt ??= Date.now();
+  }
+  renderWorkers();
 }
 
 function connect() {
   const events = new EventSource('/api/events');
   events.addEventListener('open', () => setConnection(true));
-  events.addEventListener('error', () => setConnection(false));
+  events.addEventListener('error', () => {
+    setConnection(false);
+    // A browser gives up on a stream that answered with an error status: start a new one.
+    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+  });
   events.addEventListener('catalog', (event) => {
     state.catalog = JSON.parse(event.data);
     const ids = state.catalog.plugins.map((plugin) => plugin.id);
@@ -67,7 +102,7 @@ function connect() {
     renderCatalog();
   });
   events.addEventListener('jobs', (event) => {
-    state.jobs = new Map(JSON.parse(event.data).map((job) => [job.id, job]));
+    state.jobs = new Map(JSON.parse(event.data).map((job) => [job.id, received(job)]));
     scheduleJobs();
   });
   events.addEventListener('job', (event) => {
@@ -75,12 +110,12 @@ function connect() {
     const known = state.jobs.get(job.id);
     // Events can cross: never let a late "running" overwrite a final state.
     if (known !== undefined && TERMINAL.has(known.status) && !TERMINAL.has(job.status)) return;
-    state.jobs.set(job.id, job);
+    state.jobs.set(job.id, received(job));
     scheduleJobs();
   });
   events.addEventListener('workers', (event) => {
     state.pools = JSON.parse(event.data);
-    renderPools(state.pools, state.jobs);
+    renderWorkers();
   });
 }
 

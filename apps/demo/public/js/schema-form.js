@@ -1,8 +1,8 @@
 // Forms generated from JSON Schema: one field per property of an object schema.
 //
-// string -> text input (or textarea with "x-multiline"), enum -> select, boolean -> checkbox,
-// integer/number -> number input with its bounds, anything else -> a JSON textarea. A schema
-// without properties gets a single JSON editor. read() checks what the schema says (required,
+// string -> text input (or textarea with "x-multiline" or a long example), enum -> select,
+// boolean -> checkbox, integer/number -> number input with its bounds, anything else -> a JSON
+// textarea. A schema without properties gets a single JSON editor. read() checks what the schema says (required,
 // bounds, enum, JSON syntax) and marks the bad fields; the plugin validates again on the worker.
 
 import { h } from './dom.js';
@@ -132,7 +132,10 @@ function field(key, property, isRequired, initialValue, formName) {
       return { value: number };
     };
   } else if (type === 'string') {
-    const multiline = property['x-multiline'] === true;
+    // A textarea for text meant to be long: said so (x-multiline), or longer than a line.
+    const multiline =
+      property['x-multiline'] === true ||
+      (typeof start === 'string' && (start.length > 60 || start.includes('\n')));
     input = multiline
       ? h('textarea', { id, rows: 4, 'data-testid': testId, value: start ?? '' })
       : h('input', { id, type: 'text', 'data-testid': testId, value: start ?? '' });

@@ -35,6 +35,8 @@ export const configFileSchema = z.strictObject({
       poolSize: poolSize.optional(),
     })
     .optional(),
+  /** The folder of the job store files (relative to this file), or false for no store. */
+  store: z.union([z.string().min(1, 'must be a non-empty path'), z.literal(false)]).optional(),
   /** Plugins one worker keeps loaded at once. */
   maxLoadedPlugins: z.number().int().min(1).max(64).optional(),
   /** Config per plugin name, validated by each plugin when it loads. */

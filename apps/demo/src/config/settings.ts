@@ -22,6 +22,8 @@ export interface DemoSettings {
     poolSize: number;
   };
   maxLoadedPlugins: number;
+  /** Where each source's SQLite job store lives (`jobs-fs.db`, `jobs-npm.db`); undefined: in memory. */
+  store: { directory: string } | undefined;
   pluginConfigs: Record<string, JsonObject>;
   server: { host: string; port: number; bodyLimitBytes: number };
   /** The config file read, if any. */
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: Omit<DemoSettings, 'configFile'> = {
   fs: { directories: DEFAULT_PLUGIN_DIRECTORIES, watch: true, poolSize: 2 },
   npm: { root: DEMO_ROOT, scope: 'dependencies', allow: undefined, poolSize: 1 },
   maxLoadedPlugins: 4,
+  store: undefined,
   pluginConfigs: {},
   server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 1024 * 1024 },
 };
@@ -53,6 +56,10 @@ export interface SettingsInput {
   host?: string;
   /** --port */
   port?: string;
+  /** --store <dir> (a folder), or false for --no-store. */
+  store?: string | false;
+  /** The store folder when neither a flag nor the config file names one (`pnpm demo`'s data dir). */
+  defaultStore?: string;
 }
 
 /** Resolves the settings. Throws DemoError naming the file, field, flag or variable at fault. */
@@ -92,6 +99,15 @@ export function resolveSettings(input: SettingsInput = {}): DemoSettings {
       ? (file.server?.port ?? DEFAULT_SETTINGS.server.port)
       : parsePort(portText, input.port !== undefined ? '--port' : 'PORT');
 
+  let store: DemoSettings['store'];
+  if (input.store !== undefined) {
+    store = input.store === false ? undefined : { directory: path.resolve(cwd, input.store) };
+  } else if (file.store !== undefined) {
+    store = file.store === false ? undefined : { directory: fromFile(file.store) };
+  } else if (input.defaultStore !== undefined) {
+    store = { directory: input.defaultStore };
+  }
+
   return {
     adapter,
     fs: {
@@ -106,6 +122,7 @@ export function resolveSettings(input: SettingsInput = {}): DemoSettings {
       poolSize: file.npm?.poolSize ?? DEFAULT_SETTINGS.npm.poolSize,
     },
     maxLoadedPlugins: file.maxLoadedPlugins ?? DEFAULT_SETTINGS.maxLoadedPlugins,
+    store,
     pluginConfigs: (file.pluginConfigs ?? {}) as Record<string, JsonObject>,
     server: {
       host,

@@ -1,20 +1,19 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
-import {
-  type Job,
-  type JobHandle,
-  JobManager,
-  type JobStatus,
-  type Logger,
-} from '@plugwork/worker';
+import type { Job, JobHandle, JobStatus, Logger, WorkerState } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { DemoError } from '../errors.ts';
+import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
+import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
-import { PARAMS_HINTS } from './param-hints.ts';
-import { managerOptions, sourcesOf } from './sources.ts';
+import type { SourceRunner } from './source-runner.ts';
+import { createRunner, sourcesOf } from './sources.ts';
 import type {
   CatalogView,
   DiagnosticView,
+  JobLog,
+  JobLogLine,
   JobOutput,
   JobView,
   PluginView,
@@ -30,6 +29,8 @@ export interface DemoHostEvents {
   job: [job: JobView];
   /** A streaming job produced text; `offset` is the number of characters before it. */
   chunk: [event: { jobId: string; chunk: string; offset: number }];
+  /** A job's plugin printed a line (console.log, console.error). */
+  log: [event: { jobId: string; line: JobLogLine }];
   /** Something about the workers changed: ask pools() for the new picture. */
   workers: [];
 }
@@ -42,6 +43,8 @@ export interface DemoHostOptions {
   maxOutputChars?: number;
   /** Finished jobs each source keeps. Default 200. */
   retainJobs?: number;
+  /** Advice in failed jobs, in the words of this host's users. Default: the page's and API's. */
+  hints?: Hints;
 }
 
 export interface SubmitOptions {
@@ -57,21 +60,24 @@ export interface PluginOperation {
 
 interface Source {
   name: SourceName;
-  manager: JobManager;
+  manager: SourceRunner;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * The demo's host: one JobManager per source (the plugins folders, npm packages, or both side by
- * side), seen as one catalog, one job list and one event stream. The server and the CLI are
- * both thin layers over this class.
+ * The demo's host: one job runner per source (the plugins folders, npm packages, or both side by
+ * side; a local JobManager each, see SourceRunner), seen as one catalog, one job list and one
+ * event stream. The server and the CLI are both thin layers over this class.
  */
 export class DemoHost extends EventEmitter<DemoHostEvents> {
   readonly settings: DemoSettings;
   readonly #sources: Source[];
   readonly #jobSources = new Map<string, Source>();
   readonly #outputs: JobOutputs;
+  readonly #logs = new JobLogs(500, 500);
+  readonly #hints: Hints;
+  readonly #logger: Logger;
   readonly #retainJobs: number;
   /** Configs by `source:name`, as given in the settings or by a reload. */
   readonly #configs = new Map<string, JsonObject>();
@@ -83,10 +89,28 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     this.settings = options.settings;
     this.#outputs = new JobOutputs(options.maxOutputChars ?? 1_000_000, 500);
     this.#retainJobs = options.retainJobs ?? 200;
+    this.#hints = options.hints ?? API_HINTS;
+    this.#logger = options.logger ?? {};
+    // What plugins print still goes to the log (stderr by default), and is kept with its job.
+    const logger: Logger = {
+      output: (line, source) => {
+        if (source.jobId !== undefined) {
+          const kept = { stream: source.stream, text: source.text };
+          if (this.#logs.append(source.jobId, kept)) {
+            this.emit('log', { jobId: source.jobId, line: kept });
+          }
+        }
+        if (this.#logger.output !== undefined) this.#logger.output(line, source);
+        else process.stderr.write(`${line}\n`);
+      },
+      warn: (message) => {
+        if (this.#logger.warn !== undefined) this.#logger.warn(message);
+        else process.stderr.write(`[plugwork] ${message}\n`);
+      },
+    };
     this.#sources = sourcesOf(options.settings).map((name) => ({
       name,
-      manager: new JobManager({
-        ...managerOptions(name, options.settings),
+      manager: createRunner(name, options.settings, {
         retainJobs: this.#retainJobs,
         registry: {
           loadPluginConfig: (plugin) => this.#configFor(name, plugin),
@@ -94,7 +118,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
           getPluginsByCategory: (category) =>
             this.#descriptors(name).filter((each) => each.category === category),
         },
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        logger,
       }),
     }));
     for (const source of this.#sources) this.#listen(source);
@@ -106,6 +130,9 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    */
   static async start(options: DemoHostOptions): Promise<DemoHost> {
     const host = new DemoHost(options);
+    if (options.settings.store !== undefined) {
+      mkdirSync(options.settings.store.directory, { recursive: true });
+    }
     const results = await Promise.allSettled(host.#sources.map((source) => source.manager.start()));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed !== -1) {
@@ -175,7 +202,10 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
 
   /** One job. Throws DemoError UNKNOWN_JOB. */
   job(jobId: string): JobView {
-    const source = this.#jobSources.get(jobId);
+    // A job of an earlier run lives in its source's store only.
+    const source =
+      this.#jobSources.get(jobId) ??
+      this.#sources.find((each) => each.manager.getJob(jobId) !== undefined);
     const job = source?.manager.getJob(jobId);
     if (source === undefined || job === undefined) throw DemoError.unknownJob(jobId);
     return this.#jobView(source, job);
@@ -185,9 +215,11 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   jobs(filter: { status?: JobStatus[]; plugin?: string; limit?: number } = {}): JobView[] {
     const jobs: JobView[] = [];
     for (const source of this.#sources) {
-      const listed = source.manager.listJobs(
-        filter.status === undefined ? {} : { status: filter.status },
-      );
+      const listed = source.manager.listJobs({
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+        order: 'newest',
+        limit: Math.min(filter.limit ?? 1_000, 1_000),
+      });
       for (const job of listed) {
         const view = this.#jobView(source, job);
         if (filter.plugin !== undefined && !matchesPlugin(view, filter.plugin)) continue;
@@ -202,6 +234,12 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   output(jobId: string): JobOutput {
     this.job(jobId);
     return this.#outputs.get(jobId);
+  }
+
+  /** What a job's plugin printed (as much as is kept). Throws DemoError UNKNOWN_JOB. */
+  logs(jobId: string): JobLog {
+    this.job(jobId);
+    return this.#logs.get(jobId);
   }
 
   /**
@@ -240,6 +278,19 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     await source.manager.unloadPlugin(descriptor.name);
     this.emit('workers');
     return { plugin: this.plugin(reference), workers };
+  }
+
+  /**
+   * Replaces one worker process of a source with a fresh one (a job it runs is cancelled first);
+   * resolves with its new state. Throws DemoError UNKNOWN_WORKER for a source this host does not
+   * run, and the worker package's UnknownWorkerError for a worker id its pool does not have.
+   */
+  async restartWorker(sourceName: string, workerId: string): Promise<WorkerState> {
+    const source = this.#sources.find((each) => each.name === sourceName);
+    if (source === undefined) throw DemoError.unknownWorker(sourceName, workerId, this.sources);
+    const state = await source.manager.restartWorker(workerId);
+    this.emit('workers');
+    return state;
   }
 
   /** Each source's workers (pid, state, loaded plugins, restarts, memory) and queue. */
@@ -340,6 +391,12 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
         found.map((each) => each.source.name),
       );
     }
+    const problem = this.catalog().diagnostics.find(
+      (diagnostic) =>
+        diagnostic.plugin_name === reference ||
+        `${diagnostic.source}:${diagnostic.plugin_name}` === reference,
+    );
+    if (problem !== undefined) throw DemoError.unavailablePlugin(reference, problem);
     throw DemoError.unknownPlugin(
       reference,
       this.catalog().plugins.map((plugin) => plugin.id),
@@ -347,27 +404,19 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   }
 
   #view(source: Source, descriptor: PluginDescriptor, id: string): PluginView {
-    const hint = PARAMS_HINTS[descriptor.name];
-    const view: PluginView = {
+    return {
       ...descriptor,
       id,
       source: source.name,
       config: this.#configFor(source.name, descriptor.name),
     };
-    const declared = (descriptor as { params_schema?: unknown }).params_schema;
-    if (typeof declared === 'object' && declared !== null) {
-      view.params_schema = declared as JsonObject;
-    } else if (hint !== undefined) {
-      view.params_schema = hint.schema;
-    }
-    if (hint !== undefined) view.example_params = hint.example;
-    return view;
   }
 
   #jobView(source: Source, job: Job): JobView {
     const now = Date.now();
     return {
       ...job,
+      error: job.error === undefined ? undefined : inUsersTerms(job.error, this.#hints),
       source: source.name,
       waitMs: job.startedAt === undefined ? undefined : job.startedAt - job.submittedAt,
       runMs: job.startedAt === undefined ? undefined : (job.endedAt ?? now) - job.startedAt,

@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
-import type { JobManagerOptions } from '@plugwork/worker';
+import { JobManager, type JobManagerOptions } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
+import type { SourceRunner } from './source-runner.ts';
 import type { SourceName } from './views.ts';
 
 /** The sources the settings ask for, in the order their plugins are listed. */
@@ -16,7 +18,10 @@ export function sourcesOf(settings: DemoSettings): SourceName[] {
 export function managerOptions(
   source: SourceName,
   settings: DemoSettings,
-): Pick<JobManagerOptions, 'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker'> {
+): Pick<
+  JobManagerOptions,
+  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'prefetch' | 'store'
+> {
   const adapter =
     source === 'fs'
       ? fsAdapter({ directories: settings.fs.directories, watch: settings.fs.watch })
@@ -31,5 +36,26 @@ export function managerOptions(
     maxLoadedPlugins: settings.maxLoadedPlugins,
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
+    // The demo's jobs take seconds: sending a worker jobs ahead would gain nothing, would make a
+    // job wait behind a busy worker while another one frees up, and would hide it from the
+    // pool's queue, which the page shows.
+    prefetch: 0,
+    // A store file serves one JobManager: one per source.
+    store:
+      settings.store === undefined
+        ? 'memory'
+        : { sqlite: path.join(settings.store.directory, `jobs-${source}.db`) },
   };
+}
+
+/** What the host hands every runner: where configs come from, where output goes, what to keep. */
+export type RunnerHooks = Pick<JobManagerOptions, 'registry' | 'logger' | 'retainJobs'>;
+
+/** The runner of one source: a local JobManager with that source's adapter and pool. */
+export function createRunner(
+  source: SourceName,
+  settings: DemoSettings,
+  hooks: RunnerHooks,
+): SourceRunner {
+  return new JobManager({ ...managerOptions(source, settings), ...hooks });
 }

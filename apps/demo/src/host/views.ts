@@ -11,10 +11,6 @@ export interface PluginView extends PluginDescriptor {
   source: SourceName;
   /** The config it is (or will next be) loaded with. */
   config: JsonObject;
-  /** JSON Schema of its params, when known (see param-hints.ts). */
-  params_schema?: JsonObject;
-  /** Params to start from in a form. */
-  example_params?: JsonObject;
 }
 
 /** Why a plugin candidate could not be offered, and which source found it. */
@@ -54,5 +50,19 @@ export interface JobOutput {
   text: string;
   /** Total characters streamed, including what was not kept. */
   characters: number;
+  truncated: boolean;
+}
+
+/** One line a plugin printed while its job ran. */
+export interface JobLogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** What a job's plugin printed, as kept for the page. */
+export interface JobLog {
+  lines: JobLogLine[];
+  /** Lines printed, including those not kept. */
+  total: number;
   truncated: boolean;
 }

@@ -9,6 +9,8 @@ export interface ErrorBody {
 /** HTTP statuses of the worker package's error codes the API can meet. */
 const WORKER_STATUS: Partial<Record<string, number>> = {
   [WorkerErrorCode.UNKNOWN_PLUGIN]: 404,
+  [WorkerErrorCode.PLUGIN_UNAVAILABLE]: 409,
+  [WorkerErrorCode.UNKNOWN_WORKER]: 404,
   [WorkerErrorCode.INVALID_PARAMS]: 400,
   [WorkerErrorCode.QUEUE_FULL]: 429,
   [WorkerErrorCode.INVALID_STATE]: 503,

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `pnpm demo`: the web UI and JSON API on http://127.0.0.1:3000.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../command-line.ts';
 import { resolveSettings } from '../config/settings.ts';
 import { describe } from '../errors.ts';
+import { DEFAULT_DATA_DIR } from '../paths.ts';
+import { onStopSignals } from '../signals.ts';
 import { startServer } from './start-server.ts';
 
 const HELP = `Usage: pnpm demo [options]
@@ -15,22 +17,30 @@ Options:
   --port <number>             port (default 3000; env PORT; 0 picks a free one)
   --plugwork-config <file>    config file (default ./plugwork.config.json if present;
                               env PLUGWORK_CONFIG)
+  --store <dir>               keep jobs in SQLite files in <dir> (default apps/demo/.data):
+                              the queue and the history survive a restart
+  --no-store                  keep jobs in memory only
   -h, --help                  show this help
 
 apps/demo/README.md describes the config file and the API.
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      adapter: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'plugwork-config': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const { values } = parseCommandLine(
+    {
+      options: {
+        adapter: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'plugwork-config': { type: 'string' },
+        store: { type: 'string' },
+        'no-store': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
     },
-    strict: true,
-  });
+    'pnpm demo',
+  );
   if (values.help === true) {
     process.stdout.write(HELP);
     return;
@@ -40,12 +50,19 @@ async function main(): Promise<void> {
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.port === undefined ? {} : { port: values.port }),
     ...(values['plugwork-config'] === undefined ? {} : { configFile: values['plugwork-config'] }),
+    ...(values['no-store'] === true
+      ? { store: false as const }
+      : values.store === undefined
+        ? {}
+        : { store: values.store }),
+    defaultStore: DEFAULT_DATA_DIR,
   });
   const server = await startServer({ settings });
   const { plugins, diagnostics } = server.host.catalog();
   const lines = [
     `plugwork demo on ${server.url}`,
     `  sources: ${server.host.sources.join(' + ')}${settings.configFile === undefined ? '' : ` (config: ${settings.configFile})`}`,
+    `  jobs: ${settings.store === undefined ? 'in memory (--no-store)' : `kept in ${settings.store.directory}`}`,
     `  plugins: ${plugins.map((plugin) => `${plugin.id} [${plugin.source}]`).join(', ') || 'none'}`,
   ];
   if (diagnostics.length > 0) {
@@ -54,29 +71,27 @@ async function main(): Promise<void> {
     );
   }
   lines.push('Press Ctrl-C to stop.');
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting now.\n`);
+  // Before the banner: whoever reads "Press Ctrl-C" may press it at once.
+  onStopSignals({
+    first(signal) {
+      process.stdout.write(`${signal}: stopping the server and its workers…\n`);
+      server.close().then(
+        () => {
+          process.stdout.write('Stopped.\n');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`plugwork demo: shutdown failed: ${describe(error)}\n`);
+          process.exit(1);
+        },
+      );
+    },
+    again(signal) {
+      process.stderr.write(`plugwork demo: ${signal} again: exiting now.\n`);
       process.exit(1);
-    }
-    stopping = true;
-    process.stdout.write(`${signal}: stopping the server and its workers…\n`);
-    server.close().then(
-      () => {
-        process.stdout.write('Stopped.\n');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`Shutdown failed: ${describe(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    },
+  });
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -128,3 +128,16 @@ function parseBlock(block: string): SseEvent | undefined {
   if (data.length === 0) return undefined;
   return { event, data: JSON.parse(data.join('\n')), id };
 }
+
+/**
+ * The environment for running the repository's own scripts (`pnpm demo`, `pnpm plugwork`) from a
+ * test, without what vitest sets: turbo hashes NODE_ENV, so with vitest's `test` it would build
+ * every package again instead of using its cache.
+ */
+export function scriptEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const key of Object.keys(env)) {
+    if (key === 'NODE_ENV' || key === 'TEST' || key.startsWith('VITEST')) delete env[key];
+  }
+  return env;
+}

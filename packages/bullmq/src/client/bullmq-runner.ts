@@ -171,6 +171,10 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
         error: undefined,
         workerId: undefined,
         workerPid: undefined,
+        priority: merged.priority ?? 0,
+        runAt: Date.now() + (merged.delay ?? 0),
+        maxAttempts: merged.attempts ?? 1,
+        attempts: [],
       }),
     );
     try {

@@ -30,6 +30,7 @@ const descriptor = shape(
     { key: 'source', parse: leaf(string) },
     optionalString('location'),
     { key: 'config_schema', parse: jsonObject, optional: true },
+    { key: 'params_schema', parse: jsonObject, optional: true },
     { key: 'concurrency', parse: leaf(positiveInteger), optional: true },
   ],
   true,

@@ -152,7 +152,9 @@ export class Dispatcher {
     const queue = context.queue;
     const prefetch = context.options.prefetch;
     while (queue.size > 0) {
-      const record = queue.peek()!;
+      // Undefined with jobs queued: they are all delayed (the queue wakes the pump when due).
+      const record = queue.peek();
+      if (record === undefined) return;
       const placement = place(context, record.plugin, prefetch);
       if (placement === undefined) return;
       queue.shift();

@@ -68,6 +68,8 @@ export interface WorkerProtocolErrorEvent {
 export interface JobManagerEvents {
   'job:queued': [job: Job];
   'job:started': [job: Job];
+  /** An attempt failed and the job is queued again (attempts left); `job.attempts` says why. */
+  'job:retrying': [job: Job];
   'job:progress': [event: JobProgressEvent];
   'job:chunk': [event: JobChunkEvent];
   'job:completed': [job: Job];

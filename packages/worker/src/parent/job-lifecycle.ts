@@ -30,6 +30,10 @@ export interface LifecycleHooks {
   updateLoaded(slot: WorkerSlot, answer: ResponseResponse | undefined, loaded?: string[]): void;
   /** How a crashed job's message ends: what happens to the worker next. */
   nextStep(decision: RestartDecision | undefined): string;
+  /** A failed attempt: true when the job was queued again instead (attempts, backoff). */
+  retry?(record: JobRecord, failure: JobFailure): boolean;
+  /** A job ended (retention of the memory store). */
+  ended?(): void;
 }
 
 /**
@@ -336,6 +340,10 @@ export class JobLifecycle {
     outcome: JsonObject | JobFailure,
   ): void {
     if (record.terminal) return;
+    if (status === 'failed' && this.#hooks.retry?.(record, outcome as JobFailure) === true) {
+      this.#context.emitJob('job:retrying', record);
+      return;
+    }
     if (status === 'completed') record.finish(status, outcome as JsonObject);
     else record.finish(status, outcome as JobFailure);
     this.#context.stats.ended(
@@ -352,6 +360,7 @@ export class JobLifecycle {
       record,
     );
     this.#retire();
+    this.#hooks.ended?.();
   }
 
   /**

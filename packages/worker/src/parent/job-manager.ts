@@ -16,18 +16,25 @@ import {
   ManagerStateError,
   PayloadTooLargeError,
   QueueFullError,
-  UnknownPluginError,
+  UnknownWorkerError,
 } from '../errors.ts';
 import type { JobRunner } from '../job-runner.ts';
 import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
+import {
+  type QueueJobOptions,
+  queueJobOptionsShape,
+  resolveQueueOptions,
+} from '../store/job-options.ts';
+import type { ListJobsFilter } from '../store/job-store.ts';
 import { CatalogState } from './catalog-state.ts';
 import { Dispatcher, occupancy } from './dispatch.ts';
 import type { Catalog, JobManagerEvents, ManagerStats, WorkerState } from './events.ts';
-import { type Job, JobRecord, type JobStatus } from './job.ts';
+import { type Job, JobRecord } from './job.ts';
 import { JobHandle } from './job-handle.ts';
 import { JobLifecycle } from './job-lifecycle.ts';
+import { type JobList, JobStoreBridge } from './job-store-bridge.ts';
 import { JobStream } from './job-stream.ts';
 import { type LaunchPlan, planLaunch } from './launch-plan.ts';
 import { completeLogger } from './logger.ts';
@@ -36,13 +43,14 @@ import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
 import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
 import { WorkerMessages } from './worker-messages.ts';
 import { type SlotHooks, WorkerSlot } from './worker-slot.ts';
 
-/** Per-job options of submit(). */
-export interface SubmitOptions {
+/** Per-job options of submit(); `attempts`, `backoff`, `priority`, `delay`, `retryOn` as BullMQ's. */
+export interface SubmitOptions extends QueueJobOptions {
   /** Stream the output when the plugin supports it (iterate the handle). Default false. */
   stream?: boolean;
   /** Time limit for this job, from the moment it starts running. Default timeouts.jobMs. */
@@ -51,7 +59,11 @@ export interface SubmitOptions {
   stallMs?: number;
   /** Anything JSON the host wants to keep with the job (a user id, a request id). */
   metadata?: JsonObject;
-  /** The job's id. Default: unique per manager (`<random hex>-<counter>`). Must not repeat a held job's id. */
+  /**
+   * The job's id. Default: unique per manager (`<random hex>-<counter>`). Idempotent: when the
+   * manager or its store holds a job with this id, submit returns that job's handle and
+   * nothing new runs.
+   */
   id?: string;
 }
 
@@ -61,6 +73,7 @@ const submitOptionsSchema = z.strictObject({
   stallMs: z.number().int().positive().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   id: z.string().min(1).optional(),
+  ...queueJobOptionsShape,
 });
 
 const EMPTY_OPTIONS: SubmitOptions = Object.freeze({});
@@ -94,6 +107,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
   readonly #operations: PluginOperations;
   readonly #lifecycle: JobLifecycle;
   readonly #dispatcher: Dispatcher;
+  readonly #bridge: JobStoreBridge;
   readonly #hooks: SlotHooks;
   readonly #ackThreshold: number;
   #starting: Promise<unknown> | undefined;
@@ -119,6 +133,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     const context = new ManagerContext(resolved, completeLogger(resolved.logger), this);
     this.#context = context;
     this.#ackThreshold = Math.max(1, Math.floor(resolved.stream.windowChars / 4));
+    this.#bridge = new JobStoreBridge(context, {
+      makeStream: (job) =>
+        new JobStream(job.id, (characters) => this.#ack(job, characters), this.#ackThreshold),
+      fail: (record, failure) => this.#lifecycle.finish(record, 'failed', failure),
+      pump: () => this.#dispatcher.schedule(),
+    });
+    context.queue = this.#bridge.queue;
     this.#catalog = new CatalogState(context, this.#launch.readPaths);
     this.#configs = new PluginConfigs(resolved);
     this.#operations = new PluginOperations(context, this.#catalog, this.#configs);
@@ -127,6 +148,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       pump: () => this.#dispatcher.pump(),
       updateLoaded: (slot, answer, loaded) => this.#operations.updateLoaded(slot, answer, loaded),
       nextStep: (decision) => nextStep(decision, resolved),
+      retry: (record, failure) => this.#bridge.queue.retry(record, failure),
+      ended: () => this.#bridge.ended(),
     });
     this.#dispatcher = new Dispatcher(context, (record, slot, how) =>
       this.#lifecycle.dispatch(record, slot, how),
@@ -163,6 +186,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     if (context.state !== 'new') throw ManagerStateError.alreadyStarted();
     context.state = 'starting';
     const { timeouts, restart, worker } = this.#options;
+    // The store first: a file that cannot be used fails start() before any worker exists.
+    try {
+      await this.#bridge.open();
+    } catch (error) {
+      context.state = 'stopped';
+      throw error;
+    }
     // pluginConfigs' plugins load during init, before the catalog could be judged: with a
     // suspicious link anywhere under the sandbox, they load on first use instead.
     this.#configs.deferInitLoads = await this.#catalog.anyEscapingLink();
@@ -192,6 +222,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     if (failed !== undefined || context.state !== 'starting' || startFailure !== undefined) {
       context.state = 'stopped';
       await Promise.all(context.slots.map((slot) => slot.stop()));
+      await this.#bridge.close();
       throw failed !== undefined
         ? failed.reason
         : (startFailure ?? ManagerStateError.shutDown('start'));
@@ -221,7 +252,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     if (context.noWorkers !== undefined) {
       throw ManagerStateError.noWorkers('submit a job', context.noWorkers);
     }
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     if (options !== EMPTY_OPTIONS) {
       const checked = submitOptionsSchema.safeParse(options);
       if (!checked.success) {
@@ -239,9 +270,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       id = `${this.#idPrefix}-${++this.#idCounter}`;
     } else {
       id = options.id;
-      if (context.jobs.has(id)) {
-        throw new InvalidJobError(plugin, `a job with id "${id}" exists already`);
-      }
+      const held = context.jobs.get(id);
+      if (held !== undefined) return new JobHandle(held, this.#cancel);
     }
     const safeParams = params === NO_PARAMS ? params : checkJson(plugin, params, 'params');
     const paramsBytes = jsonBytesOver(safeParams, this.#options.limits.paramsBytes);
@@ -262,7 +292,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     } catch (error) {
       throw new InvalidJobError(plugin, describe(error), { cause: error });
     }
-    const record = new JobRecord({
+    const submittedAt = Date.now();
+    let record = new JobRecord({
       id,
       plugin,
       params: safeParams,
@@ -274,7 +305,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       makeStream: stream
         ? (job) => new JobStream(id, (characters) => this.#ack(job, characters), this.#ackThreshold)
         : undefined,
+      submittedAt,
+      queue: resolveQueueOptions(options, submittedAt),
     });
+    // The store may hold a job with this id from an earlier run: then that job is the answer.
+    const kept = this.#bridge.insert(record);
+    if (kept !== record) return new JobHandle(kept, this.#cancel);
+    record = kept;
     context.queue.push(record);
     context.jobs.set(id, record);
     context.emitJob('job:queued', record);
@@ -295,24 +332,18 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     return record.done.then((job) => job.status === 'cancelled');
   };
 
-  /** A snapshot of one job, or undefined (unknown, cleared, or beyond retainJobs). */
+  /** A snapshot of one job, from memory or the store; undefined when unknown or pruned. */
   getJob(jobId: string): Job | undefined {
-    return this.#context.jobs.get(jobId)?.snapshot();
+    return this.#bridge.getJob(jobId);
   }
 
-  /** Snapshots of the jobs the manager holds, in submission order, optionally filtered. */
-  listJobs(filter: { status?: JobStatus | JobStatus[]; plugin?: string } = {}): Job[] {
-    const statuses =
-      filter.status === undefined
-        ? undefined
-        : new Set(Array.isArray(filter.status) ? filter.status : [filter.status]);
-    const jobs: Job[] = [];
-    for (const record of this.#context.jobs.values()) {
-      if (statuses !== undefined && !statuses.has(record.status)) continue;
-      if (filter.plugin !== undefined && record.plugin !== filter.plugin) continue;
-      jobs.push(record.snapshot());
-    }
-    return jobs;
+  /**
+   * Jobs from the store, oldest first (`order: 'newest'` for history), filtered by `status`,
+   * `plugin` and submission time (`since`, `until`), up to `limit` (default and most 1000). The
+   * array carries `nextCursor`: pass it as `cursor` with the same filter for the next page.
+   */
+  listJobs(filter: ListJobsFilter = {}): JobList {
+    return this.#bridge.listJobs(filter);
   }
 
   /** Forgets every finished (completed, failed, cancelled) job; returns how many. */
@@ -325,7 +356,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       }
     }
     this.#lifecycle.forgotten(cleared);
-    return cleared;
+    return Math.max(cleared, this.#bridge.clearFinished());
   }
 
   /**
@@ -402,6 +433,29 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     );
   }
 
+  /**
+   * Replaces one worker's process with a fresh one, whatever the restart policy says: a stuck,
+   * bloated or failed worker comes back clean. Jobs it runs (or was sent ahead) are cancelled
+   * first, exactly as cancel() does. Resolves with the worker's new state once it is ready;
+   * rejects with UnknownWorkerError for an id the pool does not have, or the WorkerStartError of
+   * a worker that cannot start.
+   */
+  async restartWorker(workerId: string): Promise<WorkerState> {
+    this.#assertRunning('restart a worker');
+    const slot = this.#context.slots.find((each) => each.id === workerId);
+    if (slot === undefined) {
+      throw new UnknownWorkerError(
+        workerId,
+        this.#context.slots.map((each) => each.id),
+      );
+    }
+    await Promise.all([...slot.jobs.values()].map((record) => this.#cancel(record)));
+    await slot.restartNow();
+    this.#context.noWorkers = undefined;
+    const states = await this.getWorkerStates();
+    return states.find((state) => state.workerId === workerId)!;
+  }
+
   /** Queue length, running jobs, workers per state, and wait/run times per plugin. */
   stats(): ManagerStats {
     const workers: Record<WorkerLifecycleState, number> = {
@@ -464,7 +518,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       for (const record of slot.jobs.values()) {
         if (record.terminal || record.stopping !== undefined) continue;
         if (!record.started) {
-          // Sent ahead and not started: it never will be.
+          // Sent ahead and not started: it never will be (here; a durable store keeps it queued).
+          this.#bridge.keepQueued(record);
           this.#lifecycle.endStopped(record, 'shutdown', { kind: 'queued' });
         } else {
           record.stopping = { reason: 'shutdown', graceTimer: undefined };
@@ -475,6 +530,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     for (const record of context.jobs.values()) {
       if (!record.terminal) this.#lifecycle.endStopped(record, 'shutdown', { kind: 'cooperative' });
     }
+    await this.#bridge.close();
     context.state = 'stopped';
   }
 

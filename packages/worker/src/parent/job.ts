@@ -1,5 +1,7 @@
 import type { ExecuteRequest, JobParams, JsonObject } from '@plugwork/protocol';
 import { JobError, type JobFailure } from '../errors.ts';
+import type { RetryableFailure } from '../store/retry-policy.ts';
+import type { Backoff, JobAttempt } from '../store/stored-job.ts';
 import type { JobStream } from './job-stream.ts';
 import { JobTimers } from './job-timers.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -31,6 +33,30 @@ export interface Job {
   /** The pool position (`worker-1`) and process that ran it. */
   readonly workerId: string | undefined;
   readonly workerPid: number | undefined;
+  /** 0 runs first, larger numbers later (submit option `priority`). */
+  readonly priority: number;
+  /** Not before this time, ms since the epoch (`delay`, or a retry's backoff). */
+  readonly runAt: number;
+  /** Runs allowed in all (submit option `attempts`). */
+  readonly maxAttempts: number;
+  /** Every run so far, the current one last, each with its error when it failed. */
+  readonly attempts: readonly JobAttempt[];
+}
+
+/** A record's queue options (submit options attempts, backoff, priority, delay, retryOn). */
+export interface QueueFields {
+  priority: number;
+  runAt: number;
+  maxAttempts: number;
+  backoff: Backoff | undefined;
+  retryOn: readonly RetryableFailure[];
+}
+
+/** Told of a record's transitions, to keep the job store in step with it. */
+export interface RecordJournal {
+  started(record: JobRecord): void;
+  progressed(record: JobRecord): void;
+  finished(record: JobRecord): void;
 }
 
 /** Why the manager is stopping a running job. */
@@ -51,7 +77,15 @@ export class JobRecord {
   readonly request: ExecuteRequest;
   readonly timeoutMs: number | undefined;
   readonly stallMs: number | undefined;
-  readonly submittedAt = Date.now();
+  readonly submittedAt: number;
+  readonly priority: number;
+  readonly maxAttempts: number;
+  readonly backoff: Backoff | undefined;
+  readonly retryOn: readonly RetryableFailure[];
+  runAt: number;
+  attempts: JobAttempt[] = [];
+  /** The job store's view of this record; undefined once the store no longer tracks it. */
+  journal: RecordJournal | undefined;
   status: JobStatus = 'pending';
   startedAt: number | undefined;
   endedAt: number | undefined;
@@ -96,7 +130,15 @@ export class JobRecord {
     timeoutMs: number | undefined;
     stallMs: number | undefined;
     makeStream: ((job: JobRecord) => JobStream) | undefined;
+    submittedAt?: number;
+    queue?: QueueFields;
   }) {
+    this.submittedAt = init.submittedAt ?? Date.now();
+    this.priority = init.queue?.priority ?? 0;
+    this.runAt = init.queue?.runAt ?? this.submittedAt;
+    this.maxAttempts = init.queue?.maxAttempts ?? 1;
+    this.backoff = init.queue?.backoff;
+    this.retryOn = init.queue?.retryOn ?? [];
     this.id = init.id;
     this.plugin = init.plugin;
     this.params = init.params;
@@ -171,7 +213,34 @@ export class JobRecord {
     this.status = 'running';
     this.started = true;
     this.startedAt = Date.now();
+    this.attempts.push(
+      Object.freeze({
+        startedAt: this.startedAt,
+        endedAt: undefined,
+        workerId: this.workerId,
+        workerPid: this.workerPid,
+        error: undefined,
+      }),
+    );
     this.#snapshot = undefined;
+    this.journal?.started(this);
+  }
+
+  /** A failed attempt that will be retried: back to pending until `runAt`. */
+  retry(failure: JobFailure, runAt: number): void {
+    this.#endAttempt(failure, Date.now());
+    this.#timers?.clear();
+    if (this.stopping?.graceTimer !== undefined) clearTimeout(this.stopping.graceTimer);
+    this.stopping = undefined;
+    this.requeue();
+    this.runAt = runAt;
+  }
+
+  #endAttempt(error: JobFailure | undefined, at: number): void {
+    const last = this.attempts.length - 1;
+    const attempt = this.attempts[last];
+    if (attempt === undefined || attempt.endedAt !== undefined) return;
+    this.attempts[last] = Object.freeze({ ...attempt, endedAt: at, error });
   }
 
   /** Back to the queue: a worker that held it without starting it died or gave it back. */
@@ -190,6 +259,7 @@ export class JobRecord {
     this.progress = progress;
     this.progressMessage = message;
     this.#snapshot = undefined;
+    this.journal?.progressed(this);
   }
 
   /** Ends the job: status, result or error, stream end, promises. Only the first call counts. */
@@ -202,12 +272,17 @@ export class JobRecord {
     this.#timers?.clear();
     if (this.stopping?.graceTimer !== undefined) clearTimeout(this.stopping.graceTimer);
     this.#snapshot = undefined;
+    if (this.started) {
+      this.#endAttempt(status === 'completed' ? undefined : (outcome as JobFailure), this.endedAt);
+    }
+    if (status === 'completed') this.result = outcome as JsonObject;
+    else this.error = outcome as JobFailure;
+    // The store learns of the end before anyone awaiting the job does.
+    this.journal?.finished(this);
     if (status === 'completed') {
-      this.result = outcome as JsonObject;
       this.stream?.end();
-      this.#resolveResult?.(this.result);
+      this.#resolveResult?.(this.result!);
     } else {
-      this.error = outcome as JobFailure;
       const error = this.#error();
       this.stream?.end(error);
       this.#rejectResult?.(error);
@@ -232,6 +307,10 @@ export class JobRecord {
       error: this.error,
       workerId: this.workerId,
       workerPid: this.workerPid,
+      priority: this.priority,
+      runAt: this.runAt,
+      maxAttempts: this.maxAttempts,
+      attempts: Object.freeze([...this.attempts]),
     });
     return this.#snapshot;
   }

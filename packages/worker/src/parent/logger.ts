@@ -4,6 +4,8 @@ export interface WorkerOutput {
   pid: number;
   /** The plugin whose job was running when the line arrived, if any. */
   plugin: string | undefined;
+  /** The job that was running when the line arrived (or, just after it, had run), if any. */
+  jobId?: string | undefined;
   stream: 'stdout' | 'stderr';
   /** The line as printed, without the label. */
   text: string;

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { describe } from '../errors.ts';
 import type { ResolvedOptions } from '../options.ts';
+import type { RecordQueue } from './durable-queue.ts';
 import type { JobManagerEvents } from './events.ts';
 import type { JobRecord } from './job.ts';
 import { JobQueue } from './job-queue.ts';
@@ -10,7 +11,13 @@ import type { WorkerSlot } from './worker-slot.ts';
 
 export type ManagerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-type JobEvent = 'job:queued' | 'job:started' | 'job:completed' | 'job:failed' | 'job:cancelled';
+type JobEvent =
+  | 'job:queued'
+  | 'job:started'
+  | 'job:retrying'
+  | 'job:completed'
+  | 'job:failed'
+  | 'job:cancelled';
 
 /**
  * What the parts of a JobManager share: its options, its workers, its jobs and the queue, and
@@ -21,7 +28,8 @@ export class ManagerContext {
   readonly options: ResolvedOptions;
   readonly logger: Required<Logger>;
   readonly slots: WorkerSlot[] = [];
-  readonly queue: JobQueue<JobRecord>;
+  /** The JobManager replaces it with its store's queue (durable-queue.ts). */
+  queue: RecordQueue;
   readonly jobs = new Map<string, JobRecord>();
   readonly stats = new StatsCollector();
   state: ManagerState = 'new';

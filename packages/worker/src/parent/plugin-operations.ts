@@ -4,7 +4,6 @@ import {
   InvalidConfigError,
   PluginOperationError,
   type PlugworkWorkerError,
-  UnknownPluginError,
   WorkerErrorCode,
   WorkerRequestError,
 } from '../errors.ts';
@@ -12,6 +11,7 @@ import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import type { CatalogState } from './catalog-state.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { PluginConfigs } from './plugin-configs.ts';
+import { unknownPlugin } from './unknown-plugin.ts';
 import { loadedPluginsOf, type WorkerHandle } from './worker-handle.ts';
 import type { WorkerSlot } from './worker-slot.ts';
 
@@ -31,7 +31,7 @@ export class PluginOperations {
   }
 
   async reload(plugin: string, config?: PluginConfig): Promise<void> {
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     const previous = this.#configs.override(plugin);
     if (config !== undefined) {
       let safe: unknown;
@@ -47,32 +47,39 @@ export class PluginOperations {
     // A process that has run the plugin keeps its modules cached: only a fresh one reads the
     // code anew, imports included. So each is replaced (between jobs), and those that had it
     // loaded load it again with the config, which also proves the config good.
+    const slots = this.#context.slots.filter((slot) => slot.usable && slot.everLoaded.has(plugin));
     const results = await Promise.allSettled(
-      this.#context.slots
-        .filter((slot) => slot.usable && slot.everLoaded.has(plugin))
-        .map(async (slot) => {
-          const hadLoaded = slot.loaded.has(plugin);
-          await slot.recycle();
-          if (!hadLoaded) return;
-          await slot.runOperation(async (handle) => {
-            const answer = await this.#request(slot, handle, subject, {
-              type: 'reload',
-              plugin_name: plugin,
-              config: await this.#configs.configFor(plugin),
-            });
-            this.updateLoaded(slot, answer);
+      slots.map(async (slot) => {
+        const hadLoaded = slot.loaded.has(plugin);
+        await slot.recycle();
+        if (!hadLoaded) return;
+        await slot.runOperation(async (handle) => {
+          const answer = await this.#request(slot, handle, subject, {
+            type: 'reload',
+            plugin_name: plugin,
+            config: await this.#configs.configFor(plugin),
           });
-        }),
+          this.updateLoaded(slot, answer);
+        });
+      }),
     );
     const failures = rejections(results);
     if (failures.length > 0) {
-      if (config !== undefined) this.#configs.setOverride(plugin, previous);
+      if (config !== undefined) {
+        this.#configs.setOverride(plugin, previous);
+        // A fresh process that refused the config has the plugin unloaded and the refusal on
+        // record as a problem of the plugin's, though the plugin works with its old config.
+        // Replace it once more: the plugin goes on as before the reload (its next job loads
+        // it), and the catalog, which the new process's `ready` resets, shows no false problem.
+        const refused = slots.filter((_, index) => results[index]!.status === 'rejected');
+        await Promise.allSettled(refused.map((slot) => slot.recycle()));
+      }
       throw new PluginOperationError('reload', plugin, failures);
     }
   }
 
   async unload(plugin: string): Promise<void> {
-    if (!this.#catalog.has(plugin)) throw new UnknownPluginError(plugin, this.#catalog.names);
+    if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
     const results = await Promise.allSettled(
       this.#context.slots
         .filter((slot) => slot.usable)

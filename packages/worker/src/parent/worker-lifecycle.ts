@@ -83,6 +83,7 @@ export function workerLifecycle(parts: {
         workerId: slot.id,
         pid,
         plugin,
+        jobId: slot.outputJobId,
         stream: line.stream,
         text: line.text,
       });

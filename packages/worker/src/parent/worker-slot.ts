@@ -88,6 +88,8 @@ export class WorkerSlot {
   /** The current restart replaces a process on purpose: it is not counted in `restarts`. */
   #recycling = false;
   #recycleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  /** The current replacement was asked for by restartNow(): it counts in `restarts`. */
+  #restartAsked = false;
   /**
    * The jobs handed to the worker and not yet answered, in the order they were sent: running,
    * prefetched, or (ended for their users already) waiting for the worker's answer.
@@ -107,6 +109,8 @@ export class WorkerSlot {
    * job printed and the host has already received keeps that job's name.
    */
   outputPlugin: string | undefined;
+  /** The job the output lines are labelled with, moving with `outputPlugin`. */
+  outputJobId: string | undefined;
   restarts = 0;
   /** Why the slot failed, once it has. */
   failure: string | undefined;
@@ -189,7 +193,9 @@ export class WorkerSlot {
   /** The worker began this job: its output is labelled with its plugin from now on. */
   labelOutput(job: JobRecord): void {
     setImmediate(() => {
-      if (this.jobs.get(job.id) === job) this.outputPlugin = job.plugin;
+      if (this.jobs.get(job.id) !== job) return;
+      this.outputPlugin = job.plugin;
+      this.outputJobId = job.id;
     });
   }
 
@@ -224,6 +230,36 @@ export class WorkerSlot {
       this.#recycleWanted = true;
       this.#drainOperations();
     });
+  }
+
+  /**
+   * Replace the process now, whatever the restart policy says, and count it in `restarts`: a
+   * running process is recycled (a graceful stop once its jobs end — the manager cancels them
+   * first), a failed or exited slot comes back, a pending restart happens at once. Resolves when
+   * the fresh worker is ready; rejects with WorkerUnavailableError when the slot is stopping.
+   */
+  restartNow(): Promise<void> {
+    if (this.#stopping) {
+      return Promise.reject(new WorkerUnavailableError(this.id, 'the JobManager is shutting down'));
+    }
+    this.#restartAsked = true;
+    const down = this.state === 'failed' || this.state === 'exited';
+    if (!down && this.#restartTimer === undefined) {
+      const ready = new Promise<void>((resolve, reject) => {
+        this.#recycleWaiters.push({ resolve, reject });
+      });
+      this.#recycleWanted = true;
+      this.#drainOperations();
+      return ready;
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#recycleWaiters.push({ resolve, reject });
+    });
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    this.failure = undefined;
+    void this.#restart();
+    return ready;
   }
 
   /** Kill the worker on purpose; the restart policy decides about a replacement. */
@@ -271,6 +307,7 @@ export class WorkerSlot {
     this.#setState('starting');
     let handle: WorkerHandle | undefined;
     this.outputPlugin = undefined;
+    this.outputJobId = undefined;
     handle = await WorkerHandle.spawn({
       workerId: this.id,
       launch: this.#settings.launch,
@@ -366,8 +403,9 @@ export class WorkerSlot {
     if (this.#stopping) return;
     try {
       const ready = await this.#launch();
-      if (!this.#recycling) this.restarts++;
+      if (!this.#recycling || this.#restartAsked) this.restarts++;
       this.#recycling = false;
+      this.#restartAsked = false;
       // Any fresh process is what a recycle waits for, whether it followed a recycle or a crash.
       this.#recycleWanted = false;
       this.#settleRecycle(undefined);

@@ -1,7 +1,8 @@
-// The watched job: status, progress, live output, cancel, and its result or error.
+// The watched job: status, progress, params, live output, console lines, cancel, and its result
+// or error.
 import { ApiError, api } from '../api.js';
 import { byId, h, replaceChildren } from '../dom.js';
-import { duration, TERMINAL } from '../format.js';
+import { duration, runningFor, TERMINAL } from '../format.js';
 import { toast } from './toasts.js';
 
 let source;
@@ -21,6 +22,8 @@ export function watchJob(initial) {
   output().dataset.placeholder = initial.stream
     ? 'Waiting for output…'
     : 'This job returns one result, shown when it is done.';
+  byId('job-console').replaceChildren();
+  byId('job-console-box').hidden = true;
   following = true;
   render();
   clearInterval(ticker);
@@ -29,7 +32,7 @@ export function watchJob(initial) {
   source = new EventSource(api.jobEventsUrl(initial.id));
   const current = source;
   source.addEventListener('job', (event) => {
-    job = JSON.parse(event.data);
+    job = received(JSON.parse(event.data));
     render();
   });
   source.addEventListener('chunk', (event) => {
@@ -39,17 +42,50 @@ export function watchJob(initial) {
     element.append(text);
     if (following) element.scrollTop = element.scrollHeight;
   });
+  source.addEventListener('log', (event) => appendLog(JSON.parse(event.data)));
   source.addEventListener('end', (event) => {
-    job = JSON.parse(event.data);
+    job = received(JSON.parse(event.data));
     current.close();
     clearInterval(ticker);
     render();
+    // What a plugin prints travels apart from its result and can arrive just after it.
+    const id = job.id;
+    setTimeout(() => void refreshLogs(id), 400);
   });
 }
 
 /** The job being shown, if any. */
 export function watchedJobId() {
   return job?.id;
+}
+
+function received(view) {
+  return { ...view, receivedAt: Date.now() };
+}
+
+function appendLog(line) {
+  const box = byId('job-console-box');
+  box.hidden = false;
+  byId('job-console').append(h('span', { class: `line ${line.stream}` }, line.text, '\n'));
+}
+
+async function refreshLogs(id) {
+  if (job?.id !== id) return;
+  try {
+    const { logs } = await api.job(id);
+    if (job?.id !== id) return;
+    byId('job-console').replaceChildren();
+    byId('job-console-box').hidden = logs.lines.length === 0;
+    for (const line of logs.lines) appendLog(line);
+    if (logs.truncated) {
+      appendLog({
+        stream: 'stderr',
+        text: `… ${logs.total - logs.lines.length} more lines not kept`,
+      });
+    }
+  } catch {
+    // The server is gone: the lines shown so far are what there is.
+  }
 }
 
 byId('cancel-button').addEventListener('click', async () => {
@@ -71,7 +107,7 @@ function render() {
   const pill = byId('job-status');
   pill.dataset.status = status;
   pill.textContent = status;
-  byId('job-plugin').textContent = job.source === undefined ? job.plugin : `${job.plugin}`;
+  byId('job-plugin').textContent = job.plugin;
   byId('job-id').textContent = job.id;
   byId('job-id').title = `job ${job.id} · ${job.source} · ${job.workerId ?? 'not started'}`;
 
@@ -88,14 +124,34 @@ function render() {
   const known = typeof job.progress === 'number';
   progress.dataset.indeterminate = String(!known && status === 'running');
   const bar = progress.firstElementChild;
+  // No inline width while indeterminate: the stylesheet's moving bar shows the job is alive.
   bar.style.width =
-    status === 'completed' ? '100%' : known ? `${Math.round(job.progress * 100)}%` : '0';
+    status === 'completed'
+      ? '100%'
+      : known
+        ? `${Math.round(job.progress * 100)}%`
+        : status === 'running'
+          ? ''
+          : '0';
   byId('job-progress-message').textContent = [
-    known ? `${Math.round(job.progress * 100)}%` : '',
+    known ? `${Math.round(job.progress * 100)}%` : status === 'running' ? 'working…' : '',
     job.progressMessage ?? '',
   ]
     .filter(Boolean)
     .join(' · ');
+
+  const params = job.params ?? {};
+  byId('job-params').textContent = JSON.stringify(params, null, 2);
+  // Closed, the summary still shows them on one line.
+  replaceChildren(
+    byId('job-params-box').querySelector('summary'),
+    'Params ',
+    h(
+      'code',
+      { class: 'params-preview', 'data-testid': 'job-params-preview' },
+      Object.keys(params).length === 0 ? '(none)' : JSON.stringify(params),
+    ),
+  );
 
   const error = byId('job-error');
   error.hidden = job.error === undefined;
@@ -112,14 +168,16 @@ function render() {
   }
   // A job without a stream has no output to show once it is over: its result says it all.
   output().hidden = !job.stream && TERMINAL.has(status);
-  if (job.stream && TERMINAL.has(status)) output().dataset.placeholder = 'No output.';
+  if (job.stream && TERMINAL.has(status)) {
+    output().dataset.placeholder =
+      status === 'completed' ? 'No output.' : 'No output before it stopped.';
+  }
   renderElapsed();
 }
 
 function renderElapsed() {
   if (job === undefined) return;
-  const end = job.endedAt ?? Date.now();
-  const ran = job.startedAt === undefined ? undefined : end - job.startedAt;
+  const ran = runningFor(job);
   byId('job-elapsed').textContent =
     job.status === 'pending' ? 'queued' : ran === undefined ? '' : `ran ${duration(ran)}`;
 }

@@ -1,6 +1,6 @@
 // Job history: every job the server keeps, newest first.
 import { byId, h, replaceChildren } from '../dom.js';
-import { clock, duration, resultSummary } from '../format.js';
+import { clock, duration, resultSummary, runningFor } from '../format.js';
 import { sourceBadge } from './sidebar.js';
 
 const SHOWN = 50;
@@ -21,6 +21,7 @@ export function renderJobs(jobs, watched, onOpen) {
     byId('jobs-body'),
     jobs.slice(0, SHOWN).map((job) => {
       const summary = resultSummary(job);
+      const ran = runningFor(job);
       const kind =
         job.status === 'failed' ? ' error' : job.status === 'cancelled' ? ' cancelled' : '';
       return h(
@@ -52,11 +53,24 @@ export function renderJobs(jobs, watched, onOpen) {
             { class: `summary${kind}`, title: summary },
             job.error ? [h('strong', null, job.error.code), ' ', summary] : summary || '\u00a0',
           ),
+          // On a narrow screen the other columns fold into this line.
+          h(
+            'div',
+            { class: 'meta-line' },
+            [
+              clock(job.submittedAt),
+              `waited ${duration(job.waitMs)}`,
+              `ran ${duration(ran)}`,
+              job.workerId ?? null,
+            ]
+              .filter((part) => part !== null)
+              .flatMap((part, index) => [index === 0 ? null : ' · ', h('span', null, part)]),
+          ),
         ),
-        h('td', { class: 'when' }, clock(job.submittedAt)),
-        h('td', { class: 'num' }, duration(job.waitMs)),
-        h('td', { class: 'num' }, duration(job.runMs)),
-        h('td', { class: 'when' }, job.workerId ?? '–'),
+        h('td', { class: 'when wide' }, clock(job.submittedAt)),
+        h('td', { class: 'num wide' }, duration(job.waitMs)),
+        h('td', { class: 'num wide', 'data-testid': 'ran' }, duration(ran)),
+        h('td', { class: 'when wide' }, job.workerId ?? '–'),
       );
     }),
   );

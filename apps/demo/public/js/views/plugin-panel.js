@@ -34,9 +34,10 @@ export function renderPluginPanel(plugin, actions) {
 }
 
 function build(plugin, actions) {
+  // The plugin's own params schema (its manifest's, or its code's once loaded) makes the form.
   const params = plugin.params_schema
-    ? schemaForm(plugin.params_schema, plugin.example_params ?? {}, { name: 'param' })
-    : jsonEditor(plugin.example_params ?? {}, { name: 'param' });
+    ? schemaForm(plugin.params_schema, startingValues(plugin.params_schema), { name: 'param' })
+    : jsonEditor({}, { name: 'param' });
   const config = plugin.config_schema
     ? schemaForm(plugin.config_schema, plugin.config ?? {}, { name: 'config' })
     : undefined;
@@ -98,7 +99,9 @@ function build(plugin, actions) {
       h(
         'small',
         null,
-        plugin.params_schema ? '' : '(free JSON: this plugin publishes no params schema)',
+        plugin.params_schema
+          ? 'from the plugin’s JSON Schema'
+          : '(free JSON: this plugin declares no params schema)',
       ),
     ),
     params.element,
@@ -224,6 +227,17 @@ function build(plugin, actions) {
     ),
     h('div', { class: 'forms' }, runForm, config === undefined ? noConfig : configCard),
   );
+}
+
+/** What a form starts from: each property's first example, else its default. */
+function startingValues(schema) {
+  const values = {};
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (Array.isArray(property?.examples) && property.examples.length > 0) {
+      values[key] = property.examples[0];
+    }
+  }
+  return values;
 }
 
 async function operate(operation, plugin) {

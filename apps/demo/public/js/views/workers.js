@@ -1,12 +1,21 @@
-// The pools: one per source, each worker with its pid, state, loaded plugins and restarts.
+// The pools: one per source, each worker with its pid, state, loaded plugins and restarts, and a
+// button that replaces its process.
+import { ApiError, api } from '../api.js';
 import { byId, h, replaceChildren } from '../dom.js';
 import { bytes } from '../format.js';
 import { sourceBadge } from './sidebar.js';
+import { toast } from './toasts.js';
 
-/** @param {any[]} pools @param {Map<string, any>} jobs */
-export function renderPools(pools, jobs) {
+/**
+ * @param {any[]} pools
+ * @param {Map<string, any>} jobs
+ * @param {{ stale: boolean }} options stale: the server stopped answering, this is its last report
+ */
+export function renderPools(pools, jobs, options) {
+  const element = byId('pools');
+  element.dataset.stale = String(options.stale);
   replaceChildren(
-    byId('pools'),
+    element,
     pools.map((pool) =>
       h(
         'section',
@@ -28,13 +37,13 @@ export function renderPools(pools, jobs) {
             h('span', null, 'running ', h('strong', null, pool.running)),
           ),
         ),
-        pool.workers.map((worker) => workerCard(worker, pool.source, jobs)),
+        pool.workers.map((worker) => workerCard(worker, pool.source, jobs, options.stale)),
       ),
     ),
   );
 }
 
-function workerCard(worker, source, jobs) {
+function workerCard(worker, source, jobs, stale) {
   // The worker's own answer names its job; between two answers the job list knows it too.
   const job =
     worker.currentJobId !== undefined
@@ -45,9 +54,44 @@ function workerCard(worker, source, jobs) {
             each.source === source &&
             each.workerId === worker.workerId,
         );
+  // Without the server nobody knows what the worker does now, or whether it still exists.
+  const state = stale ? 'unknown' : worker.state;
+  const restart = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button small',
+      'data-testid': 'restart-worker',
+      title: job
+        ? `Cancel ${job.plugin} and start a fresh process for ${worker.workerId}`
+        : `Start a fresh process for ${worker.workerId}`,
+      disabled: stale || worker.state === 'starting' || worker.state === 'stopping',
+      onclick: async () => {
+        restart.disabled = true;
+        restart.textContent = 'Restarting…';
+        try {
+          const answer = await api.restartWorker(source, worker.workerId);
+          toast(
+            `Restarted ${worker.workerId} (${source}): pid ${worker.pid ?? '–'} → ${answer.worker.pid}`,
+          );
+        } catch (error) {
+          toast(error instanceof ApiError ? error.message : String(error), 'error');
+          restart.disabled = false;
+          restart.textContent = '↻ Restart';
+        }
+      },
+    },
+    '↻ Restart',
+  );
   return h(
     'div',
-    { class: 'worker', 'data-testid': 'worker', 'data-state': worker.state },
+    {
+      class: 'worker',
+      'data-testid': 'worker',
+      'data-worker': worker.workerId,
+      'data-source': source,
+      'data-state': state,
+    },
     h(
       'div',
       { class: 'worker-head' },
@@ -57,7 +101,7 @@ function workerCard(worker, source, jobs) {
         { class: 'worker-pid' },
         worker.pid === undefined ? 'no process' : `pid ${worker.pid}`,
       ),
-      h('span', { class: 'status-pill', 'data-status': worker.state }, worker.state),
+      h('span', { class: 'status-pill', 'data-status': state }, state),
     ),
     h(
       'dl',
@@ -95,5 +139,6 @@ function workerCard(worker, source, jobs) {
       ),
     ),
     worker.failure ? h('p', { class: 'failure' }, worker.failure) : null,
+    h('div', { class: 'worker-actions' }, restart),
   );
 }

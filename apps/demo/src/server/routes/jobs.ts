@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { DemoError } from '../../errors.ts';
 import type { DemoHost } from '../../host/demo-host.ts';
-import type { JobView } from '../../host/views.ts';
+import type { JobLogLine, JobView } from '../../host/views.ts';
 import { readBody } from '../read-body.ts';
 import { emptyBodySchema, listJobsQuerySchema, submitJobSchema } from '../request-schemas.ts';
 import { SseChannel } from '../sse-channel.ts';
@@ -38,7 +38,7 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
 
   app.get('/:id', (c) => {
     const id = c.req.param('id');
-    return c.json({ job: host.job(id), output: host.output(id) });
+    return c.json({ job: host.job(id), output: host.output(id), logs: host.logs(id) });
   });
 
   app.post('/:id/cancel', async (c) => {
@@ -51,7 +51,8 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
   /**
    * Server-sent events of one job: `job` (the job, on every change), `chunk` ({ text, offset },
    * with the end offset as event id, so a reconnecting EventSource resumes where it stopped),
-   * then `end` (the final job) and the stream closes.
+   * `log` ({ stream, text }: a line its plugin printed), then `end` (the final job) and the
+   * stream closes.
    */
   app.get('/:id/events', (c) => {
     const id = c.req.param('id');
@@ -82,19 +83,26 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
         if (TERMINAL.has(job.status)) finish(job);
         else channel.send('job', job);
       };
+      const onLog = (event: { jobId: string; line: JobLogLine }) => {
+        if (event.jobId === id) channel.send('log', event.line);
+      };
       // Subscribe and replay in the same turn: nothing falls between the two.
       host.on('chunk', onChunk);
       host.on('job', onJob);
+      host.on('log', onLog);
       channel.send('job', first);
       const output = host.output(id);
       const keptFrom = output.characters - output.text.length;
       if (output.text !== '') sendChunk(output.text, keptFrom);
+      // A reconnecting client resumes its output by offset; its console lines come again whole.
+      for (const line of host.logs(id).lines) channel.send('log', line);
       if (TERMINAL.has(first.status)) finish(first);
       try {
         await channel.closed;
       } finally {
         host.off('chunk', onChunk);
         host.off('job', onJob);
+        host.off('log', onLog);
         channels.delete(channel);
       }
     });
