@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The fixture plugins folder (echo, sleep, chunks, spin, crash, flaky, parallel). */
+/** The fixture plugins folder (echo, sleep, chunks, spin, crash, flaky, parallel, slow-once). */
 export const PLUGINS_DIR = fileURLToPath(new URL('../fixtures/plugins', import.meta.url));
 
 /** A temporary plugins folder holding copies of the named fixture plugins. */
