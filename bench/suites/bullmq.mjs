@@ -66,28 +66,35 @@ async function spawnReady(script, args) {
   });
   return {
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
 
 /** Jobs per second of `cpuJobs` CPU-bound jobs over `processes`, median of rounds. */
 async function cpuRate(config, processes, submitBatch) {
-  await submitBatch(processes.length * 10);
-  const rates = [];
-  for (let round = 0; round < config.rounds; round++) {
-    const start = process.hrtime.bigint();
-    await submitBatch(config.cpuJobs);
-    rates.push(config.cpuJobs / (elapsedMs(start) / 1000));
+  try {
+    await submitBatch(processes.length * 10);
+    const rates = [];
+    for (let round = 0; round < config.rounds; round++) {
+      const start = process.hrtime.bigint();
+      await submitBatch(config.cpuJobs);
+      rates.push(config.cpuJobs / (elapsedMs(start) / 1000));
+    }
+    return median(rates);
+  } finally {
+    // Also when a batch failed: a process left behind would keep the bench from exiting.
+    await Promise.all(processes.map((child) => child.stop()));
   }
-  await Promise.all(processes.map((child) => child.stop()));
-  return median(rates);
 }
 
 export async function measureNodeScaling(redis, config) {
-  const rounds = config.cpuRounds ?? calibrateCpuRounds(5);
+  const rounds = config.cpuRounds ?? (await calibrateCpuRounds(5));
   const plugwork = async (count) => {
     const prefix = nextPrefix();
     const nodes = await Promise.all(

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { queueName } from '@plugwork/bullmq';
 import { QueueEvents } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,9 +11,11 @@ import { PLUGINS_DIR } from './helpers/plugins.ts';
 describe('nodes in separate processes', () => {
   let cluster: Cluster;
   const nodes: NodeProcess[] = [];
+  const cleanups: (() => void)[] = [];
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map(killNode));
     await cluster.close();
+    for (const cleanup of cleanups.splice(0)) cleanup();
   });
 
   it('two nodes share 500 jobs, and each runs some', async () => {
@@ -39,23 +44,33 @@ describe('nodes in separate processes', () => {
 
   it('kill -9 of a node mid-job with 20 queued: every job ends, none lost, none completed twice', async () => {
     cluster = await startCluster();
+    const dir = mkdtempSync(join(tmpdir(), 'plugwork-kill-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const lockMs = 1_000;
     const doomed = await spawnNode(cluster.redis, { dir: PLUGINS_DIR, pool: 2, lockMs });
     nodes.push(doomed);
     const runner = cluster.runner();
     // Every completion BullMQ records, straight from the queue's event stream.
-    const events = new QueueEvents(queueName('sleep'), {
-      connection: { host: '127.0.0.1', port: cluster.redis.port },
-      prefix: cluster.redis.prefix,
-    });
-    await events.waitUntilReady();
     const completions = new Map<string, number>();
-    events.on('completed', ({ jobId }) =>
-      completions.set(jobId, (completions.get(jobId) ?? 0) + 1),
-    );
+    const events = ['sleep', 'slow-once'].map((plugin) => {
+      const queueEvents = new QueueEvents(queueName(plugin), {
+        connection: { host: '127.0.0.1', port: cluster.redis.port },
+        prefix: cluster.redis.prefix,
+      });
+      queueEvents.on('completed', ({ jobId }) =>
+        completions.set(jobId, (completions.get(jobId) ?? 0) + 1),
+      );
+      return queueEvents;
+    });
+    await Promise.all(events.map((queueEvents) => queueEvents.waitUntilReady()));
 
-    const once = await runner.submit('sleep', { ms: 4_000 }, { attempts: 1 });
-    const retried = await runner.submit('sleep', { ms: 4_000 }, { attempts: 2 });
+    // Their first runs last until the node is killed, however long starting the survivor takes.
+    const once = await runner.submit('slow-once', { counter: join(dir, 'once') }, { attempts: 1 });
+    const retried = await runner.submit(
+      'slow-once',
+      { counter: join(dir, 'retried') },
+      { attempts: 2 },
+    );
     await until(() => once.status === 'running' && retried.status === 'running', 'both run');
     const queued = await Promise.all(
       Array.from({ length: 20 }, (_, n) => runner.submit('sleep', { ms: 20, n })),
@@ -72,14 +87,15 @@ describe('nodes in separate processes', () => {
     expect(finals[0]!.error!.message).toMatch(
       /the node running it was lost .* once, and the job had no attempts left \(attempts: 1\)/,
     );
-    expect(await retried.result).toMatchObject({ slept: 4_000, node: survivor.pid });
+    expect(await retried.result).toMatchObject({ runs: 2, node: survivor.pid });
+    expect(readFileSync(join(dir, 'once'), 'utf8')).toBe('x');
     for (const job of queued) expect((await job.result).node).toBe(survivor.pid);
     await until(() => completions.size >= 21, 'the events are read');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(completions.get(once.id)).toBeUndefined();
     for (const job of all.slice(1)) expect(completions.get(job.id)).toBe(1);
-    const counts = await runner.listJobs({ plugin: 'sleep', status: 'running' });
-    expect(counts).toEqual([]);
-    await events.close();
+    expect(await runner.listJobs({ plugin: 'sleep', status: 'running' })).toEqual([]);
+    expect(await runner.listJobs({ plugin: 'slow-once', status: 'running' })).toEqual([]);
+    await Promise.all(events.map((queueEvents) => queueEvents.close()));
   });
 });

@@ -35,7 +35,7 @@ describe('resilience', () => {
     await expect(after.result).resolves.toMatchObject({ echo: { after: true } });
   });
 
-  it('a plugin folder dropped into a watched directory: the node starts consuming its queue', async () => {
+  it('a plugin folder dropped into a watched directory starts its queue; removed, stops it', async () => {
     cluster = await startCluster();
     const folder = pluginsFolder(['echo']);
     cleanups.push(folder.remove);
@@ -51,6 +51,18 @@ describe('resilience', () => {
     const job = await runner.submit('sleep', { ms: 1 });
     await expect(job.result).resolves.toMatchObject({ slept: 1 });
     expect((await runner.listNodes())[0]!.plugins.sort()).toEqual(['echo', 'sleep']);
+    const stopped = new Promise((resolve) => node.once('queue:stopped', resolve));
+    folder.drop('sleep');
+    expect(await stopped).toBe('sleep');
+    expect(node.plugins).toEqual(['echo']);
+    // Its record says so too (written as the catalog changed, read by the runner).
+    for (let tries = 0; (await runner.listNodes())[0]!.plugins.length !== 1; tries++) {
+      if (tries > 200) throw new Error("the node's record still offers sleep");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await expect(runner.submit('sleep', { ms: 1 })).rejects.toMatchObject({
+      code: BullmqErrorCode.UNKNOWN_PLUGIN,
+    });
   });
 
   it('a client in another process reads a job by id and gets its outcome', async () => {

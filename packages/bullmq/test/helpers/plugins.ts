@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The fixture plugins folder (echo, sleep, chunks, spin, crash). */
+/** The fixture plugins folder (echo, sleep, chunks, spin, crash, flaky, parallel, slow-once). */
 export const PLUGINS_DIR = fileURLToPath(new URL('../fixtures/plugins', import.meta.url));
 
 /** A temporary plugins folder holding copies of the named fixture plugins. */
 export function pluginsFolder(names: string[]): {
   dir: string;
   add(name: string): void;
+  /** Deletes one plugin's folder. */
+  drop(name: string): void;
   remove(): void;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'plugwork-plugins-'));
@@ -21,5 +23,10 @@ export function pluginsFolder(names: string[]): {
     rmSync(staging, { recursive: true, force: true });
   };
   for (const name of names) add(name);
-  return { dir, add, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    add,
+    drop: (name) => rmSync(join(dir, name), { recursive: true, force: true }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
