@@ -1,7 +1,8 @@
 // `pnpm test` brings what its suites need: scripts/ensure-test-tools.mjs runs first, installs
 // Chromium with apt-get where it can (root), and otherwise stops at once with one line.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -32,15 +33,33 @@ describe('the test command and the tools its tests need', () => {
   });
 
   it('stops at once with one line saying what to install when it cannot install it', async () => {
-    // No apt-get on this PATH: whoever runs it, there is nothing to install with.
-    const result = await ensure({
-      PATH: '/nonexistent',
-      CHROMIUM_PATH: '/nonexistent/chromium',
-    });
+    // A PATH with the other tools the suites need, but no Chromium and no apt-get: whoever runs
+    // it, there is nothing to install with.
+    const bin = mkdtempSync(path.join(tmpdir(), 'plugwork-tools-'));
+    try {
+      for (const tool of ['redis-server', 'python3']) {
+        writeFileSync(path.join(bin, tool), '#!/bin/sh\n', { mode: 0o755 });
+      }
+      const result = await ensure({ PATH: bin, CHROMIUM_PATH: '/nonexistent/chromium' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts): install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary, then run the tests again.\n",
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('names everything that is missing in that one line', async () => {
+    const result = await ensure({ PATH: '/nonexistent', CHROMIUM_PATH: '/nonexistent/chromium' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts): install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary, then run the tests again.\n",
-    );
+    expect(result.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^pnpm test needs Chromium .* and redis-server .* and python3 .*sudo apt-get install -y chromium redis-server python3\)/,
+      ),
+      '',
+    ]);
   });
 });
