@@ -19,14 +19,14 @@ const TOOLS = [
   },
   {
     name: 'redis-server',
-    why: 'the BullMQ suites, packages/bullmq/test (each starts its own server)',
+    why: 'the BullMQ suites, packages/bullmq/test',
     command: 'redis-server',
     debianPackage: 'redis-server',
     otherwise: 'put redis-server (Redis 6.2 or newer) on the PATH',
   },
   {
     name: 'python3',
-    why: 'the Python workers, packages/worker-python and packages/worker/test/python*',
+    why: 'the Python workers, packages/worker-python',
     command: 'python3',
     debianPackage: 'python3',
     otherwise: 'put python3 (3.9 or newer) on the PATH',
@@ -35,6 +35,11 @@ const TOOLS = [
 
 function found(tool) {
   return tool.command === undefined ? isExecutable(tool.path()) : onPath(tool.command);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function list(items) {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function isExecutable(file) {
@@ -59,7 +64,7 @@ const canInstall = process.getuid?.() === 0 && onPath('apt-get');
 if (!canInstall) {
   const packages = missing.map((tool) => tool.debianPackage).join(' ');
   process.stderr.write(
-    `pnpm test needs ${missing.map((tool) => `${tool.name} (for ${tool.why})`).join(' and ')}: install it (Debian/Ubuntu: sudo apt-get install -y ${packages}) or ${missing.map((tool) => tool.otherwise).join(', ')}, then run the tests again.\n`,
+    `pnpm test needs ${list(missing.map((tool) => `${tool.name} (for ${tool.why})`))}: install ${missing.length === 1 ? 'it' : 'them'} (Debian/Ubuntu: sudo apt-get install -y ${packages}) or ${list(missing.map((tool) => tool.otherwise))}, then run the tests again.\n`,
   );
   process.exit(1);
 }

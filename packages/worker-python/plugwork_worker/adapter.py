@@ -139,13 +139,14 @@ def describe_plugin(data: Any, adapter: Any) -> Tuple[str, Dict[str, Any]]:
             value = str(value) if isinstance(value, os.PathLike) else None
         if value:
             descriptor[key] = value
-    schema = _field(data, "config_schema")
-    if isinstance(schema, dict):
-        try:
-            check_json_safe(schema, "config_schema")
-            descriptor["config_schema"] = schema
-        except NotJsonSafeError:
-            pass
+    for key in ("config_schema", "params_schema"):
+        schema = _field(data, key)
+        if isinstance(schema, dict):
+            try:
+                check_json_safe(schema, key)
+                descriptor[key] = schema
+            except NotJsonSafeError:
+                pass
     return name, descriptor
 
 

@@ -58,6 +58,8 @@ class Candidate:
             descriptor["category"] = manifest["category"]
         if isinstance(manifest.get("config"), dict):
             descriptor["config_schema"] = manifest["config"]
+        if isinstance(manifest.get("params"), dict):
+            descriptor["params_schema"] = manifest["params"]
         return descriptor
 
 
@@ -187,8 +189,9 @@ def _manifest_problems(manifest: Any) -> List[str]:
             problems.append(f"{key}: expected a string")
     if "streaming" in manifest and not isinstance(manifest["streaming"], bool):
         problems.append("streaming: expected a boolean")
-    if "config" in manifest and not isinstance(manifest["config"], dict):
-        problems.append("config: expected an object")
+    for key in ("config", "params"):
+        if key in manifest and not isinstance(manifest[key], dict):
+            problems.append(f"{key}: expected an object")
     if "runtime" in manifest and manifest["runtime"] not in RUNTIMES:
         problems.append(
             f"runtime: expected one of {' | '.join(json.dumps(r) for r in RUNTIMES)}, got {json.dumps(manifest['runtime'])}"

@@ -49,6 +49,9 @@ class InitAndReady(LoopTestCase):
             {"streaming": False, "source": "fs", "version": "1.2.3",
              "description": "Echoes its text, with the configured prefix", "category": "test"},
         )
+        self.assertEqual(
+            echo["params_schema"], {"type": "object", "properties": {"text": {"type": "string"}}}
+        )
         self.assertEqual([d["code"] for d in ready["diagnostics"]], ["OTHER_RUNTIME"])
         self.assertEqual(ready["token"], "s3cret")
         self.run_job("j1", "echo", text="hi")

@@ -114,7 +114,16 @@ const optionsSchema = z.strictObject({
   worker: z
     .strictObject({
       execArgv: z.array(z.string()).default([]),
-      env: z.record(z.string(), z.string().optional()).optional(),
+      // process.env is no plain object to zod: copied first, so `env: process.env` is taken.
+      env: z
+        .preprocess(
+          (value) =>
+            typeof value === 'object' && value !== null && !Array.isArray(value)
+              ? { ...value }
+              : value,
+          z.record(z.string(), z.string().optional()),
+        )
+        .optional(),
       cwd: z.string().min(1).optional(),
       nodePath: z.string().min(1).optional(),
       denoPath: z.string().min(1).optional(),

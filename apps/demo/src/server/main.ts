@@ -71,8 +71,7 @@ async function main(): Promise<void> {
     );
   }
   lines.push('Press Ctrl-C to stop.');
-  process.stdout.write(`${lines.join('\n')}\n`);
-
+  // Before the banner: whoever reads "Press Ctrl-C" may press it at once.
   onStopSignals({
     first(signal) {
       process.stdout.write(`${signal}: stopping the server and its workers…\n`);
@@ -92,6 +91,7 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,7 @@ export type JobStoreConfig = 'memory' | SqliteStoreConfig;
 export interface SqliteStoreConfig {
   /** The file (created if missing); a relative path is resolved from the working directory. */
   sqlite: string;
-  /** Changes are committed at most this long after they happen. Default 5 ms. */
+  /** Changes are committed at most this long after they happen. Default 10 ms. */
   flushMs?: number;
   /** Refuse writes that would grow the file past this many bytes (STORE_FULL). Default: none. */
   maxSizeBytes?: number;
@@ -21,7 +21,7 @@ export interface SqliteStoreConfig {
   driver?: SqliteDriverName;
 }
 
-export const STORE_DEFAULTS = { flushMs: 5, quickCheck: true } as const;
+export const STORE_DEFAULTS = { flushMs: 10, quickCheck: true } as const;
 
 export interface OpenStoreHooks {
   /** A batched write failed; `rejected` jobs could not be stored and will not run. */

@@ -40,6 +40,12 @@ describe('JobManager options', () => {
     expect(error.message).toContain(`"${option}"`);
   });
 
+  it('takes process.env itself as worker.env', () => {
+    expect(
+      () => new JobManager({ adapter: { module: TEST_ADAPTER }, worker: { env: process.env } }),
+    ).not.toThrow();
+  });
+
   it('names an unknown (misspelt) option', () => {
     const error = optionError({ adapter: { module: TEST_ADAPTER }, poolsize: 2 });
     expect(error.option).toBe('poolsize');

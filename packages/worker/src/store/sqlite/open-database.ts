@@ -29,6 +29,7 @@ export interface OpenedDatabase {
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 const BUSY_TIMEOUT_MS = 250;
+const WAL_CHECKPOINT_PAGES = 8_000;
 
 /**
  * Opens (or creates) a store file and brings its schema up to date. Every way this can fail is
@@ -97,6 +98,11 @@ export function openDatabase(
     // NORMAL leaves the fsync to checkpoints, so only an OS crash or power loss could lose the
     // last commits.
     db.exec('PRAGMA synchronous = NORMAL');
+    // A store's writes touch the same few pages again and again (the tails of the table and its
+    // indexes): a larger WAL between checkpoints copies each of them back once, not every 1000
+    // pages, and fsyncs less often. The WAL file is cut back to 64 MiB after a checkpoint.
+    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
     // Takes the write lock now, so a read-only file or a second host fails here, at start().
     db.exec('BEGIN IMMEDIATE');
     try {
