@@ -2,7 +2,8 @@
 // Chromium, redis-server and python3 with apt-get where it can (root), and otherwise stops at
 // once with one line.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,23 @@ describe('the test command and the tools its tests need', () => {
     expect(result.stderr).toBe(
       "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts), redis-server (for the BullMQ suites, packages/bullmq/test) and python3 (for the Python workers, packages/worker-python): install them (Debian/Ubuntu: sudo apt-get install -y chromium redis-server python3) or set CHROMIUM_PATH to a Chromium binary, put redis-server (Redis 6.2 or newer) on the PATH and put python3 (3.9 or newer) on the PATH, then run the tests again.\n",
     );
+  });
+
+  it('names only what is missing: Chromium alone, when the other tools are there', async () => {
+    // A PATH with the other tools the suites need, but no Chromium and no apt-get.
+    const bin = mkdtempSync(path.join(tmpdir(), 'plugwork-tools-'));
+    try {
+      for (const tool of ['redis-server', 'python3']) {
+        writeFileSync(path.join(bin, tool), '#!/bin/sh\n', { mode: 0o755 });
+      }
+      const result = await ensure({ PATH: bin, CHROMIUM_PATH: '/nonexistent/chromium' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        "pnpm test needs Chromium (for the demo's browser test, apps/demo/test/e2e.test.ts): install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary, then run the tests again.\n",
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
