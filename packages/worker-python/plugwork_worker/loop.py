@@ -40,6 +40,7 @@ from .wire import RESERVED_EXECUTE_KEYS
 from .stream_pump import ChunkWriter, StreamPump
 
 _RESERVED = frozenset(RESERVED_EXECUTE_KEYS)
+_MAX_ERROR_CHARS = 100_000
 
 #: What `ready` reports as the runtime.
 RUNTIME = "python"
@@ -180,7 +181,14 @@ class WorkerLoop:
         self._send_error(f"Invalid request: {text}", WorkerMessageErrorCode.INVALID_REQUEST, {})
 
     def _send_state(self, request_id: Optional[str]) -> None:
-        current = self._current
+        with self._lock:
+            current = self._current
+            if current is None:
+                # The job thread is on its way to the next job: the host counts it as started
+                # (a TypeScript worker starts it synchronously), so report that one. (The host
+                # sends jobs only once init, reload and unload are answered, so none of those
+                # is ahead of it.)
+                current = next(iter(self._waiting.values()), None)
         message: Dict[str, Any] = {"type": "state"}
         if request_id is not None:
             message["request_id"] = request_id
@@ -267,20 +275,24 @@ class WorkerLoop:
             self._current = job
         token = set_current_job(job)
         try:
-            self._run_job(message, job)
+            line = self._run_job(message, job)
         except SystemExit:
             raise
         except BaseException as error:  # noqa: BLE001 - a plugin may raise anything
-            self._send_failure(job, error)
+            line = self._failure_line(job, error)
         finally:
             reset_current_job(token)
             job.ended = True
             self._pumps.pop(job.job_id, None)
+            # Over before its answer goes: a get_state the host sends on seeing the result
+            # must not name this job as running.
             with self._lock:
                 if self._current is job:
                     self._current = None
+        self._channel.send_line(line)
 
-    def _run_job(self, message: Dict[str, Any], job: JobContext) -> None:
+    def _run_job(self, message: Dict[str, Any], job: JobContext) -> bytes:
+        """Runs the job; returns the line of its successful result (raises otherwise)."""
         if self._state == "stopping":
             raise CodedError(ResultErrorCode.CANCELLED, Messages.stopping)
         adapter = self._adapter
@@ -298,7 +310,7 @@ class WorkerLoop:
             # not a completed one: its output is partial.
             if job.cancelled:
                 raise CodedError(ResultErrorCode.CANCELLED, Messages.ended_after_cancel)
-            self._send(
+            return self._channel.encode(
                 {
                     "type": "result",
                     "job_id": job.job_id,
@@ -306,10 +318,9 @@ class WorkerLoop:
                     "data": {"streamed": True, "chunks": chunks, "characters": characters},
                 }
             )
-            return
-        self._send_result(job, _call(adapter.execute_plugin, plugin, **params))
+        return self._result_line(job, _call(adapter.execute_plugin, plugin, **params))
 
-    def _send_result(self, job: JobContext, value: Any) -> None:
+    def _result_line(self, job: JobContext, value: Any) -> bytes:
         # Returned after the flag was set: the job was stopped, whatever it returned.
         if job.cancelled:
             raise CodedError(ResultErrorCode.CANCELLED, Messages.ended_after_cancel)
@@ -340,9 +351,9 @@ class WorkerLoop:
                     f"{len(line)} bytes of JSON, over the channel's limit of {self._channel.max_bytes}",
                 ),
             )
-        self._channel.send_line(line)
+        return line
 
-    def _send_failure(self, job: JobContext, error: BaseException) -> None:
+    def _failure_line(self, job: JobContext, error: BaseException) -> bytes:
         if job.cancelled:
             code = ResultErrorCode.CANCELLED
         elif isinstance(error, CodedError):
@@ -353,6 +364,9 @@ class WorkerLoop:
             text = describe_plugin_error(JobCancelled(Messages.cancelled_by_host(job.job_id)))
         else:
             text = describe_plugin_error(error)
+        if len(text) > _MAX_ERROR_CHARS:
+            # A message a person reads; the whole of a huge one would not fit the channel.
+            text = text[:_MAX_ERROR_CHARS] + " … (truncated)"
         if code == ResultErrorCode.PLUGIN_ERROR and not isinstance(error, (CodedError, AdapterError)):
             # The traceback is what a Python developer looks for; it reaches the host's log.
             import traceback
@@ -361,7 +375,7 @@ class WorkerLoop:
                 f"job {job.job_id} failed:\n"
                 + "".join(traceback.format_exception(type(error), error, error.__traceback__))
             )
-        self._send(
+        return self._channel.encode(
             {
                 "type": "result",
                 "job_id": job.job_id,

@@ -1,5 +1,6 @@
 """The worker loop, message for message, on a loop running in this process."""
 
+import json
 import os
 import tempfile
 import threading
@@ -317,6 +318,18 @@ class CancelAndState(LoopTestCase):
         self.assertEqual(state["running_job_ids"], ["b"])
         self.assertEqual(state["loaded_plugins"], ["faults"])
         self.assertEqual(self.host.result("b")["data"], {"slept": True})
+
+    def test_get_state_right_after_execute_names_the_job(self):
+        # Both lines in one write: the state is computed before the job thread may have taken
+        # the job; it counts as started all the same, as on a worker that starts it at once.
+        for index in range(10):
+            job_id = f"j{index}"
+            execute = {"type": "execute", "job_id": job_id, "plugin_name": "faults", "op": "block", "seconds": 0.05}
+            state = {"type": "get_state", "request_id": f"s{index}"}
+            self.host.send_raw(f"{json.dumps(execute)}\n{json.dumps(state)}\n".encode())
+            answer = self.host.wait_for(lambda m, i=index: m.get("request_id") == f"s{i}")
+            self.assertEqual((answer["current_job_id"], answer["running_job_ids"]), (job_id, [job_id]))
+            self.host.result(job_id)
 
     def test_a_job_waiting_its_turn_is_cancelled_or_withdrawn_at_once(self):
         # The host's prefetch: jobs sent while one runs wait in the worker, in order.
