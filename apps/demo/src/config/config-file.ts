@@ -35,6 +35,16 @@ export const configFileSchema = z.strictObject({
       poolSize: poolSize.optional(),
     })
     .optional(),
+  /** The Python plugins of the plugin folders: a pool of Python workers beside the Node ones. */
+  python: z
+    .strictObject({
+      /** Left out: when the interpreter is there and new enough (3.9). */
+      enabled: z.boolean().optional(),
+      /** The interpreter (default python3 on the PATH). */
+      path: z.string().min(1, 'must be a non-empty path').optional(),
+      poolSize: poolSize.optional(),
+    })
+    .optional(),
   /** The folder of the job store files (relative to this file), or false for no store. */
   store: z.union([z.string().min(1, 'must be a non-empty path'), z.literal(false)]).optional(),
   /** Plugins one worker keeps loaded at once. */

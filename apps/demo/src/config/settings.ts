@@ -21,6 +21,8 @@ export interface DemoSettings {
     allow: string[] | undefined;
     poolSize: number;
   };
+  /** The Python plugins of the `fs` folders; `enabled` undefined: when python3 works. */
+  python: { enabled: boolean | undefined; path: string | undefined; poolSize: number };
   maxLoadedPlugins: number;
   /** Where each source's SQLite job store lives (`jobs-fs.db`, `jobs-npm.db`); undefined: in memory. */
   store: { directory: string } | undefined;
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: Omit<DemoSettings, 'configFile'> = {
   adapter: 'both',
   fs: { directories: DEFAULT_PLUGIN_DIRECTORIES, watch: true, poolSize: 2 },
   npm: { root: DEMO_ROOT, scope: 'dependencies', allow: undefined, poolSize: 1 },
+  python: { enabled: undefined, path: undefined, poolSize: 1 },
   maxLoadedPlugins: 4,
   store: undefined,
   pluginConfigs: {},
@@ -120,6 +123,17 @@ export function resolveSettings(input: SettingsInput = {}): DemoSettings {
       scope: file.npm?.scope ?? DEFAULT_SETTINGS.npm.scope,
       allow: file.npm?.allow ?? DEFAULT_SETTINGS.npm.allow,
       poolSize: file.npm?.poolSize ?? DEFAULT_SETTINGS.npm.poolSize,
+    },
+    python: {
+      enabled: file.python?.enabled ?? DEFAULT_SETTINGS.python.enabled,
+      // A name such as python3.12 is looked up on the PATH; a path is relative to the file.
+      path:
+        file.python?.path === undefined
+          ? DEFAULT_SETTINGS.python.path
+          : file.python.path.includes('/')
+            ? fromFile(file.python.path)
+            : file.python.path,
+      poolSize: file.python?.poolSize ?? DEFAULT_SETTINGS.python.poolSize,
     },
     maxLoadedPlugins: file.maxLoadedPlugins ?? DEFAULT_SETTINGS.maxLoadedPlugins,
     store,

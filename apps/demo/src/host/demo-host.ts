@@ -7,6 +7,7 @@ import { DemoError } from '../errors.ts';
 import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
 import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
+import { withoutOfferedElsewhere } from './python-source.ts';
 import type { SourceRunner } from './source-runner.ts';
 import { createRunner, sourcesOf } from './sources.ts';
 import type {
@@ -169,7 +170,15 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
         diagnostics.push({ ...diagnostic, source: source.name });
       }
     }
-    return { sources: this.sources, plugins, diagnostics };
+    const offered = this.#sources.map((source) => ({
+      source: source.name,
+      plugins: source.manager.catalog.plugins,
+    }));
+    return {
+      sources: this.sources,
+      plugins,
+      diagnostics: withoutOfferedElsewhere(diagnostics, offered),
+    };
   }
 
   /** One plugin, by name or `source:name`. Throws DemoError (unknown, ambiguous). */

@@ -3,12 +3,13 @@ import { fsAdapter } from '@plugwork/adapter-fs';
 import { npmAdapter } from '@plugwork/adapter-npm';
 import { JobManager, type JobManagerOptions } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
+import { withPython } from './python-source.ts';
 import type { SourceRunner } from './source-runner.ts';
 import type { SourceName } from './views.ts';
 
 /** The sources the settings ask for, in the order their plugins are listed. */
 export function sourcesOf(settings: DemoSettings): SourceName[] {
-  return settings.adapter === 'both' ? ['fs', 'npm'] : [settings.adapter];
+  return withPython(settings.adapter === 'both' ? ['fs', 'npm'] : [settings.adapter], settings);
 }
 
 /**
@@ -20,10 +21,17 @@ export function managerOptions(
   settings: DemoSettings,
 ): Pick<
   JobManagerOptions,
-  'adapter' | 'poolSize' | 'maxLoadedPlugins' | 'timeouts' | 'worker' | 'prefetch' | 'store'
+  | 'adapter'
+  | 'runtime'
+  | 'poolSize'
+  | 'maxLoadedPlugins'
+  | 'timeouts'
+  | 'worker'
+  | 'prefetch'
+  | 'store'
 > {
   const adapter =
-    source === 'fs'
+    source === 'fs' || source === 'python'
       ? fsAdapter({ directories: settings.fs.directories, watch: settings.fs.watch })
       : npmAdapter({
           root: settings.npm.root,
@@ -33,6 +41,8 @@ export function managerOptions(
   return {
     adapter,
     poolSize: source === 'fs' ? settings.fs.poolSize : settings.npm.poolSize,
+    // The Python plugins of the same folders: a pool of Python workers.
+    ...(source === 'python' ? pythonRuntime(settings) : {}),
     maxLoadedPlugins: settings.maxLoadedPlugins,
     // A plugin that ignores its AbortSignal has 3 s after a cancel before its worker is killed.
     timeouts: { cancelGraceMs: 3_000 },
@@ -45,6 +55,16 @@ export function managerOptions(
       settings.store === undefined
         ? 'memory'
         : { sqlite: path.join(settings.store.directory, `jobs-${source}.db`) },
+  };
+}
+
+function pythonRuntime(
+  settings: DemoSettings,
+): Pick<JobManagerOptions, 'runtime' | 'poolSize' | 'worker'> {
+  return {
+    runtime: 'python',
+    poolSize: settings.python.poolSize,
+    ...(settings.python.path === undefined ? {} : { worker: { pythonPath: settings.python.path } }),
   };
 }
 

@@ -1,8 +1,11 @@
 import type { JsonObject, PluginDescriptor, PluginDiagnostic } from '@plugwork/protocol';
 import type { Job, WorkerState } from '@plugwork/worker';
 
-/** The adapters the demo can run: plugin folders, and npm packages. */
-export type SourceName = 'fs' | 'npm';
+/**
+ * The adapters the demo can run: plugin folders, npm packages, and the Python plugins of the
+ * plugin folders (a pool of Python workers).
+ */
+export type SourceName = 'fs' | 'npm' | 'python';
 
 /** A plugin as the API and the UI show it. */
 export interface PluginView extends PluginDescriptor {

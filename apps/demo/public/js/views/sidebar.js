@@ -5,11 +5,17 @@ export function sourceBadge(source) {
   return h('span', { class: `badge source-${source}`, title: sourceTitle(source) }, source);
 }
 
+const SOURCE_TITLES = {
+  fs: 'A folder in a plugins directory (adapter-fs)',
+  npm: 'An installed npm package (adapter-npm)',
+  python: 'A Python plugin folder in a plugins directory, run by Python workers',
+};
+
 function sourceTitle(source) {
-  return source === 'fs'
-    ? 'A folder in a plugins directory (adapter-fs)'
-    : 'An installed npm package (adapter-npm)';
+  return SOURCE_TITLES[source] ?? source;
 }
+
+const SIDE_BY_SIDE = ['adapter', 'adapter', 'two adapters side by side', 'three side by side'];
 
 /**
  * @param {{ plugins: any[], diagnostics: any[], sources: string[] }} catalog
@@ -20,7 +26,7 @@ export function renderSidebar(catalog, selected, onSelect) {
   replaceChildren(
     byId('sources'),
     catalog.sources.map((source) => sourceBadge(source)),
-    h('span', null, catalog.sources.length > 1 ? 'two adapters side by side' : 'adapter'),
+    h('span', null, SIDE_BY_SIDE[catalog.sources.length] ?? 'side by side'),
   );
   byId('plugin-count').textContent = String(catalog.plugins.length);
   replaceChildren(

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import type { PluginDescriptor } from '@plugwork/protocol';
+import type { DemoSettings } from '../config/settings.ts';
+import type { DiagnosticView, SourceName } from './views.ts';
+
+/**
+ * The demo's Python plugins: the same plugin folders as the `fs` source, served by a second
+ * JobManager with `runtime: 'python'` (the worker package's design for mixed deployments: one
+ * manager per runtime, so each pool is one kind of process). Its plugins are listed as the
+ * `python` source, beside the others in one catalog.
+ */
+
+/** The sources with `python` after `fs` when Python plugins run (see runsPython). */
+export function withPython(sources: SourceName[], settings: DemoSettings): SourceName[] {
+  const fs = sources.indexOf('fs');
+  if (fs === -1 || !runsPython(settings)) return sources;
+  return [...sources.slice(0, fs + 1), 'python', ...sources.slice(fs + 1)];
+}
+
+/**
+ * `python.enabled` true or false decides; left out, Python plugins run when the interpreter
+ * (`python.path`, else python3) is there and new enough, so the demo still starts on a machine
+ * without Python (its Python plugins are then OTHER_RUNTIME problems of the `fs` source).
+ */
+export function runsPython(settings: DemoSettings): boolean {
+  return settings.python.enabled ?? pythonWorks(settings.python.path ?? 'python3');
+}
+
+const checked = new Map<string, boolean>();
+
+/** True when `python` starts and is 3.9 or newer (what the Python workers need). */
+export function pythonWorks(python: string): boolean {
+  let works = checked.get(python);
+  if (works === undefined) {
+    const run = spawnSync(python, ['-c', 'import sys; sys.exit(sys.version_info < (3, 9))'], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+    works = run.status === 0;
+    checked.set(python, works);
+  }
+  return works;
+}
+
+/**
+ * The diagnostics worth showing. The `fs` and `python` sources read the same folders, so: a
+ * folder one of them reports as being of the other runtime (`OTHER_RUNTIME`) is no problem when
+ * another source offers it, and a folder both refuse (an invalid manifest) is listed once, as
+ * the first source found it.
+ */
+export function withoutOfferedElsewhere(
+  diagnostics: DiagnosticView[],
+  offered: { source: SourceName; plugins: readonly PluginDescriptor[] }[],
+): DiagnosticView[] {
+  const listed = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    if (
+      diagnostic.code === 'OTHER_RUNTIME' &&
+      offered.some(
+        (source) =>
+          source.source !== diagnostic.source &&
+          source.plugins.some((plugin) => plugin.location === diagnostic.location),
+      )
+    ) {
+      return false;
+    }
+    // Diagnostics without a location (an adapter's own) are never duplicates of each other.
+    if (diagnostic.location === '' || diagnostic.source === 'npm') return true;
+    const key = `${diagnostic.location}\0${diagnostic.code}`;
+    if (listed.has(key)) return false;
+    listed.add(key);
+    return true;
+  });
+}
