@@ -62,13 +62,14 @@ describe('GET /api/plugins', () => {
   it('lists the plugins of both sources, labelled, with their schemas, and the broken one', async () => {
     const { status, body } = await call('GET', '/api/plugins');
     expect(status).toBe(200);
-    expect(body.sources).toEqual(['fs', 'npm']);
+    expect(body.sources).toEqual(['fs', 'python', 'npm']);
     const plugins = body.plugins as PluginView[];
     expect(plugins.map((plugin) => [plugin.id, plugin.source, plugin.streaming])).toEqual([
       ['slugify', 'fs', false],
       ['text-stats', 'fs', false],
       ['word-stream', 'fs', true],
       ['hash-chain', 'fs', true],
+      ['py-sentences', 'python', true],
       ['markdown-toc', 'npm', true],
     ]);
     const slugify = plugins.find((plugin) => plugin.name === 'slugify')!;
@@ -396,6 +397,7 @@ describe('workers and plugin operations', () => {
     const pools = body.pools as PoolView[];
     expect(pools.map((pool) => [pool.source, pool.workers.length])).toEqual([
       ['fs', 2],
+      ['python', 1],
       ['npm', 1],
     ]);
     for (const worker of pools.flatMap((pool) => pool.workers)) {
@@ -490,10 +492,14 @@ describe('GET /api/events', () => {
     const stream = await openEventStream(`${base}/api/events`);
     try {
       const catalog = await stream.next((event) => event.event === 'catalog');
-      expect((catalog.data as { plugins: unknown[] }).plugins).toHaveLength(5);
+      expect((catalog.data as { plugins: unknown[] }).plugins).toHaveLength(6);
       await stream.next((event) => event.event === 'jobs');
       const workers = await stream.next((event) => event.event === 'workers');
-      expect((workers.data as PoolView[]).map((pool) => pool.source)).toEqual(['fs', 'npm']);
+      expect((workers.data as PoolView[]).map((pool) => pool.source)).toEqual([
+        'fs',
+        'python',
+        'npm',
+      ]);
 
       const job = await submit('text-stats', { text: 'watched' });
       const completed = await stream.next(

@@ -63,11 +63,12 @@ describe('plugwork list', () => {
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^PLUGIN\s+SOURCE\s+VERSION\s+STREAMS\s+DESCRIPTION$/);
-    expect(lines.slice(1, 6).map((line) => line.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+    expect(lines.slice(1, 7).map((line) => line.split(/\s+/).slice(0, 4).join(' '))).toEqual([
       'slugify fs 0.1.0 no',
       'text-stats fs 0.1.0 no',
       'word-stream fs 0.1.0 yes',
       'hash-chain fs 0.1.0 yes',
+      'py-sentences python 0.1.0 yes',
       'markdown-toc npm 0.1.0 yes',
     ]);
     expect(stdout).toContain(

@@ -143,6 +143,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
       ['text-stats', 'fs'],
       ['word-stream', 'fs'],
       ['hash-chain', 'fs'],
+      ['py-sentences', 'python'],
       ['markdown-toc', 'npm'],
     ]);
     const diagnostic = page.locator('[data-testid="diagnostic"]');
@@ -155,7 +156,9 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
     const pids = await page.$$eval('[data-testid="worker"] .worker-pid', (items) =>
       items.map((item) => item.textContent),
     );
-    expect(pids).toHaveLength(3);
+    // fs: 2, python: 1, npm: 1.
+    expect(pids).toHaveLength(4);
+    await page.waitForSelector('[data-testid="pool-python"] [data-testid="worker"]');
     for (const pid of pids) expect(pid).toMatch(/^pid \d+$/);
     await expectNoSidewaysScroll();
     await shot('top');
@@ -169,6 +172,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
       ['word-stream', ['text', 'delay_ms', 'uppercase']],
       ['slugify', ['text']],
       ['hash-chain', ['rounds', 'size_kb', 'seed']],
+      ['py-sentences', ['text', 'delay_ms']],
       ['markdown-toc', ['markdown']],
     ] as const) {
       await selectPlugin(id);
@@ -230,6 +234,42 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
         ?.textContent?.includes('word-stream: 8 words, 150 ms apart'),
     );
     await page.waitForSelector('#jobs-body tr[data-status="completed"]');
+    await expectNoSidewaysScroll();
+    await shot('done');
+  });
+
+  it('runs the Python plugin beside the JavaScript ones: streamed lines, progress, its print()', async () => {
+    const shot = shots('python');
+    await selectPlugin('py-sentences');
+    await page.fill('[data-testid="param-text"]', 'One fish swims. Two fish follow it! Where to?');
+    await page.fill('[data-testid="param-delay_ms"]', '300');
+    await run();
+    await page.waitForFunction(() => {
+      const status = document.querySelector('[data-testid="job-status"]')?.textContent;
+      const output = document.querySelector('[data-testid="job-output"]')?.textContent ?? '';
+      return status === 'running' && output.startsWith('1. 3 words') && !output.includes('3. ');
+    });
+    await page.locator('#job-panel').scrollIntoViewIfNeeded();
+    await shot('running');
+    await waitForStatus('completed');
+    const output = (await page.textContent('[data-testid="job-output"]')) ?? '';
+    expect(output.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^1\. 3 words, longest "swims", .*: One fish swims\.$/),
+      expect.stringMatching(/^2\. 4 words, .*: Two fish follow it!$/),
+      expect.stringMatching(/^3\. 2 words, .*: Where to\?$/),
+    ]);
+    expect(
+      await page.getAttribute('[data-testid="job-progress"] .progress-bar', 'style'),
+    ).toContain('width: 100%');
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="job-console"]')
+        ?.textContent?.includes('py-sentences: 3 sentences, 300 ms apart'),
+    );
+    // The job ran on the Python pool's worker.
+    await page.waitForSelector(
+      '[data-testid="pool-python"] [data-testid="worker"] .chip:has-text("py-sentences")',
+    );
     await expectNoSidewaysScroll();
     await shot('done');
   });

@@ -113,7 +113,8 @@ class FolderAdapter:
                 continue
             for entry in entries:
                 folder = os.path.join(directory, entry)
-                if entry.startswith(".") or not os.path.isdir(folder):
+                # As adapter-fs: a plugins directory may be an npm project with its node_modules.
+                if entry.startswith(".") or entry == "node_modules" or not os.path.isdir(folder):
                     continue
                 try:
                     candidate = read_plugin_folder(folder)

@@ -83,6 +83,15 @@ class FolderAdapterTest(unittest.TestCase):
         self.assertEqual(adapter.discover_plugins(), [])
         self.assertEqual([(d["location"], d["code"]) for d in adapter.get_diagnostics()], [(missing, "DIRECTORY_NOT_FOUND")])
 
+    def test_node_modules_and_dot_folders_are_no_candidates(self):
+        # As in adapter-fs: a plugins directory may be an npm project that installed packages.
+        write(os.path.join(self.root, "node_modules", "left-pad"), {"index.js": ""})
+        write(os.path.join(self.root, ".cache"), {"x": ""})
+        self.plugin("a", {"package.json": manifest(name="a"), "main.py": PLUGIN.format(name="a", value=1)})
+        adapter = FolderAdapter(self.root)
+        self.assertEqual([p["name"] for p in adapter.discover_plugins()], ["a"])
+        self.assertEqual(adapter.get_diagnostics(), [])
+
     def test_the_first_directory_wins_a_name(self):
         second = tempfile.mkdtemp(prefix="plugwork-second-")
         try:

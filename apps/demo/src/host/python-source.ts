@@ -44,9 +44,10 @@ export function pythonWorks(python: string): boolean {
 
 /**
  * The diagnostics worth showing. The `fs` and `python` sources read the same folders, so: a
- * folder one of them reports as being of the other runtime (`OTHER_RUNTIME`) is no problem when
- * another source offers it, and a folder both refuse (an invalid manifest) is listed once, as
- * the first source found it.
+ * folder that another source offers is no problem (one source's `OTHER_RUNTIME` is the other's
+ * plugin, and a folder just fixed may still be refused by a source that has not looked again
+ * yet), and a folder both refuse (an invalid manifest) is listed once, as the first source found
+ * it.
  */
 export function withoutOfferedElsewhere(
   diagnostics: DiagnosticView[],
@@ -54,20 +55,15 @@ export function withoutOfferedElsewhere(
 ): DiagnosticView[] {
   const listed = new Set<string>();
   return diagnostics.filter((diagnostic) => {
-    if (
-      diagnostic.code === 'OTHER_RUNTIME' &&
-      offered.some(
-        (source) =>
-          source.source !== diagnostic.source &&
-          source.plugins.some((plugin) => plugin.location === diagnostic.location),
-      )
-    ) {
-      return false;
-    }
-    // Diagnostics without a location (an adapter's own) are never duplicates of each other.
+    // An adapter's own diagnostics (no location) and npm's are never about a shared folder.
     if (diagnostic.location === '' || diagnostic.source === 'npm') return true;
+    const elsewhere = offered.some(
+      (source) =>
+        source.source !== diagnostic.source &&
+        source.plugins.some((plugin) => plugin.location === diagnostic.location),
+    );
     const key = `${diagnostic.location}\0${diagnostic.code}`;
-    if (listed.has(key)) return false;
+    if (elsewhere || listed.has(key)) return false;
     listed.add(key);
     return true;
   });
