@@ -139,6 +139,9 @@ def describe_plugin(data: Any, adapter: Any) -> Tuple[str, Dict[str, Any]]:
             value = str(value) if isinstance(value, os.PathLike) else None
         if value:
             descriptor[key] = value
+    concurrency = _field(data, "concurrency")
+    if isinstance(concurrency, int) and not isinstance(concurrency, bool) and concurrency >= 1:
+        descriptor["concurrency"] = concurrency
     for key in ("config_schema", "params_schema"):
         schema = _field(data, key)
         if isinstance(schema, dict):

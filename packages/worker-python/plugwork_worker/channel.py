@@ -1,8 +1,8 @@
 """Newline-delimited JSON over the socket the host listens on: one message per line.
 
 The socket carries messages only; plugin print() and logging go to stdout/stderr, separate pipes
-the host forwards to its log, so nothing a plugin writes can corrupt the channel. Reading happens
-on the main thread; any thread may send (a lock keeps lines whole).
+the host forwards to its log, so nothing a plugin writes can corrupt the channel. One thread at a
+time reads (the scheduler decides which); any thread may send (a lock keeps lines whole).
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # annotations only: typing is not imported at run time
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 _READ_SIZE = 1 << 16
+
+
+#: What next_message returns once the host has closed the channel.
+CLOSED = object()
 
 
 class MessageTooLargeError(ValueError):
@@ -57,6 +61,12 @@ class Channel:
         self._closed = False
         #: The host's secret from `init`: every message sent after it was read carries it.
         self.token: Optional[str] = None
+        # What next_message has received and not yet returned.
+        self._data = b""
+        self._position = 0
+        self._pending: list = []
+        self._pending_length = 0
+        self._skipping = False
 
     @property
     def closed(self) -> bool:
@@ -89,65 +99,81 @@ class Channel:
                 return False
         return True
 
-    def read(
+    def next_message(
         self,
-        on_message: Callable[[Any], None],
         on_bad_line: Callable[[str], None],
-    ) -> None:
-        """Delivers every incoming message until the host closes the socket (blocks)."""
-        pending: list = []
-        pending_length = 0
-        skipping = False
+        wait_readable: Optional[Callable[[int], None]] = None,
+    ) -> Any:
+        """The next incoming message (blocks), or CLOSED once the host closed the socket.
+
+        One thread at a time may call it (the scheduler passes the role); what was received
+        beyond the message stays here for the next call, whichever thread makes it.
+        `wait_readable(fd)`, when given, is called before each blocking receive and returns
+        once the socket is readable (a reader that watches something else meanwhile).
+        """
         while True:
+            line = self._next_line(on_bad_line, wait_readable)
+            if line is None:
+                return CLOSED
+            if not line.strip():
+                continue
             try:
+                return json.loads(line)
+            except ValueError as error:
+                on_bad_line(f"not JSON ({error}): {line[:200].decode('utf-8', 'replace')}")
+
+    def _next_line(
+        self,
+        on_bad_line: Callable[[str], None],
+        wait_readable: Optional[Callable[[int], None]],
+    ) -> Optional[bytes]:
+        while True:
+            data = self._data
+            position = self._position
+            end = data.find(b"\n", position)
+            if end >= 0:
+                self._position = end + 1
+                piece = data[position:end]
+                if self._skipping:
+                    self._skipping = False
+                    continue
+                pending = self._pending
+                if pending:
+                    pending.append(piece)
+                    piece = b"".join(pending)
+                    self._pending = []
+                    self._pending_length = 0
+                return piece
+            if position < len(data) and not self._skipping:
+                # Part of a line: kept in pieces (a long line would be copied over and over).
+                rest = data[position:]
+                self._pending.append(rest)
+                self._pending_length += len(rest)
+                if self._pending_length > self._max_bytes:
+                    on_bad_line(f"a line longer than {self._max_bytes} bytes (dropped)")
+                    self._pending = []
+                    self._pending_length = 0
+                    self._skipping = True
+            try:
+                if wait_readable is not None:
+                    wait_readable(self._sock.fileno())
                 data = self._sock.recv(_READ_SIZE)
-            except (ConnectionResetError, OSError):
+            except OSError:
                 data = b""
             if not data:
                 self._closed = True
-                return
-            start = 0
-            while True:
-                end = data.find(b"\n", start)
-                if end < 0:
-                    break
-                piece = data[start:end]
-                start = end + 1
-                if skipping:
-                    skipping = False
-                    continue
-                if pending:
-                    pending.append(piece)
-                    line = b"".join(pending)
-                    pending = []
-                    pending_length = 0
-                else:
-                    line = piece
-                self._deliver(line, on_message, on_bad_line)
-            if skipping:
-                continue
-            if start < len(data):
-                rest = data[start:]
-                pending.append(rest)
-                pending_length += len(rest)
-                if pending_length > self._max_bytes:
-                    on_bad_line(f"a line longer than {self._max_bytes} bytes (dropped)")
-                    pending = []
-                    pending_length = 0
-                    skipping = True
+                self._data = b""
+                self._position = 0
+                return None
+            self._data = data
+            self._position = 0
 
-    @staticmethod
-    def _deliver(
-        line: bytes, on_message: Callable[[Any], None], on_bad_line: Callable[[str], None]
-    ) -> None:
-        if not line.strip():
-            return
+    def shutdown_read(self) -> None:
+        """Ends a read blocked on another thread (it sees the channel closed); sends still go."""
         try:
-            message = json.loads(line)
-        except ValueError as error:
-            on_bad_line(f"not JSON ({error}): {line[:200].decode('utf-8', 'replace')}")
-            return
-        on_message(message)
+            self._sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
 
     def close(self) -> None:
         self._closed = True

@@ -322,6 +322,11 @@ class FolderAdapter:
             )
         return loaded.plugin.stream(params, PluginContext(_job(), loaded.config, loaded.state))
 
+    def get_concurrency(self, plugin_name: str) -> Optional[int]:
+        """What a loaded plugin's define_plugin says (the worker asks after each load)."""
+        loaded = self._loaded.get(plugin_name)
+        return None if loaded is None else loaded.plugin.concurrency
+
     def check_streaming_support(self, plugin_name: str) -> bool:
         loaded = self._loaded.get(plugin_name)
         if loaded is not None:

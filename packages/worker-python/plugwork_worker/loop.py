@@ -1,13 +1,14 @@
-"""The long-lived Python worker: serves one adapter over the socket channel, one job at a time.
+"""The long-lived Python worker: serves one adapter over the socket channel.
 
 It behaves like the TypeScript worker loop message for message (same answers, same keys, same
-`error_code`s), with Python's thread model:
+`error_code`s, the same rule for when a job starts), with Python's threads (scheduler.py):
 
-- The main thread reads the socket and answers `cancel`, `stream_ack`, `get_state` and `stop`
-  at once, even while a plugin computes.
-- Requests that touch plugins (`init`, `execute`, `reload`, `unload`) run one after another on
-  the job thread. A `cancel` sets the job's flag; a job that does not stop is killed by the
-  host after its grace period.
+- The loop thread reads the socket and runs the jobs of plugins whose concurrency is 1 and the
+  requests that touch plugins (`init`, `reload`, `unload`) itself; a standby thread reads while
+  it is busy, so `cancel`, `stream_ack`, `get_state` and `stop` are answered at once even while
+  a plugin computes. Jobs of plugins with concurrency n > 1 run on pool threads, n at once.
+- A `cancel` sets the job's flag; a job that does not stop is killed by the host after its
+  grace period.
 - When the socket closes (the host is gone) the worker stops, bounded by the grace period: a
   plugin that blocks for ever cannot keep it alive.
 """
@@ -15,7 +16,6 @@ It behaves like the TypeScript worker loop message for message (same answers, sa
 from __future__ import annotations
 
 import os
-import queue
 import sys
 import threading
 TYPE_CHECKING = False
@@ -36,6 +36,7 @@ from .errors import (
 from .job import JobCancelled, JobContext, reset_current_job, set_current_job
 from .json_safe import NotJsonSafeError, to_result_data
 from .parse import ProtocolError, parse_request
+from .scheduler import Scheduler
 from .wire import RESERVED_EXECUTE_KEYS
 from .stream_pump import ChunkWriter, StreamPump
 
@@ -82,40 +83,33 @@ class WorkerLoop:
         self._catalog_problems: List[Dict[str, Any]] = []
         self._max_loaded = 1
         self._stream_window: Optional[int] = None
-        #: Jobs received and not started: the host's prefetch. A cancel (or a withdrawal) of one
-        #: is answered at once; `_lock` decides whether the job thread or a cancel gets it.
-        self._waiting: Dict[str, JobContext] = {}
-        self._lock = threading.Lock()
+        self._max_concurrency: Optional[int] = None
+        #: Concurrency plugins declare in code (define_plugin), learnt when they load.
+        self._code_concurrency: Dict[str, int] = {}
+        self._loaded_lock = threading.Lock()
         self._pumps: Dict[str, StreamPump] = {}
-        #: The job running now: one at a time, on the job thread.
-        self._current: Optional[JobContext] = None
         self._result_bytes: Optional[int] = None
         self._chunk_bytes: Optional[int] = None
-        self._tasks: "queue.SimpleQueue[Callable[[], None]]" = queue.SimpleQueue()
+        self._scheduler = Scheduler(self, channel)
         self._writer = ChunkWriter(channel)
         self._unwatch: Optional[Callable[[], Any]] = None
         self._rediscovering = False
         self._rediscover_again = False
         self._rediscover_lock = threading.Lock()
         self._exiting = False
-        self._job_thread = threading.Thread(
-            target=self._serve_tasks, name="plugwork-job", daemon=True
-        )
 
-    # ---------------------------------------------------------------- the main thread
+    # ---------------------------------------------------------------- the reading thread
 
     def run(self) -> None:
         """Serves until the host closes the channel, then stops (bounded) and exits."""
-        self._job_thread.start()
         try:
-            self._channel.read(self._receive, self._bad_line)
-        except BaseException as error:  # noqa: BLE001 - the reader must never die silently
+            self._scheduler.serve()
+        except BaseException as error:  # noqa: BLE001 - the loop must never die silently
             self.fatal(error)
-        self.host_gone()
-        # The stop ends the process (os._exit) from the job thread, or the grace timer does.
+        # The stop ends the process (os._exit), or the grace timer does.
         threading.Event().wait()
 
-    def _receive(self, raw: Any) -> None:
+    def receive(self, raw: Any) -> None:
         # Taken before init is even checked, so that the answer to a bad init carries it too.
         if self._channel.token is None and type(raw) is dict and raw.get("type") == "init":
             token = raw.get("token")
@@ -134,10 +128,7 @@ class WorkerLoop:
     def _dispatch(self, message: Dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "execute":
-            job = JobContext(message["job_id"], self._report_progress)
-            with self._lock:
-                self._waiting[job.job_id] = job
-            self._tasks.put(lambda: self._execute(message, job))
+            self._scheduler.enqueue(message, JobContext(message["job_id"], self._report_progress))
         elif kind == "cancel":
             self._cancel(message["job_id"], message.get("withdraw") is True)
         elif kind == "stream_ack":
@@ -147,25 +138,18 @@ class WorkerLoop:
         elif kind == "get_state":
             self._send_state(message.get("request_id"))
         elif kind == "init":
-            self._tasks.put(lambda: self._init(message))
+            self._scheduler.add_task(lambda: self._init(message))
         elif kind == "reload":
-            self._tasks.put(lambda: self._reload(message))
+            self._scheduler.add_task(lambda: self._reload(message))
         elif kind == "unload":
-            self._tasks.put(lambda: self._unload(message))
+            self._scheduler.add_task(lambda: self._unload(message))
         elif kind == "stop":
             self.stop(message.get("request_id"))
 
     def _cancel(self, job_id: str, withdraw: bool) -> None:
         """A running job's flag is set (a withdrawal leaves it running); a waiting one is
         dropped and answered at once, so the host never waits for a job that is not running."""
-        with self._lock:
-            current = self._current
-            if current is not None and current.job_id == job_id:
-                if not withdraw:
-                    current.cancel()
-                return
-            job = self._waiting.pop(job_id, None)
-        if job is None:
+        if not self._scheduler.cancel(job_id, withdraw):
             return
         self._send(
             {
@@ -177,27 +161,22 @@ class WorkerLoop:
             }
         )
 
-    def _bad_line(self, text: str) -> None:
+    def bad_line(self, text: str) -> None:
         self._send_error(f"Invalid request: {text}", WorkerMessageErrorCode.INVALID_REQUEST, {})
 
     def _send_state(self, request_id: Optional[str]) -> None:
-        with self._lock:
-            current = self._current
-            if current is None:
-                # The job thread is on its way to the next job: the host counts it as started
-                # (a TypeScript worker starts it synchronously), so report that one. (The host
-                # sends jobs only once init, reload and unload are answered, so none of those
-                # is ahead of it.)
-                current = next(iter(self._waiting.values()), None)
+        # A job counts as running from the moment the start rule starts it (as the host counts
+        # it), even if its thread has not reached its first line yet.
+        running = self._scheduler.running_ids()
         message: Dict[str, Any] = {"type": "state"}
         if request_id is not None:
             message["request_id"] = request_id
         message.update(
             pid=self._pid,
             loaded_plugins=list(self._loaded),
-            current_job_id=current.job_id if current is not None else None,
-            running_job_ids=[] if current is None else [current.job_id],
-            plugins=list(self._descriptors.values()),
+            current_job_id=running[0] if running else None,
+            running_job_ids=running,
+            plugins=self._plugin_list(),
             diagnostics=list(self._diagnostics),
         )
         self._send(message)
@@ -207,13 +186,7 @@ class WorkerLoop:
         if self._state == "stopping":
             return
         self._state = "stopping"
-        with self._lock:
-            waiting = list(self._waiting)
-            self._waiting.clear()
-            current = self._current
-        if current is not None:
-            current.cancel()
-        for job_id in waiting:
+        for job_id in self._scheduler.stop_all():
             self._send(
                 {
                     "type": "result",
@@ -229,7 +202,7 @@ class WorkerLoop:
                 unwatch()
             except Exception as error:  # noqa: BLE001
                 self._log(f"stopping the adapter's watcher failed: {describe(error)}")
-        self._tasks.put(lambda: self._finish_stop(request_id))
+        self._scheduler.add_task(lambda: self._finish_stop(request_id))
 
     def host_gone(self) -> None:
         """The channel closed or SIGTERM arrived: stop, and exit after the grace period anyway."""
@@ -249,30 +222,35 @@ class WorkerLoop:
             "error": describe_plugin_error(error),
             "code": WorkerMessageErrorCode.UNCAUGHT_EXCEPTION,
         }
-        current = self._current
-        if current is not None:
-            message["job_id"] = current.job_id
+        running = self._scheduler.running_ids()
+        if running:
+            message["job_id"] = running[0]
         self._send(message)
         self._exit(1)
 
-    # ---------------------------------------------------------------- the job thread
+    # ---------------------------------------------------------------- the scheduler's hooks
 
-    def _serve_tasks(self) -> None:
-        while True:
-            task = self._tasks.get()
-            try:
-                task()
-            except SystemExit as exit:
-                # sys.exit() in plugin code ends the worker, as process.exit() does in Node.
-                self._exit(_exit_code(exit))
-            except BaseException as error:  # noqa: BLE001 - tasks answer their own errors
-                self._log(describe_plugin_error(error))
+    def system_exit(self, exit: SystemExit) -> None:
+        self._exit(_exit_code(exit))
 
-    def _execute(self, message: Dict[str, Any], job: JobContext) -> None:
-        with self._lock:
-            if self._waiting.pop(job.job_id, None) is None:
-                return  # cancelled or withdrawn while it waited, and answered then
-            self._current = job
+    def log(self, text: str) -> None:
+        self._log(text)
+
+    def is_loaded(self, plugin: str) -> bool:
+        return plugin in self._loaded
+
+    def concurrency_of(self, plugin: str) -> int:
+        """A plugin's jobs at once here: the manifest's, else its code's, within the host's cap.
+        What the host is told (ready, responses), so both apply the start rule alike."""
+        descriptor = self._descriptors.get(plugin)
+        declared = descriptor.get("concurrency") if descriptor is not None else None
+        if declared is None:
+            declared = self._code_concurrency.get(plugin, 1)
+        cap = self._max_concurrency
+        return declared if cap is None or declared <= cap else cap
+
+    def run_job(self, message: Dict[str, Any], job: JobContext) -> bytes:
+        """Runs one job on this thread; returns its result line (the scheduler sends it)."""
         token = set_current_job(job)
         try:
             line = self._run_job(message, job)
@@ -284,12 +262,7 @@ class WorkerLoop:
             reset_current_job(token)
             job.ended = True
             self._pumps.pop(job.job_id, None)
-            # Over before its answer goes: a get_state the host sends on seeing the result
-            # must not name this job as running.
-            with self._lock:
-                if self._current is job:
-                    self._current = None
-        self._channel.send_line(line)
+        return line
 
     def _run_job(self, message: Dict[str, Any], job: JobContext) -> bytes:
         """Runs the job; returns the line of its successful result (raises otherwise)."""
@@ -404,7 +377,7 @@ class WorkerLoop:
         correlation = {} if request_id is None else {"request_id": request_id}
         if self._state != "new":
             reason = Messages.stopping if self._state == "stopping" else Messages.already_initialised
-            self._send_error(reason, WorkerMessageErrorCode.NOT_READY, correlation)
+            self._answer({"type": "error", "error": reason, "code": WorkerMessageErrorCode.NOT_READY, **correlation})
             return
         self._state = "initialising"
 
@@ -412,13 +385,14 @@ class WorkerLoop:
             if self._state == "initialising":
                 self._state = "new"
             self._adapter = None
-            self._send_error(reason, WorkerMessageErrorCode.INIT_FAILED, correlation)
+            self._answer({"type": "error", "error": reason, "code": WorkerMessageErrorCode.INIT_FAILED, **correlation})
 
         spec = message.get("adapter")
         if spec is None:
             fail(Messages.no_adapter)
             return
         self._max_loaded = message.get("max_loaded_plugins", 1)
+        self._max_concurrency = message.get("max_concurrency")
         self._stream_window = message.get("stream_window")
         limits = message.get("limits") or {}
         self._result_bytes = limits.get("result_bytes")
@@ -486,11 +460,11 @@ class WorkerLoop:
         ready.update(
             pid=self._pid,
             runtime=RUNTIME,
-            plugins=list(self._descriptors.values()),
+            plugins=self._plugin_list(),
             loaded_plugins=list(self._loaded),
             diagnostics=self._diagnostics,
         )
-        self._send(ready)
+        self._answer(ready)
 
     def _set_catalog(self, items: Any) -> None:
         descriptors: Dict[str, Dict[str, Any]] = {}
@@ -509,6 +483,30 @@ class WorkerLoop:
         self._descriptors = descriptors
         self._plugin_data = plugin_data
         self._catalog_problems = problems
+
+    def _plugin_list(self) -> List[Dict[str, Any]]:
+        """The descriptors, with the concurrency loaded plugins declare in code."""
+        plugins = []
+        for name, descriptor in self._descriptors.items():
+            code = self._code_concurrency.get(name)
+            if code is not None and "concurrency" not in descriptor:
+                descriptor = {**descriptor, "concurrency": code}
+            plugins.append(descriptor)
+        return plugins
+
+    def _learn_concurrency(self, name: str) -> None:
+        """After a load: the concurrency the plugin's code declares (`get_concurrency`)."""
+        get = getattr(self._adapter, "get_concurrency", None)
+        if not callable(get):
+            return
+        try:
+            value = get(name)
+        except Exception:  # noqa: BLE001 - the manifest's (or 1) stays in force
+            value = None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            self._code_concurrency[name] = value
+        else:
+            self._code_concurrency.pop(name, None)
 
     def _adapter_diagnostics(self) -> List[Dict[str, Any]]:
         get = getattr(self._adapter, "get_diagnostics", None)
@@ -535,7 +533,7 @@ class WorkerLoop:
                 self._send(
                     {
                         "type": "plugins_changed",
-                        "plugins": list(self._descriptors.values()),
+                        "plugins": self._plugin_list(),
                         "diagnostics": diagnostics,
                     }
                 )
@@ -551,10 +549,11 @@ class WorkerLoop:
         loaded = self._loaded
         if loaded and loaded[-1] == name:
             return
-        if name in loaded:
-            loaded.remove(name)
-            loaded.append(name)
-            return
+        with self._loaded_lock:  # jobs of a concurrent plugin get here from several threads
+            if name in loaded:
+                loaded.remove(name)
+                loaded.append(name)
+                return
         if name not in self._descriptors:
             raise CodedError(
                 ResultErrorCode.UNKNOWN_PLUGIN,
@@ -569,6 +568,7 @@ class WorkerLoop:
             raise CodedError(
                 ResultErrorCode.PLUGIN_LOAD_FAILED, describe_plugin_error(error)
             ) from error
+        self._learn_concurrency(name)
         loaded.append(name)
 
     def _make_room(self, keep: int) -> None:
@@ -590,10 +590,9 @@ class WorkerLoop:
             "type": "response",
             "request_type": request_type,
             "status": "success" if error is None else "error",
-            # One job at a time for every plugin: Python plugins share the job thread.
             "data": {
                 "loaded_plugins": list(self._loaded),
-                "concurrency": {name: 1 for name in self._loaded},
+                "concurrency": {name: self.concurrency_of(name) for name in self._loaded},
             },
         }
         if request_id is not None:
@@ -602,7 +601,7 @@ class WorkerLoop:
             message["plugin_name"] = plugin_name
         if error is not None:
             message["error"] = error if isinstance(error, str) else describe_plugin_error(error)
-        self._send(message)
+        self._answer(message)
 
     def _reload(self, message: Dict[str, Any]) -> None:
         name = message["plugin_name"]
@@ -623,6 +622,7 @@ class WorkerLoop:
                 except BaseException:
                     self._resync_loaded(name)
                     raise
+                self._learn_concurrency(name)
                 self._loaded.remove(name)
                 self._loaded.append(name)
             else:
@@ -669,6 +669,9 @@ class WorkerLoop:
             self._loaded.remove(name)
 
     def _finish_stop(self, request_id: Optional[str]) -> None:
+        # Jobs on pool threads were cancelled: their plugins are unloaded once they have ended
+        # (one that does not end is cut short by the grace timer, as a blocked one always was).
+        self._scheduler.wait_for_jobs()
         problems: List[str] = []
         adapter = self._adapter
         if adapter is not None:
@@ -704,6 +707,12 @@ class WorkerLoop:
             # An adapter's descriptor or diagnostic JSON cannot carry; the answer must not be lost.
             self._log(f"a {message.get('type')} message could not be sent: {describe(error)}")
             return False
+
+    def _answer(self, message: Dict[str, Any]) -> None:
+        """The answer of a request that touches plugins: jobs may start from now on, before the
+        host, seeing it, sends more (it counts them as started at once)."""
+        self._scheduler.answering()
+        self._send(message)
 
     def _send_error(self, text: str, code: str, correlation: Dict[str, Any]) -> None:
         self._send({"type": "error", "error": text, "code": code, **correlation})

@@ -60,6 +60,8 @@ class Candidate:
             descriptor["config_schema"] = manifest["config"]
         if isinstance(manifest.get("params"), dict):
             descriptor["params_schema"] = manifest["params"]
+        if _is_concurrency(manifest.get("concurrency")):
+            descriptor["concurrency"] = manifest["concurrency"]
         return descriptor
 
 
@@ -177,6 +179,11 @@ def _plugin_name(manifest: Any, package: Dict[str, Any]) -> str:
     return package["name"]
 
 
+def _is_concurrency(value: Any) -> bool:
+    """@plugwork/protocol's manifest rule: a positive integer up to 10 000."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10_000
+
+
 def _manifest_problems(manifest: Any) -> List[str]:
     if not isinstance(manifest, dict):
         return ["(root): expected an object"]
@@ -189,6 +196,8 @@ def _manifest_problems(manifest: Any) -> List[str]:
             problems.append(f"{key}: expected a string")
     if "streaming" in manifest and not isinstance(manifest["streaming"], bool):
         problems.append("streaming: expected a boolean")
+    if "concurrency" in manifest and not _is_concurrency(manifest["concurrency"]):
+        problems.append("concurrency: expected a whole number from 1 to 10000")
     for key in ("config", "params"):
         if key in manifest and not isinstance(manifest[key], dict):
             problems.append(f"{key}: expected an object")

@@ -34,15 +34,18 @@ class Plugin:
     is) or anything else (it becomes `{"text": ...}`) and may be `async def`; `description`;
     `setup(config)`, run once per load, whose return value is `ctx.state`; `stream(params, ctx)`,
     a generator (or async generator) of text chunks that makes the plugin a streaming plugin;
-    `dispose(state, config)`, run on unload, reload and worker stop.
+    `dispose(state, config)`, run on unload, reload and worker stop; `concurrency`, the jobs
+    of this plugin one worker runs at once (None: one).
     """
 
-    __slots__ = ("name", "execute", "description", "setup", "stream", "dispose")
+    __slots__ = ("name", "execute", "description", "setup", "stream", "dispose", "concurrency")
 
     #: Marks plugins across copies of this package (a pip-installed one and a vendored one).
     __plugwork_plugin__ = True
 
-    def __init__(self, name, execute, description=None, setup=None, stream=None, dispose=None):
+    def __init__(
+        self, name, execute, description=None, setup=None, stream=None, dispose=None, concurrency=None
+    ):
         for key, value in (
             ("name", name),
             ("execute", execute),
@@ -50,6 +53,7 @@ class Plugin:
             ("setup", setup),
             ("stream", stream),
             ("dispose", dispose),
+            ("concurrency", concurrency),
         ):
             object.__setattr__(self, key, value)
 
@@ -68,8 +72,15 @@ def define_plugin(
     setup: Optional[Callable[[Dict[str, Any]], Any]] = None,
     stream: Optional[Callable[[Dict[str, Any], "PluginContext"], Iterable[str]]] = None,
     dispose: Optional[Callable[[Any, Dict[str, Any]], Any]] = None,
+    concurrency: Optional[int] = None,
 ) -> Plugin:
-    """Defines a plugin. Assign the result to a module-level `plugin` in the entry module."""
+    """Defines a plugin. Assign the result to a module-level `plugin` in the entry module.
+
+    `concurrency`: how many of its jobs one worker may run at once, each on a thread of its own
+    (for plugins that wait on I/O or call code that releases the GIL; their jobs share the
+    plugin's state, so it must be safe to use from several threads). Default 1: every job on
+    the worker's loop thread, one at a time. The manifest's `plugwork.concurrency` wins.
+    """
     if not isinstance(name, str) or not name:
         raise TypeError("define_plugin: `name` must be a non-empty string")
     if not callable(execute):
@@ -79,6 +90,12 @@ def define_plugin(
             raise TypeError(f'define_plugin: `{hook}` of plugin "{name}" must be a function')
     if description is not None and not isinstance(description, str):
         raise TypeError(f'define_plugin: `description` of plugin "{name}" must be a string')
+    if concurrency is not None and (
+        isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
+    ):
+        raise TypeError(
+            f'define_plugin: `concurrency` of plugin "{name}" must be a whole number of at least 1'
+        )
     return Plugin(
         name=name,
         execute=execute,
@@ -86,6 +103,7 @@ def define_plugin(
         setup=setup,
         stream=stream,
         dispose=dispose,
+        concurrency=concurrency,
     )
 
 

@@ -43,7 +43,7 @@ class InitAndReady(LoopTestCase):
         self.assertEqual(ready["runtime"], "python")
         self.assertEqual(ready["loaded_plugins"], ["echo"])
         names = [plugin["name"] for plugin in ready["plugins"]]
-        self.assertEqual(names, ["async-words", "counter", "echo", "faults", "not-a-plugin", "relative", "sqlite"])
+        self.assertEqual(names, ["async-words", "counter", "echo", "faults", "not-a-plugin", "overlap", "overlap-code", "relative", "sqlite"])
         echo = next(plugin for plugin in ready["plugins"] if plugin["name"] == "echo")
         self.assertEqual(
             {k: echo[k] for k in ("streaming", "source", "version", "description", "category")},

@@ -1,0 +1,84 @@
+"""How the standby reader learns that the loop thread is busy for longer than a moment.
+
+The loop thread reads the socket and runs plugin code itself (no thread hand-off for a job that
+finishes fast). While it runs something long, the standby thread must read instead, so that
+`cancel`, `stream_ack` and `get_state` are answered. Waking the standby thread for every job
+would cost the hand-off this design avoids, so it is woken by a timer instead: `arm()` before
+each piece of work sets a one-shot SIGALRM `seconds` ahead (one setitimer call, no thread
+woken); work that ends sooner pushes it forward with the next `arm()`. The signal is delivered
+to the standby thread through `signal.set_wakeup_fd` (the C-level handler writes the signal's
+number on a pipe, whatever the loop thread is doing, even inside a call that released the GIL).
+SIGTERM arrives on the same pipe, so the standby thread, not plugin code, handles it.
+
+Signals need the main thread. A loop run on another thread (the in-process tests) gets the
+same design with `arm()` waking the standby thread at once: slower, same code paths.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+
+#: A byte on the pipe that is no signal: "look at the state" (the loop handed over reading).
+POKE = 0
+
+
+class Alarm:
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._read_fd, self._write_fd = os.pipe()
+        os.set_blocking(self._write_fd, False)
+        os.set_blocking(self._read_fd, False)
+        self.signals = (
+            threading.current_thread() is threading.main_thread()
+            and hasattr(signal, "setitimer")
+            and hasattr(signal, "set_wakeup_fd")
+        )
+        if self.signals:
+            # The Python-level handlers run on the main thread between bytecodes: they do
+            # nothing, the standby thread acts on the byte. SA_RESTART (siginterrupt False):
+            # a plugin's blocking call is not interrupted by the timer.
+            for number in (signal.SIGALRM, signal.SIGTERM):
+                signal.signal(number, _nothing)
+                signal.siginterrupt(number, False)
+            signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
+        self._itimer = signal.ITIMER_REAL if self.signals else None
+
+    def arm(self) -> None:
+        """Before work on the loop thread: the standby thread wakes if it is still running then."""
+        if self._itimer is not None:
+            signal.setitimer(self._itimer, self._seconds)
+        else:
+            self.poke()
+
+    def poke(self) -> None:
+        """Wakes the standby thread now."""
+        try:
+            os.write(self._write_fd, bytes((POKE,)))
+        except (BlockingIOError, OSError):
+            pass  # the pipe is full: the standby thread has wake-ups waiting already
+
+    def fileno(self) -> int:
+        """Readable when there is a wake-up to take (select on it beside the socket)."""
+        return self._read_fd
+
+    def wait(self) -> bytes:
+        """On the standby thread: blocks until woken; the bytes say why (signal numbers, POKE)."""
+        while True:
+            select.select([self._read_fd], [], [])
+            reasons = self.take()
+            if reasons:
+                return reasons
+
+    def take(self) -> bytes:
+        """The wake-ups waiting, without blocking (b"" when none)."""
+        try:
+            return os.read(self._read_fd, 256)
+        except (BlockingIOError, InterruptedError):
+            return b""
+
+
+def _nothing(*_: object) -> None:
+    pass
