@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # annotations only: typing is not imported at run time
 from .errors import AdapterError, AdapterErrorCode as Code, describe_plugin_error
 from .job import JobContext, current_job
 from .manifest import Candidate, read_plugin_folder
+from .plugin_files import plugin_files_fingerprint
 from .sdk import Plugin, PluginContext, is_plugin
 
 SOURCE = "fs"
@@ -81,6 +82,8 @@ class FolderAdapter:
         self._discovery_problems: List[Dict[str, Any]] = []
         self._load_problems: Dict[str, Dict[str, Any]] = {}
         self._loaded: Dict[str, _Loaded] = {}
+        #: Loaded plugins' folders and their fingerprints when they loaded (watch mode).
+        self._loaded_files: Dict[str, tuple] = {}
 
     # ------------------------------------------------------------ discovery
 
@@ -165,8 +168,10 @@ class FolderAdapter:
         if name in self._loaded:
             self.reload_plugin(name, config)
             return
+        fingerprint = self._fingerprint_before_import(name)
         loaded = self._prepare(name, config or {})
         self._loaded[name] = loaded
+        self._note_files(name, loaded.candidate.real_folder, fingerprint)
 
     def reload_plugin(self, plugin_name: str, config: Optional[Dict[str, Any]] = None) -> None:
         """Fresh code and config; None unloads (the seed's contract). A failure before the old
@@ -174,14 +179,17 @@ class FolderAdapter:
         if config is None:
             self.unload_plugin(plugin_name)
             return
+        fingerprint = self._fingerprint_before_import(plugin_name)
         old = self._loaded.get(plugin_name)
         if old is None:
-            self._loaded[plugin_name] = self._prepare(plugin_name, config)
+            self._loaded[plugin_name] = loaded = self._prepare(plugin_name, config)
+            self._note_files(plugin_name, loaded.candidate.real_folder, fingerprint)
             return
         candidate, plugin, package = self._import(plugin_name)
         self._loaded.pop(plugin_name)
         self._dispose(old, raise_errors=False)
         self._loaded[plugin_name] = self._setup(candidate, plugin, package, config)
+        self._note_files(plugin_name, candidate.real_folder, fingerprint)
 
     def unload_plugin(self, plugin_name: str) -> None:
         loaded = self._loaded.pop(plugin_name, None)
@@ -195,6 +203,20 @@ class FolderAdapter:
     def _prepare(self, name: str, config: Dict[str, Any]) -> _Loaded:
         candidate, plugin, package = self._import(name)
         return self._setup(candidate, plugin, package, config)
+
+    def _note_files(self, name: str, folder: str, fingerprint: Optional[str]) -> None:
+        """Watch mode: the files a plugin was loaded from, to tell when they change."""
+        if fingerprint is None:
+            return
+        with self._lock:
+            self._loaded_files[name] = (folder, fingerprint)
+
+    def _fingerprint_before_import(self, name: str) -> Optional[str]:
+        # Taken before the import: an edit made while it runs still counts as a change.
+        candidate = self._candidates.get(name)
+        if not self._watch or candidate is None:
+            return None
+        return plugin_files_fingerprint(candidate.real_folder)
 
     def _import(self, name: str):
         candidate = self._fresh_candidate(name)
@@ -347,8 +369,13 @@ class FolderAdapter:
 
     # ------------------------------------------------------------ watch mode
 
-    def watch(self, on_change: Callable[[], None]) -> Optional[Callable[[], None]]:
-        """Polls the directories when the adapter was made with watch=True; None otherwise."""
+    def watch(self, on_change: Callable[..., None]) -> Optional[Callable[[], None]]:
+        """Polls the directories when the adapter was made with watch=True; None otherwise.
+
+        `on_change(change)` hears of folders that came, went or changed; `change` is None, or
+        `{"changed_plugins": [...]}` when files of loaded plugins changed (any file of their
+        folders): their code in this process is stale, and the host replaces the worker.
+        """
         if not self._watch:
             return None
         stop = threading.Event()
@@ -359,12 +386,27 @@ class FolderAdapter:
             last = first
             while not stop.wait(self._poll_seconds):
                 now = self._fingerprint()
-                if now != last:
+                changed = self._changed_plugins()
+                if now != last or changed:
                     last = now
-                    on_change()
+                    on_change({"changed_plugins": changed} if changed else None)
 
         threading.Thread(target=poll, name="plugwork-folder-watch", daemon=True).start()
         return stop.set
+
+    def _changed_plugins(self) -> List[str]:
+        """Loaded plugins whose files changed since they loaded; each reported once per change."""
+        with self._lock:
+            watched = list(self._loaded_files.items())
+        changed = []
+        for name, (folder, before) in watched:
+            now = plugin_files_fingerprint(folder)
+            if now != before:
+                changed.append(name)
+                with self._lock:
+                    if name in self._loaded_files:
+                        self._loaded_files[name] = (folder, now)
+        return sorted(changed)
 
     def _fingerprint(self) -> tuple:
         """What a change would alter: each folder's package.json and entry, by mtime and size."""

@@ -96,6 +96,7 @@ class WorkerLoop:
         self._rediscovering = False
         self._rediscover_again = False
         self._rediscover_lock = threading.Lock()
+        self._changed_plugins: set = set()
         self._exiting = False
 
     # ---------------------------------------------------------------- the reading thread
@@ -518,8 +519,16 @@ class WorkerLoop:
             self._log(f"get_diagnostics() raised: {describe_plugin_error(error)}")
             return []
 
-    def _catalog_changed(self) -> None:
-        """Watch mode: rediscover and tell the host; changes during a rediscovery run it again."""
+    def _catalog_changed(self, change: Any = None) -> None:
+        """Watch mode: rediscover and tell the host; changes during a rediscovery run it again.
+
+        `change` may name plugins whose code changed (`{"changed_plugins": [...]}`, as the
+        folder adapter says it, or a list of names): the host then replaces the workers that
+        imported them, so the next job runs the new code."""
+        names = change.get("changed_plugins") if isinstance(change, dict) else change
+        if isinstance(names, (list, tuple, set, frozenset)):
+            with self._rediscover_lock:
+                self._changed_plugins.update(name for name in names if isinstance(name, str) and name)
         with self._rediscover_lock:
             if self._rediscovering:
                 self._rediscover_again = True
@@ -530,13 +539,16 @@ class WorkerLoop:
             try:
                 self._set_catalog(_call(self._adapter.discover_plugins))
                 diagnostics = self._catalog_problems + self._adapter_diagnostics()
-                self._send(
-                    {
-                        "type": "plugins_changed",
-                        "plugins": self._plugin_list(),
-                        "diagnostics": diagnostics,
-                    }
-                )
+                message: Dict[str, Any] = {
+                    "type": "plugins_changed",
+                    "plugins": self._plugin_list(),
+                    "diagnostics": diagnostics,
+                }
+                with self._rediscover_lock:
+                    if self._changed_plugins:
+                        message["changed_plugins"] = sorted(self._changed_plugins)
+                        self._changed_plugins.clear()
+                self._send(message)
             except Exception as error:  # noqa: BLE001
                 self._log(Messages.discovery_failed(describe_plugin_error(error)))
             with self._rediscover_lock:

@@ -177,7 +177,7 @@ class FolderAdapterTest(unittest.TestCase):
         adapter = FolderAdapter(self.root, watch=True, poll_seconds=0.05)
         adapter.discover_plugins()
         changes = []
-        stop = adapter.watch(lambda: changes.append(adapter.discover_plugins()))
+        stop = adapter.watch(lambda change: changes.append(adapter.discover_plugins()))
         try:
             self.plugin("late", {"package.json": manifest(name="late"), "main.py": PLUGIN.format(name="late", value=1)})
             deadline = time.monotonic() + 5
@@ -187,6 +187,33 @@ class FolderAdapterTest(unittest.TestCase):
         finally:
             stop()
         self.assertIsNone(FolderAdapter(self.root).watch(lambda: None))
+
+    def test_watch_mode_names_loaded_plugins_whose_files_changed(self):
+        files = {"package.json": manifest(name="w"), "main.py": "from .helper import VALUE\n" + PLUGIN.format(name="w", value="VALUE"), "helper.py": "VALUE = 1\n"}
+        self.plugin("w", files)
+        self.plugin("idle", {"package.json": manifest(name="idle"), "main.py": PLUGIN.format(name="idle", value=0)})
+        adapter = FolderAdapter(self.root, watch=True, poll_seconds=0.05)
+        adapter.discover_plugins()
+        adapter.load_plugin({"name": "w"}, {})
+        changes = []
+        stop = adapter.watch(changes.append)
+        try:
+            time.sleep(0.2)
+            self.assertEqual(changes, [])  # nothing changed: nothing said
+            time.sleep(0.02)
+            write(os.path.join(self.root, "w"), {"helper.py": "VALUE = 22\n"})
+            # A file of a plugin that is not loaded: nothing in this process is stale.
+            write(os.path.join(self.root, "idle"), {"notes.txt": "x"})
+            deadline = time.monotonic() + 5
+            while not changes and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertEqual(changes[0], {"changed_plugins": ["w"]})
+            time.sleep(0.2)
+            self.assertEqual(len(changes), 1)  # once per change
+            adapter.reload_plugin("w", {})
+            self.assertEqual(adapter.execute_plugin("w"), {"v": 22})
+        finally:
+            stop()
 
     def test_streaming_comes_from_the_manifest_then_from_the_plugin(self):
         adapter = FolderAdapter(PLUGINS)

@@ -473,6 +473,13 @@ class ThreadsAndContext(LoopTestCase):
         changed = self.host.wait_for(lambda m: m["type"] == "plugins_changed" and m["plugins"])
         self.assertEqual([p["name"] for p in changed["plugins"]], ["late"])
         self.assertEqual(self.run_job("l", "late")["data"], {"late": True})
+        self.assertNotIn("changed_plugins", changed)
+        # An edit of any file of a loaded plugin's folder names it: the host replaces the worker.
+        time.sleep(0.02)
+        with open(os.path.join(folder, "helper.py"), "w") as handle:
+            handle.write("VALUE = 2\n")
+        edited = self.host.wait_for(lambda m: m["type"] == "plugins_changed" and "changed_plugins" in m)
+        self.assertEqual(edited["changed_plugins"], ["late"])
 
 
 class SeedStyleAdapter(LoopTestCase):

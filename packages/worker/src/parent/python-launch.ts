@@ -126,6 +126,10 @@ function isAdapterFs(path: string): boolean {
 function folderAdapterSpec(options: JsonObject): PythonAdapterSpec {
   const folderOptions: JsonObject = { directories: options.directories ?? [] };
   if (options.watch !== undefined) folderOptions.watch = options.watch;
+  // The Python folder adapter polls: adapter-fs's debounce becomes how often it looks.
+  if (typeof options.debounceMs === 'number' && options.debounceMs > 0) {
+    folderOptions.poll_seconds = Math.max(options.debounceMs, 20) / 1000;
+  }
   return {
     module: 'plugwork_worker.folder_adapter',
     export: 'FolderAdapter',
