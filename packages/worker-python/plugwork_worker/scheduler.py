@@ -86,6 +86,8 @@ class Scheduler:
         #: A started job the loop thread is to run next.
         self._inline: Optional[Tuple[Dict[str, Any], JobContext]] = None
         self._loop_busy = False
+        #: Whether a thread waits on `_wake` (notify() is Python code: skipped when none does).
+        self._waiting = 0
         #: "loop", "standby", or "closed" once the host closed the channel.
         self._reader = "loop"
 
@@ -109,38 +111,39 @@ class Scheduler:
                 continue
             self._alarm.arm()
             try:
-                work()
+                if type(work) is tuple:
+                    message, job = work
+                    self._finish(job, host.run_job(message, job), loop=True)
+                else:
+                    self._run_task(work)
             except SystemExit as exit:
                 # sys.exit() in plugin code ends the worker, as process.exit() does in Node.
                 host.system_exit(exit)
             except BaseException as error:  # noqa: BLE001 - work answers its own errors
                 host.log(f"{type(error).__name__}: {error}")
 
-    def _take_work(self) -> Optional[Callable[[], None]]:
-        """Under the lock: the loop thread's next work, or None when it is to read."""
+    def _take_work(self) -> Any:
+        """Under the lock: the loop thread's next work (a started job as (message, job), or a
+        task), or None when it is to read."""
         while True:
             inline = self._inline
             if inline is not None:
                 self._inline = None
                 self._loop_busy = True
-                return lambda: self._run_inline(*inline)
+                return inline
             if self._tasks:
-                task = self._tasks.popleft()
                 self._loop_busy = True
                 self._task_running = True
-                return lambda: self._run_task(task)
+                return self._tasks.popleft()
             if self._reader == "loop":
                 if self._pooled == 0:
                     return None
                 # Pool threads' jobs ending must be able to start the next job here: the
                 # loop thread waits on the lock, not in a read, while they run.
                 self._hand_over_locked()
+            self._waiting += 1
             self._wake.wait()
-
-    def _run_inline(self, message: Dict[str, Any], job: JobContext) -> None:
-        self._finish(job, self._host.run_job(message, job))
-        with self._lock:
-            self._loop_busy = False
+            self._waiting -= 1
 
     def _run_task(self, task: Callable[[], None]) -> None:
         try:
@@ -188,7 +191,8 @@ class Scheduler:
                 # it reads again, and if its work runs long, the Alarm calls this thread back.
                 if not (self._loop_busy or self._pooled):
                     self._reader = "loop"
-                    self._wake.notify()
+                    if self._waiting:
+                        self._wake.notify()
                     return
 
     def _socket_or_signal(self, socket_fd: int) -> None:
@@ -205,7 +209,8 @@ class Scheduler:
     def _channel_closed(self) -> None:
         with self._lock:
             self._reader = "closed"
-            self._wake.notify()
+            if self._waiting:
+                self._wake.notify()
         self._host.host_gone()
 
     # ------------------------------------------------------------ any thread
@@ -214,7 +219,8 @@ class Scheduler:
         """A request that touches plugins: the loop thread runs it after the ones before it."""
         with self._lock:
             self._tasks.append(task)
-            self._wake.notify()
+            if self._waiting:
+                self._wake.notify()
 
     def answering(self) -> None:
         """The running request's answer goes now: it no longer holds jobs back."""
@@ -262,7 +268,9 @@ class Scheduler:
         """Until no job runs on a pool thread (the loop thread's own have ended: it is here)."""
         with self._lock:
             while self._pooled:
+                self._waiting += 1
                 self._wake.wait()
+                self._waiting -= 1
 
     # ------------------------------------------------------------ starting and ending jobs
 
@@ -283,7 +291,8 @@ class Scheduler:
             if exclusive or not self._host.is_loaded(plugin):
                 # The loop thread runs it (and loads its plugin first, on an idle worker).
                 self._inline = (message, job)
-                self._wake.notify()
+                if self._waiting:
+                    self._wake.notify()
                 return
             self._pooled += 1
             self._hand_over_locked()
@@ -302,10 +311,13 @@ class Scheduler:
             return False
         return self._per_plugin.get(plugin, 0) < limit
 
-    def _finish(self, job: JobContext, line: bytes) -> None:
+    def _finish(self, job: JobContext, line: bytes, loop: bool = False) -> None:
         """A job is over: the next may start (before the host sees this result, so that a
-        get_state it sends on seeing it names the next job), then its result goes."""
+        get_state it sends on seeing it names the next job), then its result goes. `loop`:
+        the loop thread ran it, and is free again."""
         with self._lock:
+            if loop:
+                self._loop_busy = False
             running = self._running.pop(job.job_id, None)
             if running is not None:
                 count = self._per_plugin.get(running.plugin, 1) - 1
@@ -323,7 +335,8 @@ class Scheduler:
         with self._lock:
             self._pooled -= 1
             self._idle_pool.append(pool)
-            self._wake.notify()
+            if self._waiting:
+                self._wake.notify()
 
 
 class _PoolThread:
