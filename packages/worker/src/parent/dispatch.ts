@@ -30,17 +30,19 @@ interface Occupancy {
 /** Applies the worker's start rule to what it holds. */
 export function occupancy(slot: WorkerSlot): Occupancy {
   const started: JobRecord[] = [];
+  // Counted only for plugins that run beside others: a concurrency-1 job needs no count.
   const perPlugin = new Map<string, number>();
   let exclusive = false;
   let blocked = false;
   for (const job of slot.jobs.values()) {
-    if (!blocked && mayStart(slot, job.plugin, started.length, exclusive, perPlugin)) {
-      started.push(job);
-      perPlugin.set(job.plugin, (perPlugin.get(job.plugin) ?? 0) + 1);
-      if (concurrencyOf(slot, job.plugin) <= 1) exclusive = true;
-    } else {
+    // Head of line: once one job cannot start, none behind it does.
+    if (!mayStart(slot, job.plugin, started.length, exclusive, perPlugin)) {
       blocked = true;
+      break;
     }
+    started.push(job);
+    if (concurrencyOf(slot, job.plugin) <= 1) exclusive = true;
+    else perPlugin.set(job.plugin, (perPlugin.get(job.plugin) ?? 0) + 1);
   }
   return {
     started,

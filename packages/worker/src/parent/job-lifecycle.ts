@@ -107,11 +107,12 @@ export class JobLifecycle {
 
   #execute(record: JobRecord, slot: WorkerSlot): void {
     record.executeSent = true;
-    try {
-      // A closed channel means the worker just died; its exit ends the job with the reason.
-      slot.handle?.send(record.request);
-    } catch (error) {
+    const handle = slot.handle;
+    // Posted: the requests handed out in this turn leave in one write. A closed channel means
+    // the worker just died; its exit ends the job with the reason.
+    handle?.post(record.request, (error) => {
       // The channel is fine but this request cannot go: the job ends, the worker goes on.
+      if (slot.handle !== handle || slot.jobs.get(record.id) !== record) return;
       record.executeSent = false;
       this.finish(
         record,
@@ -119,7 +120,7 @@ export class JobLifecycle {
         JobFailures.sendFailed(record.id, record.plugin, 'execute request', describe(error)),
       );
       this.release(record, slot);
-    }
+    });
   }
 
   /** The worker lacks the plugin: load it with its config (a `reload`), then execute. */
