@@ -26,7 +26,8 @@ const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as c
 
 /**
  * A point in time in a query: milliseconds since the epoch (`1764583200000`), or an ISO 8601
- * date and time (`2026-12-01T10:00:00Z`; without a zone it is the server's local time).
+ * date or date and time (`2026-12-01T10:00:00Z`; a date and time without a zone is the server's
+ * local time, a date alone is UTC midnight, as Date.parse reads them).
  */
 const timeParam = z.string().transform((text, context) => {
   const time = /^\d+$/.test(text)
