@@ -78,13 +78,14 @@ export type Placement =
  * 1. one that has the plugin loaded and would start the job at once (fewest jobs held);
  * 2. an idle one that can load it (one that is empty, then one with room, then any: affinity,
  *    so nothing is unloaded when it need not be);
- * 3. one that has it loaded and holds fewer than `prefetch` jobs it has not started: the job
- *    waits there, so that worker never idles between two jobs waiting for the host.
+ * 3. one that has it loaded and holds fewer jobs it has not started than the plugin's prefetch
+ *    window (prefetch-window.ts): the job waits there, so that worker never idles between two
+ *    jobs waiting for the host.
  */
 export function place(
   context: ManagerContext,
   plugin: string,
-  prefetch: number,
+  window: number,
 ): Placement | undefined {
   let start: WorkerSlot | undefined;
   let startHeld = Number.POSITIVE_INFINITY;
@@ -105,7 +106,7 @@ export function place(
         continue;
       }
       const waiting = held.held - held.started.length;
-      if (waiting < prefetch && waiting < aheadWaiting) {
+      if (waiting < window && waiting < aheadWaiting) {
         ahead = slot;
         aheadWaiting = waiting;
       }
@@ -152,12 +153,11 @@ export class Dispatcher {
     const context = this.#context;
     if (context.state !== 'running' && context.state !== 'stopping') return;
     const queue = context.queue;
-    const prefetch = context.options.prefetch;
     while (queue.size > 0) {
       // Undefined with jobs queued: they are all delayed (the queue wakes the pump when due).
       const record = queue.peek();
       if (record === undefined) return;
-      const placement = place(context, record.plugin, prefetch);
+      const placement = place(context, record.plugin, context.prefetch.windowFor(record.plugin));
       if (placement === undefined) return;
       queue.shift();
       this.#dispatch(record, placement.slot, placement.how);

@@ -347,11 +347,11 @@ export class JobLifecycle {
     }
     if (status === 'completed') record.finish(status, outcome as JsonObject);
     else record.finish(status, outcome as JobFailure);
-    this.#context.stats.ended(
-      record.plugin,
-      status,
-      record.startedAt === undefined ? undefined : record.endedAt! - record.startedAt,
-    );
+    const ranMs = record.startedAt === undefined ? undefined : record.endedAt! - record.startedAt;
+    this.#context.stats.ended(record.plugin, status, ranMs);
+    if (ranMs !== undefined && status !== 'cancelled') {
+      this.#context.prefetch.observe(record.plugin, performance.now() - record.startedPerf);
+    }
     this.#context.emitJob(
       status === 'completed'
         ? 'job:completed'

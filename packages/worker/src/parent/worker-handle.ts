@@ -14,10 +14,10 @@ import {
   WorkerProtocolError,
   WorkerRequestError,
 } from '../errors.ts';
+import { Outbox } from '../transport/outbox.ts';
 import { type Transport, toChannelSendError } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
 import type { LaunchPlan } from './launch-plan.ts';
-import { Outbox } from './outbox.ts';
 import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
 import { spawnIpcWorker } from './spawn-ipc.ts';
 import { spawnSocketWorker } from './spawn-socket.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../src/parent/outbox.ts';
 import { unpackBatch } from '../../src/transport/batch.ts';
+import { Outbox } from '../../src/transport/outbox.ts';
 import { ChannelSendError, type Transport } from '../../src/transport/transport.ts';
 
 /** A transport that records writes: one entry per write, a batch as its array of messages. */

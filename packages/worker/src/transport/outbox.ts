@@ -1,4 +1,4 @@
-import type { Transport } from '../transport/transport.ts';
+import type { Transport } from './transport.ts';
 
 /** A message waiting in the outbox, and who hears when it could not go. */
 interface Queued {
