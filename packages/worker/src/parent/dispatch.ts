@@ -13,58 +13,16 @@ import type { WorkerSlot } from './worker-slot.ts';
  * dies had started those and no others, and the others are queued again, never failed.
  */
 
-/** A plugin's jobs at once on this worker, as the worker reported it (1 until it has). */
-export function concurrencyOf(slot: WorkerSlot, plugin: string): number {
-  return slot.concurrency.get(plugin) ?? 1;
-}
-
 interface Occupancy {
   /** The jobs the worker has started (or is about to: the rule is applied to what it holds). */
   started: JobRecord[];
   /** How many it holds in all. */
   held: number;
-  /** Whether a job sent now would start at once. */
-  startsAt(plugin: string): boolean;
 }
 
-/** Applies the worker's start rule to what it holds. */
+/** The worker's start rule applied to what it holds (kept by the slot: start-rule.ts). */
 export function occupancy(slot: WorkerSlot): Occupancy {
-  const started: JobRecord[] = [];
-  // Counted only for plugins that run beside others: a concurrency-1 job needs no count.
-  const perPlugin = new Map<string, number>();
-  let exclusive = false;
-  let blocked = false;
-  for (const job of slot.jobs.values()) {
-    // Head of line: once one job cannot start, none behind it does.
-    if (!mayStart(slot, job.plugin, started.length, exclusive, perPlugin)) {
-      blocked = true;
-      break;
-    }
-    started.push(job);
-    if (concurrencyOf(slot, job.plugin) <= 1) exclusive = true;
-    else perPlugin.set(job.plugin, (perPlugin.get(job.plugin) ?? 0) + 1);
-  }
-  return {
-    started,
-    held: slot.jobs.size,
-    startsAt: (plugin) =>
-      !blocked &&
-      slot.loaded.has(plugin) &&
-      mayStart(slot, plugin, started.length, exclusive, perPlugin),
-  };
-}
-
-function mayStart(
-  slot: WorkerSlot,
-  plugin: string,
-  running: number,
-  exclusive: boolean,
-  perPlugin: Map<string, number>,
-): boolean {
-  if (running === 0) return true;
-  const limit = concurrencyOf(slot, plugin);
-  if (limit <= 1 || exclusive) return false;
-  return (perPlugin.get(plugin) ?? 0) < limit;
+  return { started: [...slot.startRule.started], held: slot.jobs.size };
 }
 
 /** Where a job should go now. */
@@ -97,15 +55,16 @@ export function place(
   for (const slot of context.slots) {
     if (!slot.accepting) continue;
     if (slot.loaded.has(plugin)) {
-      const held = occupancy(slot);
-      if (held.startsAt(plugin)) {
-        if (held.held < startHeld) {
+      const rule = slot.startRule;
+      const held = slot.jobs.size;
+      if (rule.mayStart(slot, plugin)) {
+        if (held < startHeld) {
           start = slot;
-          startHeld = held.held;
+          startHeld = held;
         }
         continue;
       }
-      const waiting = held.held - held.started.length;
+      const waiting = held - rule.started.size;
       if (waiting < window && waiting < aheadWaiting) {
         ahead = slot;
         aheadWaiting = waiting;

@@ -75,7 +75,7 @@ export class JobLifecycle {
 
   /** Jobs the worker has started since the host last looked (a job ahead of them ended). */
   promote(slot: WorkerSlot): void {
-    for (const job of occupancy(slot).started) {
+    for (const job of slot.startRule.started) {
       if (job.terminal) {
         this.#armGhost(job, slot);
         continue;
