@@ -156,10 +156,10 @@ describe('the job history on the SQLite stores of two sources', () => {
       ['cursor=not-one-of-ours', /"cursor" is not a cursor this server returned/],
       [
         `cursor=${Buffer.from('{"v":1,"fs":0}').toString('base64url')}`,
-        /"cursor" was made by a server running other sources \(this one runs fs, npm\)/,
+        /"cursor" was made by a server running other sources \(this one runs fs, python, npm\)/,
       ],
       [
-        `cursor=${Buffer.from('{"v":1,"fs":"zz!","npm":0}').toString('base64url')}`,
+        `cursor=${Buffer.from('{"v":1,"fs":"zz!","python":0,"npm":0}').toString('base64url')}`,
         /"cursor" is not a cursor this server returned/,
       ],
     ];

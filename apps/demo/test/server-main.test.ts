@@ -76,9 +76,9 @@ describe('the demo server process', () => {
       const server = launch(['--port', '0']);
       const url = await server.url();
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      expect(server.output().stdout).toMatch(/sources: fs \+ npm\n/);
+      expect(server.output().stdout).toMatch(/sources: fs \+ python \+ npm\n/);
       const catalog = (await (await fetch(`${url}api/plugins`)).json()) as { plugins: unknown[] };
-      expect(catalog.plugins).toHaveLength(5);
+      expect(catalog.plugins).toHaveLength(6);
       // Keep a job running, so that stopping has something to cancel.
       const submitted = await fetch(`${url}api/jobs`, {
         method: 'POST',

@@ -94,6 +94,8 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   readonly #configs = new Map<string, JsonObject>();
   readonly #progressTimers = new Map<string, { last: number; timer: NodeJS.Timeout | undefined }>();
   #shutdown: Promise<void> | undefined;
+  /** The catalog last announced, as JSON. */
+  #lastCatalog: string | undefined;
 
   private constructor(options: DemoHostOptions) {
     super();
@@ -151,6 +153,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       const reason = (results[failed] as PromiseRejectedResult).reason;
       throw DemoError.startFailed(host.#sources[failed]!.name, reason);
     }
+    host.#lastCatalog = JSON.stringify(host.catalog());
     return host;
   }
 
@@ -393,7 +396,15 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     ] as const) {
       manager.on(event, () => this.emit('workers'));
     }
-    manager.on('catalog:changed', () => this.emit('catalog', this.catalog()));
+    // Two sources may watch the same folders (fs and python): a change only one of them sees
+    // as a change of its own may leave what the host shows as it was; that is no news.
+    manager.on('catalog:changed', () => {
+      const catalog = this.catalog();
+      const shown = JSON.stringify(catalog);
+      if (shown === this.#lastCatalog) return;
+      this.#lastCatalog = shown;
+      this.emit('catalog', catalog);
+    });
   }
 
   /** Progress events, at most one per job every PROGRESS_INTERVAL_MS, the last one always. */

@@ -43,20 +43,24 @@ export function pythonWorks(python: string): boolean {
 }
 
 /**
- * The diagnostics worth showing. The `fs` and `python` sources read the same folders, so: a
- * folder that another source offers is no problem (one source's `OTHER_RUNTIME` is the other's
- * plugin, and a folder just fixed may still be refused by a source that has not looked again
- * yet), and a folder both refuse (an invalid manifest) is listed once, as the first source found
- * it.
+ * The diagnostics worth showing. The `fs` and `python` sources read the same folders, so:
+ * - with both running, `OTHER_RUNTIME` is never a problem: the folder is the other source's,
+ *   which offers it or reports what is wrong with it itself;
+ * - a folder that another source offers is no problem (one just fixed may still be refused by
+ *   a source that has not looked again yet);
+ * - a folder both refuse (an invalid manifest) is listed once, as the first source found it.
  */
 export function withoutOfferedElsewhere(
   diagnostics: DiagnosticView[],
   offered: { source: SourceName; plugins: readonly PluginDescriptor[] }[],
 ): DiagnosticView[] {
+  const sources = new Set(offered.map((source) => source.source));
+  const bothRuntimes = sources.has('fs') && sources.has('python');
   const listed = new Set<string>();
   return diagnostics.filter((diagnostic) => {
     // An adapter's own diagnostics (no location) and npm's are never about a shared folder.
     if (diagnostic.location === '' || diagnostic.source === 'npm') return true;
+    if (bothRuntimes && diagnostic.code === 'OTHER_RUNTIME') return false;
     const elsewhere = offered.some(
       (source) =>
         source.source !== diagnostic.source &&
