@@ -44,6 +44,11 @@ class Alarm:
                 signal.signal(number, _nothing)
                 signal.siginterrupt(number, False)
             signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
+            # A child a plugin forks (multiprocessing does) must not share them: its SIGTERM
+            # would reach this worker's pipe and stop it, and it would ignore SIGTERM itself.
+            os.register_at_fork(
+                before=_block, after_in_parent=_unblock, after_in_child=_forget_in_child
+            )
         self._itimer = signal.ITIMER_REAL if self.signals else None
 
     def arm(self) -> None:
@@ -82,3 +87,27 @@ class Alarm:
 
 def _nothing(*_: object) -> None:
     pass
+
+
+_OURS = (signal.SIGALRM, signal.SIGTERM)
+
+
+def _block() -> None:
+    # Held back across the fork: a signal reaching the child before it has let go of the pipe
+    # would otherwise be written on it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, _OURS)
+
+
+def _unblock() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _OURS)
+
+
+def _forget_in_child() -> None:
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for number in _OURS:
+            signal.signal(number, signal.SIG_DFL)
+    except (ValueError, OSError):
+        pass
+    _unblock()  # a SIGTERM sent meanwhile now does what it does to any process

@@ -63,6 +63,17 @@ class WorkerProcessTest(unittest.TestCase):
         worker.process.send_signal(signal.SIGTERM)
         self.assertEqual(worker.wait(), 0)
 
+    def test_a_forked_child_s_sigterm_is_not_the_worker_s(self):
+        worker = self.start()
+        worker.host.init()
+        worker.host.send({"type": "execute", "job_id": "f", "plugin_name": "faults", "op": "fork-term"})
+        self.assertEqual(worker.host.result("f")["data"], {"child_status": signal.SIGTERM})
+        # Still serving: no stop was triggered by the child's signal.
+        time.sleep(0.3)
+        worker.host.send({"type": "execute", "job_id": "p", "plugin_name": "faults", "op": "params", "x": 1})
+        self.assertEqual(worker.host.result("p")["status"], "success")
+        self.assertIsNone(worker.process.poll())
+
     def test_sigint_is_left_to_the_host(self):
         worker = self.start()
         worker.host.init()
