@@ -62,7 +62,7 @@ describe('the Python plugin in the demo', () => {
     ]);
     expect(plugins.at(-1)).toMatchObject({
       streaming: true,
-      location: expect.stringMatching(/plugins[\\/]py-sentences$/),
+      location: expect.stringMatching(/plugins-extra[\\/]py-sentences$/),
       params_schema: { required: ['text'], properties: { delay_ms: { type: 'integer' } } },
     });
     // Each runtime's manager reports the other's folders as OTHER_RUNTIME: not a problem here.
