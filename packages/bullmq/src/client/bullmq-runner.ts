@@ -201,8 +201,10 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
 
   /**
    * A handle on a job submitted anywhere (another process, before a restart): its result, its
-   * outcome, cancel(). Undefined when no queue holds the job. Its chunks are not available
-   * (they go to the handle that submitted it).
+   * outcome, cancel(), and for a streaming job its chunks from the first one, under the same
+   * credit as the submitter's (what this handle consumes is deleted from Redis). Undefined
+   * when no queue holds the job. A stream has one consumer: if another client consumed some
+   * of it first, iterating throws StreamMisuseError rather than yield a partial output.
    */
   async attach(jobId: string, plugin?: string): Promise<RemoteJobHandle | undefined> {
     const found = await this.#find(jobId, plugin);
@@ -211,7 +213,7 @@ export class BullmqRunner extends EventEmitter<JobRunnerEvents> implements JobRu
     const known = this.#open.get(name, jobId);
     if (known !== undefined) return known;
     await this.#gate.guard('watch a job', this.#watch.watch(name));
-    const handle = this.#open.track(name, { ...toJob(found.job, found.state), stream: false });
+    const handle = this.#open.track(name, toJob(found.job, found.state));
     await this.#refresh(handle);
     return handle;
   }

@@ -114,6 +114,8 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       host: hostname(),
       pid: process.pid,
       plugins: this.plugins,
+      // Only what the node consumes: a plugin whose queue stopped is not offered any more.
+      catalog: this.manager.catalog.plugins.filter((plugin) => this.#workers.has(plugin.name)),
       poolSize: this.#poolSize(),
       running: [...this.#running.values()].map(({ id, plugin }) => ({ id, plugin })),
       startedAt: this.#startedAt,
