@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
-import type { Job, JobHandle, JobStatus, Logger, WorkerState } from '@plugwork/worker';
+import type { Job, JobHandleLike, JobStatus, Logger, WorkerState } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { DemoError } from '../errors.ts';
 import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
 import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
+import { nodesOf, RemoteSource } from './remote-source.ts';
 import type { SourceRunner } from './source-runner.ts';
 import { createRunner, sourcesOf } from './sources.ts';
 import type {
@@ -122,6 +123,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       }),
     }));
     for (const source of this.#sources) this.#listen(source);
+    for (const source of this.#sources) this.#listenToNodes(source);
   }
 
   /**
@@ -189,7 +191,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     reference: string,
     params: JsonObject,
     options: SubmitOptions = {},
-  ): { job: JobView; handle: JobHandle } {
+  ): { job: JobView; handle: JobHandleLike } {
     const { source, descriptor } = this.#resolve(reference);
     const handle = source.manager.submit(descriptor.name, params, {
       ...(options.stream === true ? { stream: true } : {}),
@@ -299,7 +301,13 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       this.#sources.map(async (source) => {
         const workers = await source.manager.getWorkerStates({ timeoutMs: 1_000 });
         const stats = source.manager.stats();
-        return { source: source.name, queued: stats.queued, running: stats.running, workers };
+        return {
+          source: source.name,
+          queued: stats.queued,
+          running: stats.running,
+          workers,
+          ...nodesOf(source.manager),
+        };
       }),
     );
   }
@@ -315,6 +323,13 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** `--redis` mode: a node that comes, goes or changes is news for the workers panel. */
+  #listenToNodes(source: Source): void {
+    if (source.manager instanceof RemoteSource) {
+      source.manager.onNodesChanged(() => this.emit('workers'));
+    }
+  }
 
   #listen(source: Source): void {
     const { manager } = source;

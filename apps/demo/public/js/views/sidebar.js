@@ -6,6 +6,7 @@ export function sourceBadge(source) {
 }
 
 function sourceTitle(source) {
+  if (source === 'redis') return 'Offered by the plugwork nodes on Redis (BullMQ)';
   return source === 'fs'
     ? 'A folder in a plugins directory (adapter-fs)'
     : 'An installed npm package (adapter-npm)';
