@@ -120,6 +120,18 @@ results.add({
   baseline: { name: '1 worker', value: pool.one },
   targetRatio: { min: 1.85 },
 });
+results.add({
+  name: '3. ~5 ms CPU jobs, 2 bare children vs 1 (the machine, context)',
+  value: pool.bareTwo,
+  unit: 'jobs/s',
+  baseline: { name: '1 bare child', value: pool.bareOne },
+});
+results.add({
+  name: '3. ~5 ms CPU jobs, 2 workers vs 2 bare children',
+  value: pool.two,
+  unit: 'jobs/s',
+  baseline: { name: '2 bare children', value: pool.bareTwo },
+});
 
 step('streaming');
 const streaming = await measureStreaming(config);

@@ -28,6 +28,8 @@ export const DemoErrorCode = {
   INVALID_BODY: 'INVALID_BODY',
   /** A query parameter has a value that cannot be used. */
   INVALID_QUERY: 'INVALID_QUERY',
+  /** A re-run of a job that has not ended yet. */
+  JOB_NOT_FINISHED: 'JOB_NOT_FINISHED',
   /** A request body that is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The request body exceeds the server's limit. */
@@ -227,6 +229,27 @@ export class DemoError extends Error {
       DemoErrorCode.INVALID_QUERY,
       400,
       `Invalid query: ${describeIssues(error)}`,
+    );
+  }
+
+  /** A history cursor this server did not make (or made while running other sources). */
+  static badCursor(field: string, sources?: readonly string[]): DemoError {
+    const why =
+      sources === undefined
+        ? "is not a cursor this server returned (pass a page's nextCursor as it is, with the same filters)"
+        : `was made by a server running other sources (this one runs ${sources.join(', ')})`;
+    return new DemoError(
+      DemoErrorCode.INVALID_QUERY,
+      400,
+      `Invalid query: "${field}" ${why}; leave it out to start from the first page`,
+    );
+  }
+
+  static jobNotFinished(jobId: string, status: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.JOB_NOT_FINISHED,
+      409,
+      `Job "${jobId}" is ${status}: only a finished job can be re-run. Wait for it to end, or cancel it (POST /api/jobs/${jobId}/cancel)`,
     );
   }
 

@@ -76,8 +76,10 @@ describe('README', () => {
           .replace(':worker', 'worker-2');
       const controller = new AbortController();
       const response = await fetch(url, { method, signal: controller.signal });
-      // 200 everywhere, except a POST /api/jobs without a body: refused as such, not as a 404.
-      const expected = route === 'POST /api/jobs' ? 400 : 200;
+      // 200 everywhere, except a POST /api/jobs without a body: refused as such, not as a 404;
+      // and a re-run (of the job the cancel before it ended): a new job, 202.
+      const expected =
+        route === 'POST /api/jobs' ? 400 : route === 'POST /api/jobs/:id/rerun' ? 202 : 200;
       expect([route, response.status]).toEqual([route, expected]);
       controller.abort();
     }

@@ -154,6 +154,27 @@ describe('the demo in --redis mode', () => {
     expect(ranOn.size).toBe(2);
   });
 
+  it('pages the job history newest first, with no job twice, and re-runs a job', async () => {
+    const seen: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const query = `/api/jobs?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = (await call('GET', query)).body;
+      seen.push(...page.jobs.map((job: JobView) => job.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    // The eight jobs of the test before, newest first, each once.
+    expect(seen.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(seen).size).toBe(seen.length);
+    const all = (await call('GET', '/api/jobs?limit=100')).body.jobs as JobView[];
+    expect(seen).toEqual(all.map((job) => job.id));
+    const again = await call('POST', `/api/jobs/${all[0]!.id}/rerun`, {});
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    const rerun = await finished(again.body.job.id);
+    expect(rerun).toMatchObject({ status: 'completed', params: all[0]!.params });
+    expect(rerun.metadata).toMatchObject({ rerunOf: all[0]!.id });
+  });
+
   it('streams a job to the page: every chunk in order, then the end', async () => {
     const text = 'chunks travel from a node through Redis to the page';
     const job = await submit('word-stream', { text, delay_ms: 20 }, { stream: true });

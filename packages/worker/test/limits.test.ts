@@ -100,4 +100,26 @@ describe('sends that fail', () => {
     expect(busyDone.status).toBe('completed');
     await expectSameWorkerServes(busyDone.workerPid);
   });
+
+  it('a request that cannot go fails alone when it would have shared a write with others', async () => {
+    // Three jobs handed to the worker in one turn leave in one write (a batch); the one whose
+    // params fail to serialise fails, the two beside it run.
+    const busy = harness.manager.submit('sleep', { ms: 100 });
+    let armed = false;
+    const trap = {
+      get text() {
+        if (armed) throw new Error('this getter gave up');
+        return 'hi';
+      },
+    };
+    const before = harness.manager.submit('echo', { text: 'before' });
+    const bad = harness.manager.submit('echo', { nested: trap });
+    const after = harness.manager.submit('echo', { text: 'after' });
+    armed = true;
+    const [beforeDone, badDone, afterDone] = await Promise.all([before.done, bad.done, after.done]);
+    expect(badDone.error?.code).toBe(WorkerErrorCode.SEND_FAILED);
+    expect(beforeDone.result).toMatchObject({ text: 'before' });
+    expect(afterDone.result).toMatchObject({ text: 'after' });
+    expect((await busy.done).status).toBe('completed');
+  });
 });

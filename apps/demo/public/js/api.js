@@ -43,6 +43,15 @@ export const api = {
   submitJob: (body) => request('POST', '/api/jobs', body),
   job: (id) => request('GET', jobPath(id)),
   cancelJob: (id) => request('POST', `${jobPath(id)}/cancel`),
+  rerunJob: (id) => request('POST', `${jobPath(id)}/rerun`),
+  /** A page of the history: `query` is { status, plugin, since, limit, cursor }, each optional. */
+  jobs: (query) => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') search.set(key, String(value));
+    }
+    return request('GET', `/api/jobs?${search}`);
+  },
   reloadPlugin: (id, config) =>
     request('POST', `${pluginPath(id)}/reload`, config === undefined ? undefined : { config }),
   unloadPlugin: (id) => request('POST', `${pluginPath(id)}/unload`),

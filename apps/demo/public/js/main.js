@@ -2,8 +2,15 @@
 // watched job has its own stream (/api/jobs/:id/events) for its output.
 import { byId } from './dom.js';
 import { clock, TERMINAL } from './format.js';
+import {
+  historyHasRunning,
+  historyJob,
+  initHistory,
+  loadHistory,
+  renderHistory,
+  setHistoryPlugins,
+} from './views/job-history.js';
 import { watchedJobId, watchJob } from './views/job-panel.js';
-import { renderJobs } from './views/jobs-table.js';
 import { renderPluginPanel } from './views/plugin-panel.js';
 import { renderSidebar } from './views/sidebar.js';
 import { renderPools } from './views/workers.js';
@@ -37,6 +44,7 @@ function renderCatalog() {
 function openJob(job) {
   state.jobs.set(job.id, received(job));
   watchJob(job);
+  historyJob(job);
   scheduleJobs();
 }
 
@@ -50,17 +58,23 @@ function scheduleJobs() {
   if (jobsFrame !== 0) return;
   jobsFrame = requestAnimationFrame(() => {
     jobsFrame = 0;
-    const jobs = [...state.jobs.values()].sort((a, b) => b.submittedAt - a.submittedAt);
-    renderJobs(jobs, watchedJobId(), (job) => {
-      openJob(job);
-      byId('job-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
-    });
+    renderHistory();
   });
 }
 
+// The jobs table shows a page of the history (filtered, paged); state.jobs is what the feed
+// says of recent jobs, for the workers' cards.
+initHistory({
+  watched: watchedJobId,
+  onOpen: (job) => {
+    openJob(job);
+    byId('job-panel').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  },
+});
+
 // Running jobs' "Ran" column counts up between the server's updates.
 setInterval(() => {
-  if ([...state.jobs.values()].some((job) => job.status === 'running')) scheduleJobs();
+  if (historyHasRunning()) scheduleJobs();
 }, 1000);
 
 function renderWorkers() {
@@ -100,10 +114,12 @@ function connect() {
       state.selected = ids.includes(fromHash) ? fromHash : ids[0];
     }
     renderCatalog();
+    setHistoryPlugins(ids);
   });
   events.addEventListener('jobs', (event) => {
     state.jobs = new Map(JSON.parse(event.data).map((job) => [job.id, received(job)]));
-    scheduleJobs();
+    // On every (re)connect: what happened while the page was away is in the history.
+    void loadHistory();
   });
   events.addEventListener('job', (event) => {
     const job = JSON.parse(event.data);
@@ -111,7 +127,7 @@ function connect() {
     // Events can cross: never let a late "running" overwrite a final state.
     if (known !== undefined && TERMINAL.has(known.status) && !TERMINAL.has(job.status)) return;
     state.jobs.set(job.id, received(job));
-    scheduleJobs();
+    if (historyJob(job)) scheduleJobs();
   });
   events.addEventListener('workers', (event) => {
     state.pools = JSON.parse(event.data);

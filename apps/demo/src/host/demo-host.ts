@@ -1,10 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
-import type { Job, JobHandleLike, JobStatus, Logger, WorkerState } from '@plugwork/worker';
+import type {
+  Job,
+  JobHandleLike,
+  JobStatus,
+  ListJobsFilter,
+  Logger,
+  WorkerState,
+} from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { DemoError } from '../errors.ts';
 import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
+import { type HistoryQuery, historyPage } from './job-history.ts';
 import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
 import { nodesOf, RemoteSource } from './remote-source.ts';
@@ -51,6 +59,8 @@ export interface DemoHostOptions {
 export interface SubmitOptions {
   stream?: boolean;
   timeoutMs?: number;
+  /** The job this one re-runs (kept in its metadata as `rerunOf`). */
+  rerunOf?: string;
 }
 
 export interface PluginOperation {
@@ -196,6 +206,8 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     const handle = source.manager.submit(descriptor.name, params, {
       ...(options.stream === true ? { stream: true } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      // The snapshot does not carry the time limit: a re-run reads it from here.
+      metadata: submitMetadata(options),
     });
     this.#jobSources.set(handle.id, source);
     this.#forgetOldJobs();
@@ -213,23 +225,47 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     return this.#jobView(source, job);
   }
 
-  /** Jobs of every source, newest first. */
-  jobs(filter: { status?: JobStatus[]; plugin?: string; limit?: number } = {}): JobView[] {
-    const jobs: JobView[] = [];
-    for (const source of this.#sources) {
-      const listed = source.manager.listJobs({
-        ...(filter.status === undefined ? {} : { status: filter.status }),
-        order: 'newest',
-        limit: Math.min(filter.limit ?? 1_000, 1_000),
-      });
-      for (const job of listed) {
-        const view = this.#jobView(source, job);
-        if (filter.plugin !== undefined && !matchesPlugin(view, filter.plugin)) continue;
-        jobs.push(view);
-      }
+  /** Jobs of every source, newest first: the first page of jobPage (up to 1000). */
+  jobs(filter: Omit<HistoryQuery, 'limit' | 'cursor'> & { limit?: number } = {}): JobView[] {
+    return this.jobPage({ ...filter, limit: filter.limit ?? 1_000 }).jobs;
+  }
+
+  /**
+   * A page of the jobs of every source, newest first, filtered by status, plugin (`name` or
+   * `source:name`) and submission time, from each source's store. Pass `nextCursor` back as
+   * `cursor` (with the same filter) for the next page: see job-history.ts for why paging across
+   * sources neither skips nor repeats a job. Throws DemoError INVALID_QUERY for a bad cursor.
+   */
+  jobPage(query: HistoryQuery): { jobs: JobView[]; nextCursor: string | undefined } {
+    const sources = this.#sources.map((source) => ({
+      name: source.name,
+      listJobs: (filter: ListJobsFilter) => source.manager.listJobs(filter),
+    }));
+    const page = historyPage(sources, query);
+    return {
+      jobs: page.jobs.map(({ source, job }) =>
+        this.#jobView(this.#sources.find((each) => each.name === source)!, job),
+      ),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * Submits a finished job again: the same plugin of the same source, the same params, stream
+   * and time limit, as a new job (the old one stays as it is). Throws DemoError UNKNOWN_JOB,
+   * JOB_NOT_FINISHED, and what submit throws (the plugin is gone, the queue is full).
+   */
+  rerun(jobId: string): { job: JobView; handle: JobHandleLike } {
+    const original = this.job(jobId);
+    if (!isTerminalStatus(original.status)) {
+      throw DemoError.jobNotFinished(jobId, original.status);
     }
-    jobs.sort((a, b) => b.submittedAt - a.submittedAt);
-    return filter.limit === undefined ? jobs : jobs.slice(0, filter.limit);
+    const timeoutMs = original.metadata.timeoutMs;
+    return this.submit(`${original.source}:${original.plugin}`, original.params as JsonObject, {
+      stream: original.stream,
+      ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+      rerunOf: original.id,
+    });
   }
 
   /** The text a job streamed so far (as much as is kept). Throws DemoError UNKNOWN_JOB. */
@@ -473,6 +509,9 @@ function isTerminalStatus(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-function matchesPlugin(job: JobView, plugin: string): boolean {
-  return job.plugin === plugin || `${job.source}:${job.plugin}` === plugin;
+function submitMetadata(options: SubmitOptions): JsonObject {
+  return {
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.rerunOf === undefined ? {} : { rerunOf: options.rerunOf }),
+  };
 }

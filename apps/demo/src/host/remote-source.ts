@@ -7,7 +7,7 @@ import {
   type NodeInfo,
   type RemoteJobHandle,
 } from '@plugwork/bullmq';
-import type { JobParams, PluginDescriptor } from '@plugwork/protocol';
+import type { JobParams, JsonObject, PluginDescriptor } from '@plugwork/protocol';
 import {
   type Catalog,
   type Job,
@@ -16,6 +16,7 @@ import {
   type JobManagerEvents,
   type JobManagerOptions,
   type JobStatus,
+  JobStoreError,
   type ListJobsFilter,
   type Logger,
   WorkerErrorCode,
@@ -57,6 +58,8 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
   readonly #node: BullmqNode | undefined;
   /** The jobs this host submitted, oldest first (a Map keeps insertion order). */
   readonly #jobs = new Map<string, Job>();
+  /** Each job's submission number, for paging. */
+  readonly #seqs = new Map<string, number>();
   readonly #idPrefix = `demo-${randomBytes(4).toString('hex')}`;
   #idCounter = 0;
   #catalog: Catalog = { plugins: [], diagnostics: [] };
@@ -134,9 +137,10 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
   submit(
     plugin: string,
     params: JobParams = {},
-    options: { stream?: boolean; timeoutMs?: number } = {},
+    options: { stream?: boolean; timeoutMs?: number; metadata?: JsonObject } = {},
   ): RemoteSubmission {
     const id = `${this.#idPrefix}-${++this.#idCounter}`;
+    this.#seqs.set(id, this.#idCounter);
     const now = Date.now();
     this.#jobs.set(id, {
       id,
@@ -144,7 +148,7 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
       params,
       stream: options.stream === true,
       status: 'pending',
-      metadata: {},
+      metadata: options.metadata ?? {},
       submittedAt: now,
       startedAt: undefined,
       endedAt: undefined,
@@ -180,21 +184,44 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
     return this.#jobs.get(jobId);
   }
 
-  /** The jobs this host submitted (the runner's events keep them up to date). */
+  /**
+   * The jobs this host submitted (the runner's events keep them up to date), paged as a store
+   * pages: `nextCursor` names the last job of the page by its submission number, which jobs
+   * submitted later never move.
+   */
   listJobs(filter: ListJobsFilter = {}): JobList {
     const statuses =
       filter.status === undefined
         ? undefined
         : new Set<JobStatus>(typeof filter.status === 'string' ? [filter.status] : filter.status);
-    let jobs = [...this.#jobs.values()].filter(
-      (job) =>
+    const newest = filter.order !== 'oldest';
+    const after = filter.cursor === undefined ? undefined : this.#cursorSeq(filter.cursor);
+    let jobs = [...this.#jobs.values()].filter((job) => {
+      const seq = this.#seqs.get(job.id) ?? 0;
+      return (
+        (after === undefined || (newest ? seq < after : seq > after)) &&
         (statuses === undefined || statuses.has(job.status)) &&
         (filter.plugin === undefined || job.plugin === filter.plugin) &&
         (filter.since === undefined || job.submittedAt >= filter.since) &&
-        (filter.until === undefined || job.submittedAt < filter.until),
-    );
-    if (filter.order !== 'oldest') jobs = jobs.reverse();
-    return Object.assign(jobs.slice(0, filter.limit ?? 50), { nextCursor: undefined });
+        (filter.until === undefined || job.submittedAt < filter.until)
+      );
+    });
+    if (newest) jobs = jobs.reverse();
+    const page = jobs.slice(0, filter.limit ?? 50);
+    const last = page[page.length - 1];
+    const nextCursor =
+      page.length < jobs.length && last !== undefined
+        ? String(this.#seqs.get(last.id) ?? 0)
+        : undefined;
+    return Object.assign(page, { nextCursor });
+  }
+
+  #cursorSeq(cursor: string): number {
+    if (!/^\d+$/.test(cursor)) {
+      // The code the history turns into a 400, as a store's refusal.
+      throw JobStoreError.badCursor(cursor);
+    }
+    return Number(cursor);
   }
 
   async cancel(jobId: string): Promise<boolean> {
@@ -319,6 +346,7 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
       if (finished <= this.#options.retainJobs) break;
       if (isFinished(job.status)) {
         this.#jobs.delete(id);
+        this.#seqs.delete(id);
         finished--;
       }
     }

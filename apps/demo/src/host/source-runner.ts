@@ -34,7 +34,7 @@ export type SourceRunner = Pick<
   submit(
     plugin: string,
     params?: JobParams,
-    options?: Pick<RunnerSubmitOptions, 'stream' | 'timeoutMs'>,
+    options?: Pick<RunnerSubmitOptions, 'stream' | 'timeoutMs' | 'metadata'>,
   ): JobHandleLike;
   stats(): Pick<ManagerStats, 'queued' | 'running'>;
 };

@@ -13,56 +13,16 @@ import type { WorkerSlot } from './worker-slot.ts';
  * dies had started those and no others, and the others are queued again, never failed.
  */
 
-/** A plugin's jobs at once on this worker, as the worker reported it (1 until it has). */
-export function concurrencyOf(slot: WorkerSlot, plugin: string): number {
-  return slot.concurrency.get(plugin) ?? 1;
-}
-
 interface Occupancy {
   /** The jobs the worker has started (or is about to: the rule is applied to what it holds). */
   started: JobRecord[];
   /** How many it holds in all. */
   held: number;
-  /** Whether a job sent now would start at once. */
-  startsAt(plugin: string): boolean;
 }
 
-/** Applies the worker's start rule to what it holds. */
+/** The worker's start rule applied to what it holds (kept by the slot: start-rule.ts). */
 export function occupancy(slot: WorkerSlot): Occupancy {
-  const started: JobRecord[] = [];
-  const perPlugin = new Map<string, number>();
-  let exclusive = false;
-  let blocked = false;
-  for (const job of slot.jobs.values()) {
-    if (!blocked && mayStart(slot, job.plugin, started.length, exclusive, perPlugin)) {
-      started.push(job);
-      perPlugin.set(job.plugin, (perPlugin.get(job.plugin) ?? 0) + 1);
-      if (concurrencyOf(slot, job.plugin) <= 1) exclusive = true;
-    } else {
-      blocked = true;
-    }
-  }
-  return {
-    started,
-    held: slot.jobs.size,
-    startsAt: (plugin) =>
-      !blocked &&
-      slot.loaded.has(plugin) &&
-      mayStart(slot, plugin, started.length, exclusive, perPlugin),
-  };
-}
-
-function mayStart(
-  slot: WorkerSlot,
-  plugin: string,
-  running: number,
-  exclusive: boolean,
-  perPlugin: Map<string, number>,
-): boolean {
-  if (running === 0) return true;
-  const limit = concurrencyOf(slot, plugin);
-  if (limit <= 1 || exclusive) return false;
-  return (perPlugin.get(plugin) ?? 0) < limit;
+  return { started: [...slot.startRule.started], held: slot.jobs.size };
 }
 
 /** Where a job should go now. */
@@ -76,13 +36,14 @@ export type Placement =
  * 1. one that has the plugin loaded and would start the job at once (fewest jobs held);
  * 2. an idle one that can load it (one that is empty, then one with room, then any: affinity,
  *    so nothing is unloaded when it need not be);
- * 3. one that has it loaded and holds fewer than `prefetch` jobs it has not started: the job
- *    waits there, so that worker never idles between two jobs waiting for the host.
+ * 3. one that has it loaded and holds fewer jobs it has not started than the plugin's prefetch
+ *    window (prefetch-window.ts): the job waits there, so that worker never idles between two
+ *    jobs waiting for the host.
  */
 export function place(
   context: ManagerContext,
   plugin: string,
-  prefetch: number,
+  window: number,
 ): Placement | undefined {
   let start: WorkerSlot | undefined;
   let startHeld = Number.POSITIVE_INFINITY;
@@ -94,16 +55,17 @@ export function place(
   for (const slot of context.slots) {
     if (!slot.accepting) continue;
     if (slot.loaded.has(plugin)) {
-      const held = occupancy(slot);
-      if (held.startsAt(plugin)) {
-        if (held.held < startHeld) {
+      const rule = slot.startRule;
+      const held = slot.jobs.size;
+      if (rule.mayStart(slot, plugin)) {
+        if (held < startHeld) {
           start = slot;
-          startHeld = held.held;
+          startHeld = held;
         }
         continue;
       }
-      const waiting = held.held - held.started.length;
-      if (waiting < prefetch && waiting < aheadWaiting) {
+      const waiting = held - rule.started.size;
+      if (waiting < window && waiting < aheadWaiting) {
         ahead = slot;
         aheadWaiting = waiting;
       }
@@ -150,12 +112,11 @@ export class Dispatcher {
     const context = this.#context;
     if (context.state !== 'running' && context.state !== 'stopping') return;
     const queue = context.queue;
-    const prefetch = context.options.prefetch;
     while (queue.size > 0) {
       // Undefined with jobs queued: they are all delayed (the queue wakes the pump when due).
       const record = queue.peek();
       if (record === undefined) return;
-      const placement = place(context, record.plugin, prefetch);
+      const placement = place(context, record.plugin, context.prefetch.windowFor(record.plugin));
       if (placement === undefined) return;
       queue.shift();
       this.#dispatch(record, placement.slot, placement.how);

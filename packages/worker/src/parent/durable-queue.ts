@@ -54,7 +54,7 @@ export class DurableQueue implements RecordQueue {
   peek(): JobRecord | undefined {
     const store = this.#store;
     if (store === undefined) return undefined;
-    const next = store.peekNext();
+    const next = store.peekNextId();
     if (next === undefined) {
       this.#wakeAt(store.nextRunAt());
       return undefined;
@@ -63,10 +63,10 @@ export class DurableQueue implements RecordQueue {
   }
 
   shift(): JobRecord | undefined {
-    const next = this.#store?.claimNext();
+    const next = this.#store?.claimNextId();
     if (next === undefined) return undefined;
     const record = this.#recordOf(next);
-    this.#records.delete(next.id);
+    this.#records.delete(next);
     return record;
   }
 
@@ -94,9 +94,9 @@ export class DurableQueue implements RecordQueue {
     if (store === undefined) return [];
     const records: JobRecord[] = [];
     if (store.kind === 'memory') {
-      for (let next = store.claimNext(Number.POSITIVE_INFINITY); next !== undefined; ) {
+      for (let next = store.claimNextId(Number.POSITIVE_INFINITY); next !== undefined; ) {
         records.push(this.#recordOf(next));
-        next = store.claimNext(Number.POSITIVE_INFINITY);
+        next = store.claimNextId(Number.POSITIVE_INFINITY);
       }
     } else {
       // They stay queued in the file; only this process's handles on them end.
@@ -132,11 +132,12 @@ export class DurableQueue implements RecordQueue {
     this.#timer = undefined;
   }
 
-  #recordOf(job: StoredJob): JobRecord {
-    let record = this.#records.get(job.id);
+  /** The record of a queued job; one made from the store for a job a previous host queued. */
+  #recordOf(id: string): JobRecord {
+    let record = this.#records.get(id);
     if (record === undefined) {
-      record = this.#restore(job);
-      this.#records.set(job.id, record);
+      record = this.#restore(this.#store!.get(id)!);
+      this.#records.set(id, record);
     }
     return record;
   }

@@ -75,7 +75,7 @@ export class JobLifecycle {
 
   /** Jobs the worker has started since the host last looked (a job ahead of them ended). */
   promote(slot: WorkerSlot): void {
-    for (const job of occupancy(slot).started) {
+    for (const job of slot.startRule.started) {
       if (job.terminal) {
         this.#armGhost(job, slot);
         continue;
@@ -107,11 +107,12 @@ export class JobLifecycle {
 
   #execute(record: JobRecord, slot: WorkerSlot): void {
     record.executeSent = true;
-    try {
-      // A closed channel means the worker just died; its exit ends the job with the reason.
-      slot.handle?.send(record.request);
-    } catch (error) {
+    const handle = slot.handle;
+    // Posted: the requests handed out in this turn leave in one write. A closed channel means
+    // the worker just died; its exit ends the job with the reason.
+    handle?.post(record.request, (error) => {
       // The channel is fine but this request cannot go: the job ends, the worker goes on.
+      if (slot.handle !== handle || slot.jobs.get(record.id) !== record) return;
       record.executeSent = false;
       this.finish(
         record,
@@ -119,7 +120,7 @@ export class JobLifecycle {
         JobFailures.sendFailed(record.id, record.plugin, 'execute request', describe(error)),
       );
       this.release(record, slot);
-    }
+    });
   }
 
   /** The worker lacks the plugin: load it with its config (a `reload`), then execute. */
@@ -346,11 +347,11 @@ export class JobLifecycle {
     }
     if (status === 'completed') record.finish(status, outcome as JsonObject);
     else record.finish(status, outcome as JobFailure);
-    this.#context.stats.ended(
-      record.plugin,
-      status,
-      record.startedAt === undefined ? undefined : record.endedAt! - record.startedAt,
-    );
+    const ranMs = record.startedAt === undefined ? undefined : record.endedAt! - record.startedAt;
+    this.#context.stats.ended(record.plugin, status, ranMs);
+    if (ranMs !== undefined && status !== 'cancelled') {
+      this.#context.prefetch.observe(record.plugin, performance.now() - record.startedPerf);
+    }
     this.#context.emitJob(
       status === 'completed'
         ? 'job:completed'

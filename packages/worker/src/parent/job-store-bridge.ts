@@ -118,8 +118,12 @@ export class JobStoreBridge {
       backoff: record.backoff,
       retryOn: record.retryOn,
     };
-    const { job: stored, created } = store.insert(job);
-    if (!created) return this.#context.jobs.get(stored.id) ?? this.#restore(stored);
+    // `created` first: the snapshot behind `job` is made only when read.
+    const inserted = store.insert(job);
+    if (!inserted.created) {
+      const stored = inserted.job;
+      return this.#context.jobs.get(stored.id) ?? this.#restore(stored);
+    }
     record.journal = this.#journal;
     return record;
   }

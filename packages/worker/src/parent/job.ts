@@ -88,6 +88,8 @@ export class JobRecord {
   journal: RecordJournal | undefined;
   status: JobStatus = 'pending';
   startedAt: number | undefined;
+  /** performance.now() at the start: run times below a millisecond (prefetch-window.ts). */
+  startedPerf = 0;
   endedAt: number | undefined;
   progress: number | undefined;
   progressMessage: string | undefined;
@@ -213,6 +215,7 @@ export class JobRecord {
     this.status = 'running';
     this.started = true;
     this.startedAt = Date.now();
+    this.startedPerf = performance.now();
     this.attempts.push(
       Object.freeze({
         startedAt: this.startedAt,

@@ -6,6 +6,7 @@ import type { JobManagerEvents } from './events.ts';
 import type { JobRecord } from './job.ts';
 import { JobQueue } from './job-queue.ts';
 import type { Logger } from './logger.ts';
+import { PrefetchWindow } from './prefetch-window.ts';
 import { StatsCollector } from './stats.ts';
 import type { WorkerSlot } from './worker-slot.ts';
 
@@ -32,6 +33,8 @@ export class ManagerContext {
   queue: RecordQueue;
   readonly jobs = new Map<string, JobRecord>();
   readonly stats = new StatsCollector();
+  /** How many jobs of each plugin a worker may hold ahead (grows for short jobs). */
+  readonly prefetch: PrefetchWindow;
   state: ManagerState = 'new';
   /** Why no worker is left, once none is. */
   noWorkers: string | undefined;
@@ -46,6 +49,7 @@ export class ManagerContext {
     this.logger = logger;
     this.#emitter = emitter;
     this.queue = new JobQueue(options.queue.maxSize);
+    this.prefetch = new PrefetchWindow(options.prefetch);
   }
 
   /** Whether anyone hears `event` (listeners or the broadcaster): else skip building it. */

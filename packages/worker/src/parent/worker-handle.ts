@@ -14,6 +14,7 @@ import {
   WorkerProtocolError,
   WorkerRequestError,
 } from '../errors.ts';
+import { Outbox } from '../transport/outbox.ts';
 import { type Transport, toChannelSendError } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
 import type { LaunchPlan } from './launch-plan.ts';
@@ -76,6 +77,7 @@ export class WorkerHandle {
   readonly #child: ChildProcess;
   readonly #spawned: SpawnedWorker;
   readonly #transport: Transport;
+  readonly #outbox: Outbox;
   readonly #options: WorkerHandleOptions;
   readonly #output: OutputForwarder;
   readonly #pending = new Map<string, PendingRequest>();
@@ -101,6 +103,7 @@ export class WorkerHandle {
     this.#output.attach(child.stdout, 'stdout');
     this.#output.attach(child.stderr, 'stderr');
     this.#transport = spawned.transport;
+    this.#outbox = new Outbox(spawned.transport);
     this.#transport.onMessage((raw) => this.#receive(raw));
     child.once('exit', (code, signal) => void this.#onExit(code, signal));
     trackWorkerProcess(child);
@@ -150,7 +153,17 @@ export class WorkerHandle {
    * ChannelSendError when the channel is open but refuses this message.
    */
   send(message: object): boolean {
-    return this.#transport.send(message);
+    return this.#outbox.sendNow(message);
+  }
+
+  /**
+   * Sends at the end of this turn of the event loop, in one write with the other messages
+   * posted in it (see outbox.ts): for the execute requests a pump hands out. `onFailed` hears
+   * when the channel is open but refuses this message (a ChannelSendError); a closed channel
+   * is the exit's business, as for send().
+   */
+  post(message: object, onFailed: (error: unknown) => void): void {
+    this.#outbox.post(message, onFailed);
   }
 
   /**
@@ -194,7 +207,7 @@ export class WorkerHandle {
         reject,
       });
       try {
-        this.#transport.send({ ...message, request_id: requestId });
+        this.#outbox.sendNow({ ...message, request_id: requestId });
       } catch (error) {
         this.#pending.delete(requestId);
         this.#settled();

@@ -16,6 +16,7 @@ import type { JobRecord } from './job.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
 import { type RestartDecision, RestartPolicy, type RestartSettings } from './restart-policy.ts';
+import { StartRule, WatchedMap } from './start-rule.ts';
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
 
 /** Why the manager killed a worker on purpose (these never count as crashes). */
@@ -96,7 +97,11 @@ export class WorkerSlot {
    */
   readonly jobs = new Map<string, JobRecord>();
   /** Each loaded plugin's jobs at once in this process, as the worker reported it. */
-  readonly concurrency = new Map<string, number>();
+  readonly concurrency = new WatchedMap<string, number>(() => {
+    this.#rule = undefined;
+  });
+  /** The start rule over the jobs held (start-rule.ts); undefined until asked, or when stale. */
+  #rule: StartRule | undefined;
   /** A job is loading its plugin here: nothing else is sent until it is loaded. */
   loading = false;
   /** Takes no new job: it is about to be killed (a job ignored its cancel). */
@@ -185,8 +190,15 @@ export class WorkerSlot {
     }
   }
 
+  /** Which of the jobs held the worker has started, by its start rule (see dispatch.ts). */
+  get startRule(): StartRule {
+    this.#rule ??= StartRule.of(this);
+    return this.#rule;
+  }
+
   assign(job: JobRecord): void {
     this.jobs.set(job.id, job);
+    this.#rule?.admit(this, job);
     if (this.state === 'idle') this.#setState('busy');
   }
 
@@ -201,7 +213,10 @@ export class WorkerSlot {
 
   /** The worker is done with this job (or it never needed the worker): take what comes next. */
   release(job: JobRecord): void {
-    if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (this.jobs.get(job.id) === job) {
+      this.jobs.delete(job.id);
+      if (this.#rule !== undefined && !this.#rule.remove(this, job)) this.#rule = undefined;
+    }
     if (this.jobs.size > 0) return;
     if (this.state === 'busy') this.#setState('idle');
     this.#drainOperations();
@@ -211,6 +226,7 @@ export class WorkerSlot {
   takeJobs(): JobRecord[] {
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
+    this.#rule = undefined;
     this.loading = false;
     return jobs;
   }

@@ -69,7 +69,7 @@ export abstract class JobLedger implements JobStore {
     this.live.set(job.id, state);
     this.#pending++;
     this.queue.add(state, Date.now());
-    return { job: state.snapshot(), created: true };
+    return new Inserted(state);
   }
 
   claimNext(now = Date.now()): StoredJob | undefined {
@@ -82,19 +82,29 @@ export abstract class JobLedger implements JobStore {
     return this.queue.peek(now)?.snapshot();
   }
 
+  claimNextId(now = Date.now()): string | undefined {
+    this.assertOpen();
+    return this.queue.take(now)?.id;
+  }
+
+  peekNextId(now = Date.now()): string | undefined {
+    this.assertOpen();
+    return this.queue.peek(now)?.id;
+  }
+
   nextRunAt(): number | undefined {
     return this.queue.nextRunAt();
   }
 
-  markRunning(id: string, worker: AttemptWorker, at = Date.now()): StoredJob | undefined {
+  markRunning(id: string, worker: AttemptWorker, at = Date.now()): boolean {
     const job = this.#live(id);
-    if (job === undefined || job.status !== 'pending') return undefined;
+    if (job === undefined || job.status !== 'pending') return false;
     this.queue.remove(job);
     job.startAttempt(worker, at);
     this.#pending--;
     this.#running++;
     this.changed(job);
-    return job.snapshot();
+    return true;
   }
 
   recordProgress(id: string, progress: number, message: string | undefined): void {
@@ -108,9 +118,9 @@ export abstract class JobLedger implements JobStore {
     id: string,
     next: { runAt: number; error?: JobFailure | undefined },
     at = Date.now(),
-  ): StoredJob | undefined {
+  ): boolean {
     const job = this.#live(id);
-    if (job === undefined || job.terminal) return undefined;
+    if (job === undefined || job.terminal) return false;
     if (job.status === 'running') {
       this.#running--;
       this.#pending++;
@@ -118,18 +128,18 @@ export abstract class JobLedger implements JobStore {
     job.backToPending(next.runAt, next.error, at);
     this.queue.add(job, at);
     this.changed(job);
-    return job.snapshot();
+    return true;
   }
 
-  finish(id: string, outcome: JobOutcome, at = Date.now()): StoredJob | undefined {
+  finish(id: string, outcome: JobOutcome, at = Date.now()): boolean {
     const job = this.#live(id);
-    if (job === undefined || job.terminal) return undefined;
+    if (job === undefined || job.terminal) return false;
     this.queue.remove(job);
     if (job.status === 'running') this.#running--;
     else this.#pending--;
     job.end(outcome, at);
     this.changed(job);
-    return job.snapshot();
+    return true;
   }
 
   recover(policy: RecoveryPolicy, now = Date.now()): RecoveryReport {
@@ -143,16 +153,16 @@ export abstract class JobLedger implements JobStore {
         const { id, plugin, maxAttempts } = job.spec;
         const attempt = job.attempts.length;
         if (policy === 'retry' && job.attemptsLeft > 0) {
-          requeued.push(
-            this.requeue(
-              id,
-              { runAt: now, error: JobFailures.attemptInterrupted(id, plugin, attempt) },
-              now,
-            )!,
+          this.requeue(
+            id,
+            { runAt: now, error: JobFailures.attemptInterrupted(id, plugin, attempt) },
+            now,
           );
+          requeued.push(job.snapshot());
         } else {
           const error = JobFailures.hostRestarted(id, plugin, attempt, maxAttempts);
-          failed.push(this.finish(id, { status: 'failed', error }, now)!);
+          this.finish(id, { status: 'failed', error }, now);
+          failed.push(job.snapshot());
         }
       }
       this.leftRunning = [];
@@ -192,5 +202,19 @@ export abstract class JobLedger implements JobStore {
   #live(id: string): JobState | undefined {
     this.assertOpen();
     return this.live.get(id);
+  }
+}
+
+/** insert()'s answer for a new job: the snapshot is made only if someone reads it. */
+class Inserted implements InsertResult {
+  readonly created = true;
+  readonly #state: JobState;
+
+  constructor(state: JobState) {
+    this.#state = state;
+  }
+
+  get job(): StoredJob {
+    return this.#state.snapshot();
   }
 }

@@ -25,6 +25,8 @@ export class JobState {
   queueTicket = 0;
   /** In the run queue (not claimed). */
   queued = false;
+  /** Pruned from the memory store, whose lists drop such jobs lazily. */
+  dropped = false;
   #snapshot: StoredJob | undefined;
 
   constructor(spec: NewJob, seq: number, restored?: Partial<StoredJob>) {

@@ -66,6 +66,7 @@ export interface RecoveryReport {
 }
 
 export interface InsertResult {
+  /** The job (a snapshot made when read: a submit that reads nothing back pays for none). */
   readonly job: StoredJob;
   /** False when a job with that id existed: `job` is that job, nothing was added. */
   readonly created: boolean;
@@ -81,7 +82,8 @@ export type WriteErrorHook = (error: JobStoreError, rejected: readonly StoredJob
  *
  * Transitions a store accepts: pending -> running (markRunning), running or pending -> pending
  * (requeue), pending or running -> completed | failed | cancelled (finish). Calls on a job that
- * is unknown or already finished change nothing and return undefined.
+ * is unknown or already finished change nothing and return false. They return no snapshot: the
+ * manager makes these calls for every job and reads nothing back (`get` does).
  */
 export interface JobStore {
   readonly kind: 'memory' | 'sqlite';
@@ -102,10 +104,13 @@ export interface JobStore {
   claimNext(now?: number): StoredJob | undefined;
   /** The job claimNext would take, left in the queue. */
   peekNext(now?: number): StoredJob | undefined;
+  /** claimNext and peekNext for a caller that holds its jobs already: the id, no snapshot. */
+  claimNextId(now?: number): string | undefined;
+  peekNextId(now?: number): string | undefined;
   /** The earliest runAt of a queued job (a time in the past when one is runnable now). */
   nextRunAt(): number | undefined;
   /** Starts an attempt. */
-  markRunning(id: string, worker: AttemptWorker, at?: number): StoredJob | undefined;
+  markRunning(id: string, worker: AttemptWorker, at?: number): boolean;
   recordProgress(id: string, progress: number, message: string | undefined): void;
   /**
    * Puts a job back in the queue, to run not before `runAt`. `error` ends its current attempt
@@ -115,9 +120,9 @@ export interface JobStore {
     id: string,
     next: { runAt: number; error?: JobFailure | undefined },
     at?: number,
-  ): StoredJob | undefined;
+  ): boolean;
   /** Ends a job (and its current attempt). */
-  finish(id: string, outcome: JobOutcome, at?: number): StoredJob | undefined;
+  finish(id: string, outcome: JobOutcome, at?: number): boolean;
   /** Applies the policy to the jobs a previous host left running. Call once, before claiming. */
   recover(policy: RecoveryPolicy, now?: number): RecoveryReport;
   get(id: string): StoredJob | undefined;

@@ -33,6 +33,8 @@ export class MemoryJobStore extends JobLedger {
   /** Pending and running jobs, in seq order (jobs enter in that order and never re-enter). */
   readonly #active = new Set<JobState>();
   #pruning: Promise<PruneReport> | undefined;
+  /** Pruned jobs still in #order. */
+  #droppedInOrder = 0;
 
   protected persistNew(job: JobState): void {
     this.#order.push(job);
@@ -89,6 +91,7 @@ export class MemoryJobStore extends JobLedger {
       this.#finished[status] = [];
     }
     this.#order = this.#order.filter((job) => !job.terminal);
+    this.#droppedInOrder = 0;
     return cleared;
   }
 
@@ -120,15 +123,22 @@ export class MemoryJobStore extends JobLedger {
     if (this.closed || doomed.size === 0) return report;
     for (const job of doomed) {
       this.live.delete(job.id);
+      job.dropped = true;
       report[job.status as FinishedStatus]++;
     }
     for (const status of FINISHED_STATUSES) {
       if (retention[status] !== undefined) {
-        this.#finished[status] = this.#finished[status].filter((job) => !doomed.has(job));
+        this.#finished[status] = this.#finished[status].filter((job) => !job.dropped);
       }
     }
-    await yieldToEventLoop();
-    this.#order = this.#order.filter((job) => !doomed.has(job));
+    // #order holds the queued jobs too (a burst: many): it is compacted only once half of it is
+    // dropped, so that a prune costs what it prunes, not what is queued. list() skips the rest.
+    this.#droppedInOrder += doomed.size;
+    if (this.#droppedInOrder * 2 > this.#order.length) {
+      await yieldToEventLoop();
+      this.#order = this.#order.filter((job) => !job.dropped);
+      this.#droppedInOrder = 0;
+    }
     return report;
   }
 
@@ -162,7 +172,7 @@ function walk(list: readonly JobState[], query: ListQuery, take: number): JobSta
   const step = query.newestFirst ? -1 : 1;
   for (let index = query.newestFirst ? to - 1 : from; index >= from && index < to; index += step) {
     const job = list[index]!;
-    if (!matchesQuery(job, query)) continue;
+    if (job.dropped || !matchesQuery(job, query)) continue;
     jobs.push(job);
     if (jobs.length === take) break;
   }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { batchOf, unpackBatch } from './batch.ts';
 import { isChannelClosedError, type Transport, toChannelSendError } from './transport.ts';
 
 /**
@@ -16,23 +17,27 @@ export function ipcHostTransport(child: ChildProcess): Transport {
   };
   child.once('disconnect', close);
   child.once('exit', close);
+  const send = (message: object, onSent?: (error: Error | null) => void): boolean => {
+    if (closed || !child.connected) return false;
+    try {
+      // Without a callback a failed write becomes an 'error' event, which the WorkerHandle
+      // swallows: the exit that follows tells the real story. Skipping the callback saves
+      // a tick per message on the hot path.
+      return onSent === undefined ? child.send(message) : child.send(message, onSent);
+    } catch (error) {
+      // The channel closed between the check and the write (the child just died)...
+      if (isChannelClosedError(error) || !child.connected) return false;
+      // ...or this message cannot go at all (too large to serialise): the sender must know.
+      throw toChannelSendError(error);
+    }
+  };
   return {
-    send(message, onSent) {
-      if (closed || !child.connected) return false;
-      try {
-        // Without a callback a failed write becomes an 'error' event, which the WorkerHandle
-        // swallows: the exit that follows tells the real story. Skipping the callback saves
-        // a tick per message on the hot path.
-        return onSent === undefined ? child.send(message) : child.send(message, onSent);
-      } catch (error) {
-        // The channel closed between the check and the write (the child just died)...
-        if (isChannelClosedError(error) || !child.connected) return false;
-        // ...or this message cannot go at all (too large to serialise): the sender must know.
-        throw toChannelSendError(error);
-      }
+    send,
+    sendMany(messages) {
+      return send(batchOf(messages));
     },
     onMessage(listener) {
-      child.on('message', listener);
+      child.on('message', (raw) => unpackBatch(raw, listener));
     },
     onClose(listener) {
       onClose = listener;
@@ -60,18 +65,22 @@ export function ipcWorkerTransport(proc: NodeJS.Process = process): Transport | 
     closed = true;
     onClose?.();
   });
+  const sendOne = (message: object, onSent?: (error: Error | null) => void): boolean => {
+    if (closed || !proc.connected) return false;
+    try {
+      return onSent === undefined ? send(message) : send(message, undefined, undefined, onSent);
+    } catch (error) {
+      if (isChannelClosedError(error) || !proc.connected) return false;
+      throw toChannelSendError(error);
+    }
+  };
   return {
-    send(message, onSent) {
-      if (closed || !proc.connected) return false;
-      try {
-        return onSent === undefined ? send(message) : send(message, undefined, undefined, onSent);
-      } catch (error) {
-        if (isChannelClosedError(error) || !proc.connected) return false;
-        throw toChannelSendError(error);
-      }
+    send: sendOne,
+    sendMany(messages) {
+      return sendOne(batchOf(messages));
     },
     onMessage(listener) {
-      deliverOnlyTo(proc, listener);
+      deliverOnlyTo(proc, (raw) => unpackBatch(raw, listener));
     },
     onClose(listener) {
       onClose = listener;

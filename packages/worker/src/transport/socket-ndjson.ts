@@ -83,6 +83,18 @@ export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_B
       else socket.write(line, (error) => onSent(error ?? null));
       return true;
     },
+    sendMany(messages) {
+      if (closed || socket.destroyed || !socket.writable) return false;
+      let text = '';
+      try {
+        for (const message of messages)
+          text += encodeMessage(message as { type: string }, maxBytes);
+      } catch (error) {
+        throw toChannelSendError(error);
+      }
+      socket.write(text);
+      return true;
+    },
     onMessage(receive) {
       listener = receive;
     },

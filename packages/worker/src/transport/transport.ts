@@ -16,6 +16,11 @@ export interface Transport {
    *   serialised, or it is larger than the channel carries): the sender must act on it
    */
   send(message: object, onSent?: (error: Error | null) => void): boolean;
+  /**
+   * Send several messages in one write, in order (see batch.ts). Same contract as `send`: when
+   * it throws, none of them was sent.
+   */
+  sendMany?(messages: object[]): boolean;
   /** Receives every incoming message, unparsed. Set once. */
   onMessage(listener: (message: unknown) => void): void;
   /** Called once when the channel closes: the other side went away or close() was called. */

@@ -58,6 +58,29 @@ describe('RunQueue', () => {
     expect(queue.nextRunAt()).toBeUndefined();
     expect(queue.take(1_000)).toBeUndefined();
   });
+
+  it('runs by priority then submission order across its fast lane and its heap', () => {
+    const queue = new RunQueue();
+    // Plain jobs in submission order take the lane; a priority, a job requeued behind newer
+    // ones and a delayed job coming due take the heap. The order is the same as one heap's.
+    const [a, b, urgent, c, delayed] = [
+      state(),
+      state(),
+      state({ priority: -1 }),
+      state(),
+      state({ runAt: 10 }),
+    ];
+    for (const job of [a, b, urgent, c, delayed]) queue.add(job, 0);
+    expect(queue.peek(0)).toBe(urgent);
+    expect(queue.take(0)).toBe(urgent);
+    expect(queue.take(0)).toBe(a);
+    queue.add(a, 0); // a retry: back before b and c, by its submission order
+    const late = state({ priority: 1 });
+    queue.add(late, 0);
+    const order = [];
+    for (let job = queue.take(20); job !== undefined; job = queue.take(20)) order.push(job);
+    expect(order).toEqual([a, b, c, delayed, late]);
+  });
 });
 
 describe('retryDelayMs (BullMQ backoff)', () => {

@@ -70,8 +70,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const store = await fixture.open();
     const { job } = store.insert(newJob({ maxAttempts: 3 }));
     store.claimNext();
-    const running = store.markRunning(job.id, WORKER, 1_000);
-    expect(running).toMatchObject({
+    expect(store.markRunning(job.id, WORKER, 1_000)).toBe(true);
+    expect(store.get(job.id)).toMatchObject({
       status: 'running',
       startedAt: 1_000,
       workerId: 'worker-1',
@@ -83,7 +83,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(store.get(job.id)).toMatchObject({ progress: 0.5, progressMessage: 'half way' });
 
     // A retry: the attempt ends with its error, the job waits for its runAt.
-    const retry = store.requeue(job.id, { runAt: 5_000, error: failure }, 2_000);
+    expect(store.requeue(job.id, { runAt: 5_000, error: failure }, 2_000)).toBe(true);
+    const retry = store.get(job.id);
     expect(retry).toMatchObject({ status: 'pending', runAt: 5_000 });
     expect(retry?.attempts).toEqual([
       { startedAt: 1_000, endedAt: 2_000, workerId: 'worker-1', workerPid: 4242, error: failure },
@@ -92,7 +93,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(store.claimNext(5_000)?.id).toBe(job.id);
     store.markRunning(job.id, { workerId: 'worker-2', workerPid: 99 }, 6_000);
     expect(store.get(job.id)).toMatchObject({ progress: undefined, workerId: 'worker-2' });
-    const done = store.finish(job.id, { status: 'completed', result: { text: 'ok' } }, 7_000);
+    expect(store.finish(job.id, { status: 'completed', result: { text: 'ok' } }, 7_000)).toBe(true);
+    const done = store.get(job.id);
     expect(done).toMatchObject({
       status: 'completed',
       result: { text: 'ok' },
@@ -111,9 +113,9 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const { job } = store.insert(newJob());
     store.markRunning(job.id, WORKER);
     store.finish(job.id, { status: 'completed', result: { text: 'done' } });
-    expect(store.requeue(job.id, { runAt: 0 })).toBeUndefined();
-    expect(store.markRunning(job.id, WORKER)).toBeUndefined();
-    expect(store.finish(job.id, { status: 'failed', error: failure })).toBeUndefined();
+    expect(store.requeue(job.id, { runAt: 0 })).toBe(false);
+    expect(store.markRunning(job.id, WORKER)).toBe(false);
+    expect(store.finish(job.id, { status: 'failed', error: failure })).toBe(false);
     expect(store.claimNext()).toBeUndefined();
     expect(store.get(job.id)?.status).toBe('completed');
   });
@@ -123,7 +125,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const a = store.insert(newJob()).job;
     const b = store.insert(newJob()).job;
     const cancelled = { code: WorkerErrorCode.JOB_CANCELLED, message: 'cancelled' } as const;
-    expect(store.finish(a.id, { status: 'cancelled', error: cancelled })?.status).toBe('cancelled');
+    expect(store.finish(a.id, { status: 'cancelled', error: cancelled })).toBe(true);
+    expect(store.get(a.id)?.status).toBe('cancelled');
     expect(drain(store)).toEqual([b.id]);
     expect(store.pendingCount).toBe(1);
   });

@@ -102,6 +102,22 @@ byId('cancel-button').addEventListener('click', async () => {
   }
 });
 
+// Re-run: the server submits the same plugin (same source) with the same params, stream and
+// time limit as a new job; the panel follows the new one, and the old one stays in the history.
+byId('rerun-button').addEventListener('click', async () => {
+  if (job === undefined || !TERMINAL.has(job.status)) return;
+  const button = byId('rerun-button');
+  button.disabled = true;
+  try {
+    const { job: again } = await api.rerunJob(job.id);
+    watchJob(again);
+  } catch (error) {
+    toast(error instanceof ApiError ? error.message : String(error), 'error');
+  } finally {
+    button.disabled = false;
+  }
+});
+
 function render() {
   const status = job.status;
   const pill = byId('job-status');
@@ -110,6 +126,8 @@ function render() {
   byId('job-plugin').textContent = job.plugin;
   byId('job-id').textContent = job.id;
   byId('job-id').title = `job ${job.id} · ${job.source} · ${job.workerId ?? 'not started'}`;
+
+  byId('rerun-button').hidden = !TERMINAL.has(status);
 
   const cancel = byId('cancel-button');
   cancel.hidden = TERMINAL.has(status);

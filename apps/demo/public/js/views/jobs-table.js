@@ -1,9 +1,7 @@
-// Job history: every job the server keeps, newest first.
+// The jobs table: one page of the history (views/job-history.js), newest first.
 import { byId, h, replaceChildren } from '../dom.js';
 import { clock, duration, resultSummary, runningFor } from '../format.js';
 import { sourceBadge } from './sidebar.js';
-
-const SHOWN = 50;
 
 /**
  * @param {any[]} jobs newest first
@@ -19,7 +17,7 @@ export function renderJobs(jobs, watched, onOpen) {
   byId('jobs-empty').hidden = jobs.length > 0;
   replaceChildren(
     byId('jobs-body'),
-    jobs.slice(0, SHOWN).map((job) => {
+    jobs.map((job) => {
       const summary = resultSummary(job);
       const ran = runningFor(job);
       const kind =

@@ -10,7 +10,7 @@ import { SseChannel } from '../sse-channel.ts';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
-/** /api/jobs: submit, list, one job, its event stream, cancel. */
+/** /api/jobs: submit, list (filtered, paged), one job, its event stream, cancel, re-run. */
 export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
   const app = new Hono();
 
@@ -26,14 +26,9 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
   app.get('/', (c) => {
     const query = listJobsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw DemoError.invalidQuery(query.error);
-    const { status, plugin, limit } = query.data;
-    return c.json({
-      jobs: host.jobs({
-        limit,
-        ...(status === undefined ? {} : { status }),
-        ...(plugin === undefined ? {} : { plugin }),
-      }),
-    });
+    const page = host.jobPage(query.data);
+    // null rather than absent on the last page, so a client can tell "no more" from "no paging".
+    return c.json({ jobs: page.jobs, nextCursor: page.nextCursor ?? null });
   });
 
   app.get('/:id', (c) => {
@@ -54,6 +49,15 @@ export function jobRoutes(host: DemoHost, channels: Set<SseChannel>): Hono {
    * `log` ({ stream, text }: a line its plugin printed), then `end` (the final job) and the
    * stream closes.
    */
+  /** A new job with the finished job's plugin (same source), params, stream and time limit. */
+  app.post('/:id/rerun', async (c) => {
+    const id = c.req.param('id');
+    host.job(id);
+    await readBody(c, emptyBodySchema);
+    const { job } = host.rerun(id);
+    return c.json({ job }, 202, { Location: `/api/jobs/${encodeURIComponent(job.id)}` });
+  });
+
   app.get('/:id/events', (c) => {
     const id = c.req.param('id');
     const first = host.job(id);
