@@ -2,6 +2,8 @@
 // the server's process and a second one (plugwork-node, started with the README's command line)
 // in a process of its own; then the workers panel in headless Chromium.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -266,6 +268,26 @@ describe('the demo in --redis mode', () => {
 });
 
 describe('--redis flags', () => {
+  it('a Redis that does not answer: the server does not start, and says why, within seconds', async () => {
+    // A port nothing listens on: a listener opened and closed at once.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const settings = resolveSettings({
+      config: { server: { port: 0 }, fs: { directories: [PLUGINS], watch: false, poolSize: 1 } },
+      env: {},
+      redis: `redis://127.0.0.1:${port}`,
+    });
+    const started = Date.now();
+    await expect(startServer({ settings, logger: quietLogger() })).rejects.toThrow(
+      new RegExp(`Redis at 127\\.0\\.0\\.1:${port} is not reachable`),
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('defaults: prefix plugwork, a node in the server process', () => {
     const settings = resolveSettings({ config: {}, env: {}, redis: 'redis://10.0.0.5:6379' });
     expect(settings.redis).toEqual({

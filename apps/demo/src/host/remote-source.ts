@@ -122,6 +122,9 @@ export class RemoteSource extends EventEmitter<JobManagerEvents> implements Sour
 
   /** Starts the local node (if any) and reads the nodes once; resolves with the catalog. */
   async start(): Promise<Catalog> {
+    // First, through the runner, whose calls give up after redisTimeoutMs: a node's start
+    // would wait for an unreachable Redis for ever.
+    await this.#readNodes(true);
     if (this.#node !== undefined) {
       const node = this.#node;
       await node.start();
