@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseResponse, type WorkerResponseMessage } from '@plugwork/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpackBatch } from '../src/transport/batch.ts';
 import { expectProcessesGone, TEST_ADAPTER } from './helpers.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('../dist/child/main.js', import.meta.url));
@@ -14,6 +15,8 @@ interface RawWorker {
   child: ChildProcess;
   /** Every message received so far, parsed with the protocol (a parse failure fails the test). */
   received: WorkerResponseMessage[];
+  /** What arrived per message on the channel: a batch holds several. */
+  writes: { at: number; messages: WorkerResponseMessage[] }[];
   next(accept: (message: WorkerResponseMessage) => boolean): Promise<WorkerResponseMessage>;
 }
 
@@ -36,15 +39,22 @@ function startRaw(): RawWorker {
     accept: (m: WorkerResponseMessage) => boolean;
     resolve: (m: WorkerResponseMessage) => void;
   }[] = [];
+  const writes: { at: number; messages: WorkerResponseMessage[] }[] = [];
   child.on('message', (raw) => {
-    const message = parseResponse(raw);
-    received.push(message);
-    const index = waiters.findIndex((waiter) => waiter.accept(message));
-    if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
+    const write = { at: performance.now(), messages: [] as WorkerResponseMessage[] };
+    writes.push(write);
+    unpackBatch(raw, (one) => {
+      const message = parseResponse(one);
+      write.messages.push(message);
+      received.push(message);
+      const index = waiters.findIndex((waiter) => waiter.accept(message));
+      if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
+    });
   });
   return {
     child,
     received,
+    writes,
     next: (accept) =>
       new Promise((resolve) => {
         const already = received.find(accept);
@@ -262,5 +272,49 @@ describe('process life', () => {
     const result = spawnSync(process.execPath, [CHILD_ENTRY], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('this module is the worker process entry point');
+  });
+});
+
+describe('several messages in one write', () => {
+  const results = (worker: RawWorker) =>
+    worker.writes.map((write) =>
+      write.messages
+        .filter((message) => message.type === 'result')
+        .map((message) => message.job_id),
+    );
+
+  it('unpacks a batch of requests and answers short jobs that end together in one batch', async () => {
+    const worker = await startInitialised();
+    const ids = Array.from({ length: 20 }, (_, index) => `b${index + 1}`);
+    worker.child.send({
+      type: 'batch',
+      messages: ids.map((id) => ({ type: 'execute', job_id: id, plugin_name: 'echo', text: id })),
+    });
+    await worker.next((message) => message.type === 'result' && message.job_id === 'b20');
+    const answered = results(worker).filter((jobs) => jobs.length > 0);
+    expect(answered.flat()).toEqual(ids);
+    // A job that takes a while (the first runs cold) sends what waits at once; the rest batch.
+    expect(answered.length).toBeLessThanOrEqual(5);
+  });
+
+  it('does not hold a result back behind a job that keeps the CPU busy', async () => {
+    const worker = await startInitialised();
+    worker.child.send({
+      type: 'batch',
+      messages: [
+        { type: 'execute', job_id: 'first', plugin_name: 'spin', ms: 40 },
+        { type: 'execute', job_id: 'second', plugin_name: 'spin', ms: 200 },
+      ],
+    });
+    await worker.next((message) => message.type === 'result' && message.job_id === 'second');
+    const first = worker.writes.find((write) =>
+      write.messages.some((m) => 'job_id' in m && m.job_id === 'first'),
+    )!;
+    const second = worker.writes.find((write) =>
+      write.messages.some((m) => 'job_id' in m && m.job_id === 'second'),
+    )!;
+    expect(first).not.toBe(second);
+    // The first result left before the second job's 200 ms of CPU, not after them.
+    expect(second.at - first.at).toBeGreaterThan(150);
   });
 });

@@ -28,11 +28,21 @@ export interface ExecutorHost {
   pluginCode(): void;
   /** Throws ChannelSendError when the channel refuses the message. */
   send(message: Message, onSent?: () => void): boolean;
+  /** Sends with the other messages of this turn (one write); `onFailed` if it cannot go. */
+  post(message: Message, onFailed: (error: unknown) => void): void;
+  /** Sends what was posted, now. */
+  flush(): void;
   sendOrLog(message: Message): boolean;
   streamWindow(): number | undefined;
   resultBytes(): number | undefined;
   chunkBytes(): number | undefined;
 }
+
+/**
+ * Results of jobs that ran synchronously wait for the jobs after them (in one write) only while
+ * those jobs are this short: a result never waits long behind another job.
+ */
+const HOLD_RESULTS_MS = 0.05;
 
 /**
  * Runs the jobs the host sends, several at once where plugins allow it.
@@ -56,6 +66,9 @@ export class JobExecutor {
   #pumping = false;
   #pumpAgain = false;
   #idleWaiters: (() => void)[] = [];
+
+  /** How long the last execute kept the thread (results made meanwhile wait for the next). */
+  #lastSyncMs = 0;
 
   constructor(host: ExecutorHost) {
     this.#host = host;
@@ -129,6 +142,9 @@ export class JobExecutor {
           const next = this.#pending[0]!;
           if (!this.#mayStart(next.plugin_name)) break;
           this.#pending.shift();
+          // A job that runs synchronously holds back what waits to be sent: after a job that
+          // took a while the next one may too, so the results already made leave first.
+          if (this.#lastSyncMs >= HOLD_RESULTS_MS) this.#host.flush();
           this.#start(next);
         }
       } while (this.#pumpAgain);
@@ -171,7 +187,7 @@ export class JobExecutor {
         return;
       }
       this.#host.pluginCode();
-      const value = adapter.executePlugin(plugin, executeParams(message), job);
+      const value = this.#timed(() => adapter.executePlugin(plugin, executeParams(message), job));
       if (isPromiseLike(value)) {
         void this.#finishLater(
           job,
@@ -224,7 +240,20 @@ export class JobExecutor {
       });
       return;
     }
-    this.#sendResult(job, await adapter.executePlugin(plugin, params, job));
+    this.#sendResult(job, await this.#timed(() => adapter.executePlugin(plugin, params, job)));
+  }
+
+  /**
+   * Runs the plugin's execute, noting how long it kept the thread (the part before its first
+   * await, all of it for a plain function): see HOLD_RESULTS_MS.
+   */
+  #timed<T>(execute: () => T): T {
+    const began = performance.now();
+    try {
+      return execute();
+    } finally {
+      this.#lastSyncMs = performance.now() - began;
+    }
   }
 
   async #finishLater(job: RunningJob, work: Promise<void>, end: () => void): Promise<void> {
@@ -270,8 +299,11 @@ export class JobExecutor {
         );
       }
     }
-    // A refusal by the channel (ChannelSendError) becomes this job's failed result.
-    this.#host.send({ type: 'result', job_id: job.jobId, status: 'success', data });
+    // Posted: short jobs ending together travel in one write. A refusal by the channel
+    // (ChannelSendError) becomes this job's failed result.
+    this.#host.post({ type: 'result', job_id: job.jobId, status: 'success', data }, (error) =>
+      this.#sendFailure(job, error),
+    );
   }
 
   #sendFailure(job: RunningJob, error: unknown): void {

@@ -10,6 +10,7 @@ import {
   type UnloadRequest,
 } from '@plugwork/protocol/wire';
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
+import { Outbox } from '../transport/outbox.ts';
 import type { Transport } from '../transport/transport.ts';
 import { CodedError } from './coded-error.ts';
 import { describePluginError, JobExecutor } from './job-executor.ts';
@@ -39,6 +40,7 @@ export interface WorkerLoopOptions {
  */
 export class WorkerLoop {
   readonly #transport: Transport;
+  readonly #outbox: Outbox;
   readonly #options: WorkerLoopOptions;
   #state: 'new' | 'initialising' | 'ready' | 'stopping' = 'new';
   #adapter: PluginManagerAdapter | undefined;
@@ -69,6 +71,7 @@ export class WorkerLoop {
   constructor(options: WorkerLoopOptions) {
     this.#options = options;
     this.#transport = options.transport;
+    this.#outbox = new Outbox(options.transport, 'immediate');
     this.#executor = new JobExecutor({
       adapter: () => this.#adapter,
       state: () =>
@@ -80,6 +83,8 @@ export class WorkerLoop {
       exclusiveBusy: () => this.#exclusiveCount > 0,
       pluginCode: () => this.#pluginCode(),
       send: (message, onSent) => this.#send(message, onSent),
+      post: (message, onFailed) => this.#post(message, onFailed),
+      flush: () => this.#outbox.flush(),
       sendOrLog: (message) => this.#sendOrLog(message),
       streamWindow: () => this.#streamWindow,
       resultBytes: () => this.#resultBytes,
@@ -204,7 +209,13 @@ export class WorkerLoop {
   /** Throws ChannelSendError when the channel is open but refuses the message. */
   #send(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
     if (this.#token !== undefined) message.token = this.#token;
-    return this.#transport.send(message, onSent);
+    return this.#outbox.sendNow(message, onSent);
+  }
+
+  /** Sends with the other messages of this turn, in one write (outbox.ts): job results. */
+  #post(message: { type: string } & Record<string, unknown>, onFailed: (error: unknown) => void) {
+    if (this.#token !== undefined) message.token = this.#token;
+    this.#outbox.post(message, onFailed);
   }
 
   /** For messages whose failure to go has nobody to tell (answers, notes): log it. */

@@ -18,11 +18,19 @@ interface Queued {
  */
 export class Outbox {
   readonly #transport: Transport;
+  readonly #schedule: (flush: () => void) => void;
   #queued: Queued[] = [];
   #scheduled = false;
 
-  constructor(transport: Transport) {
+  /**
+   * `until`: when what is posted goes. 'microtask' (the host: the results of one read arrive as
+   * ticks, and their follow-up requests leave together once they are handled) or 'immediate'
+   * (a worker: jobs whose timers fire together in one timers phase, each followed by its own
+   * microtasks, end in one write after it).
+   */
+  constructor(transport: Transport, until: 'microtask' | 'immediate' = 'microtask') {
     this.#transport = transport;
+    this.#schedule = until === 'microtask' ? queueMicrotask : (flush) => void setImmediate(flush);
   }
 
   /** Queues `message` for the end of this turn; `onFailed` hears if it cannot be sent. */
@@ -30,13 +38,13 @@ export class Outbox {
     this.#queued.push({ message, onFailed });
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(this.flush);
+    this.#schedule(this.flush);
   }
 
   /** Sends `message` now, after whatever waits. Same contract as Transport.send. */
-  sendNow(message: object): boolean {
+  sendNow(message: object, onSent?: (error: Error | null) => void): boolean {
     if (this.#queued.length > 0) this.flush();
-    return this.#transport.send(message);
+    return this.#transport.send(message, onSent);
   }
 
   readonly flush = (): void => {
