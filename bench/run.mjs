@@ -150,6 +150,16 @@ results.add({
   targetRatio: { max: 2 },
 });
 
+// A producing worker's garbage collector runs threads on every core, the host's included:
+// the same runs with workers started with V8's --single-threaded-gc, for context.
+const streamingOneGcThread = await measureStreaming(config, ['--single-threaded-gc']);
+results.add({
+  name: '4. time to first chunk, workers with --single-threaded-gc (context)',
+  value: streamingOneGcThread.firstChunkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'IPC floor p50', value: floor.p50 * 1000 },
+});
+
 const burstFloor = await measureBurstFloor(config);
 results.add({
   name: '4. time to first chunk vs a busy bare child (context)',

@@ -22,8 +22,12 @@ async function runOnce(manager, count) {
   return { first, took };
 }
 
-export async function measureStreaming(config) {
-  const manager = await startManager({ pluginConfigs: { chunks: {} } });
+/**
+ * @param {{ chunks: number, rounds: number, firstChunkJobs: number }} config
+ * @param {string[]} [execArgv] flags for the worker processes (context: a single-threaded GC)
+ */
+export async function measureStreaming(config, execArgv = []) {
+  const manager = await startManager({ pluginConfigs: { chunks: {} }, worker: { execArgv } });
   await runOnce(manager, config.chunks); // warm-up, not counted
   const rates = [];
   const firsts = [];

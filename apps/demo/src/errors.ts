@@ -42,6 +42,8 @@ export const DemoErrorCode = {
   START_FAILED: 'START_FAILED',
   /** The server cannot listen on its host and port (in use, not an address of this machine). */
   LISTEN_FAILED: 'LISTEN_FAILED',
+  /** An operation on workers of this process (reload, unload, restart) in `--redis` mode. */
+  NOT_IN_REDIS_MODE: 'NOT_IN_REDIS_MODE',
   /** Anything unexpected; the message says what happened. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -187,6 +189,14 @@ export class DemoError extends Error {
       DemoErrorCode.UNKNOWN_WORKER,
       404,
       `No worker "${workerId}" of source "${source}": the sources are ${sources.map((each) => `"${each}"`).join(', ')}; GET /api/workers lists their workers`,
+    );
+  }
+
+  static notInRedisMode(action: string): DemoError {
+    return new DemoError(
+      DemoErrorCode.NOT_IN_REDIS_MODE,
+      409,
+      `The demo runs in --redis mode: ${action} is not available here, because the plugins run on the nodes (plugwork-node processes), not in this server. Restart the node concerned (Ctrl-C, then plugwork-node again), or run the demo without --redis`,
     );
   }
 

@@ -249,10 +249,15 @@ function makeContext(
   loaded: LoadedPlugin,
   context: ExecutionContext | undefined,
 ): PluginContext<unknown, unknown> {
+  let signal: AbortSignal | undefined;
   return {
     jobId: context?.jobId ?? globalThis.crypto.randomUUID(),
-    // Without a host-provided signal, nothing can cancel the job: a signal that never fires.
-    signal: context?.signal ?? new AbortController().signal,
+    // Read on first use: the worker makes a job's AbortController only when someone asks for
+    // its signal. Without a host-provided signal, nothing can cancel the job: one that never fires.
+    get signal() {
+      signal ??= context?.signal ?? new AbortController().signal;
+      return signal;
+    },
     reportProgress: (progress, message) => context?.reportProgress(progress, message),
     config: loaded.config,
     state: loaded.state,

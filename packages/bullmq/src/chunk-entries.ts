@@ -2,7 +2,9 @@
  * The entries of a job's chunk stream (a Redis Stream, one per job), written by the node and
  * read by the submitter:
  *
- * - `c` — chunk text (several plugin chunks may be joined into one entry);
+ * - `c` — chunk text (several plugin chunks may be joined into one entry), followed by `n`, the
+ *   entry's ordinal in its attempt (1, 2, …): a reader that finds one missing knows another
+ *   reader consumed (trimmed) it, rather than silently giving a partial stream;
  * - `a` — attempt number, first entry of every attempt after the first (a retry);
  * - `e` — the end: JSON `{ status, error? }` of the job's final outcome.
  *
@@ -15,6 +17,7 @@ import type { JobFailure } from '@plugwork/worker';
 export const CHUNK_FIELD = 'c';
 export const ATTEMPT_FIELD = 'a';
 export const END_FIELD = 'e';
+export const ORDINAL_FIELD = 'n';
 
 export interface StreamEnd {
   status: 'completed' | 'failed' | 'cancelled';

@@ -160,6 +160,19 @@ export class StreamMisuseError extends PlugworkBullmqError {
     );
   }
 
+  static consumedElsewhere(
+    jobId: string,
+    plugin: string,
+    from: number,
+    to: number,
+  ): StreamMisuseError {
+    const entries = from === to ? `entry ${from}` : `entries ${from} to ${to}`;
+    return new StreamMisuseError(
+      BullmqErrorCode.STREAM_UNAVAILABLE,
+      `The chunks of job ${jobId} (plugin "${plugin}") are read by another client: its stream ${entries} were consumed (and deleted) before this one read them, so this iterator would miss output. A stream has one consumer: iterate it in one place, and await job.result elsewhere`,
+    );
+  }
+
   static alreadyIterated(jobId: string): StreamMisuseError {
     return new StreamMisuseError(
       BullmqErrorCode.STREAM_UNAVAILABLE,

@@ -33,10 +33,23 @@ function overTheWire(message: unknown): unknown {
   return JSON.parse(JSON.stringify(message));
 }
 
+/**
+ * A value as nested [key, value] pairs, keys sorted: compared strictly (undefined kept), and
+ * safe for payload keys such as "constructor", which an object equality would take for the
+ * object's class.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.keys(value)
+    .sort()
+    .map((key) => [key, canonical((value as Record<string, unknown>)[key])]);
+}
+
 /** What a parse gives, in a comparable form: the value, or the error's code, field and text. */
 function outcome(parse: (input: unknown) => unknown, input: unknown): unknown {
   try {
-    return { value: parse(input) };
+    return { value: canonical(parse(input)) };
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     return {
@@ -284,5 +297,19 @@ describe('wire parser', () => {
     expect(wire.parseWireRequest).toBe(parseWireRequest);
     expect(typeof wire.encodeMessage).toBe('function');
     expect(Object.keys(wire).some((name) => name.endsWith('Schema'))).toBe(false);
+  });
+});
+
+describe('payload keys that name Object.prototype members', () => {
+  it('are data like any other: "constructor", "toString" and "hasOwnProperty" keys pass through', () => {
+    const input = overTheWire({
+      type: 'init',
+      adapter: { module: 'x' },
+      plugin_configs: { constructor: {}, toString: { a: 1 }, hasOwnProperty: {} },
+    });
+    expect(outcome(parseWireRequest, input)).toStrictEqual(outcome(parseRequest, input));
+    expect((parseWireRequest(input) as { plugin_configs: object }).plugin_configs).toHaveProperty(
+      'constructor',
+    );
   });
 });

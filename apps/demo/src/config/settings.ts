@@ -30,6 +30,11 @@ export interface DemoSettings {
   server: { host: string; port: number; bodyLimitBytes: number };
   /** The config file read, if any. */
   configFile: string | undefined;
+  /**
+   * `--redis` mode: jobs go through BullMQ on this Redis to plugwork nodes; `localNode` runs one
+   * node in the demo's own process (its pool from `fs`, or `npm` with `--adapter npm`).
+   */
+  redis?: { url: string; prefix: string; localNode: boolean } | undefined;
 }
 
 /** The demo's defaults: what runs with no config file and no flags. */
@@ -63,6 +68,12 @@ export interface SettingsInput {
   store?: string | false;
   /** The store folder when neither a flag nor the config file names one (`pnpm demo`'s data dir). */
   defaultStore?: string;
+  /** --redis <url>: submit through BullMQ to the nodes on this Redis. */
+  redis?: string;
+  /** --redis-prefix (default `plugwork`, the nodes' default). */
+  redisPrefix?: string;
+  /** false for --no-local-node. Default true. */
+  localNode?: boolean;
 }
 
 /** Resolves the settings. Throws DemoError naming the file, field, flag or variable at fault. */
@@ -144,7 +155,29 @@ export function resolveSettings(input: SettingsInput = {}): DemoSettings {
       bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULT_SETTINGS.server.bodyLimitBytes,
     },
     configFile,
+    redis: redisSettings(input),
   };
+}
+
+function redisSettings(input: SettingsInput): DemoSettings['redis'] {
+  if (input.redis === undefined) {
+    if (input.redisPrefix !== undefined || input.localNode === false) {
+      const flag = input.redisPrefix !== undefined ? '--redis-prefix' : '--no-local-node';
+      throw DemoError.invalidArgument(flag, 'it only applies with --redis <url>');
+    }
+    return undefined;
+  }
+  if (!/^rediss?:\/\/./.test(input.redis)) {
+    throw DemoError.invalidArgument(
+      '--redis',
+      `"${input.redis}" is not a Redis URL (use redis://host:port, e.g. redis://127.0.0.1:6379)`,
+    );
+  }
+  const prefix = input.redisPrefix ?? 'plugwork';
+  if (prefix === '' || /[\s:]/.test(prefix)) {
+    throw DemoError.invalidArgument('--redis-prefix', `"${prefix}" (no spaces or colons)`);
+  }
+  return { url: input.redis, prefix, localNode: input.localNode !== false };
 }
 
 function parsePort(text: string, name: string): number {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
 import type {
   Job,
-  JobHandle,
+  JobHandleLike,
   JobStatus,
   ListJobsFilter,
   Logger,
@@ -16,6 +16,7 @@ import { type HistoryQuery, historyPage } from './job-history.ts';
 import { JobLogs } from './job-logs.ts';
 import { JobOutputs } from './job-outputs.ts';
 import { withoutOfferedElsewhere } from './python-source.ts';
+import { nodesOf, RemoteSource } from './remote-source.ts';
 import type { SourceRunner } from './source-runner.ts';
 import { createRunner, sourcesOf } from './sources.ts';
 import type {
@@ -135,6 +136,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       }),
     }));
     for (const source of this.#sources) this.#listen(source);
+    for (const source of this.#sources) this.#listenToNodes(source);
   }
 
   /**
@@ -211,7 +213,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     reference: string,
     params: JsonObject,
     options: SubmitOptions = {},
-  ): { job: JobView; handle: JobHandle } {
+  ): { job: JobView; handle: JobHandleLike } {
     const { source, descriptor } = this.#resolve(reference);
     const handle = source.manager.submit(descriptor.name, params, {
       ...(options.stream === true ? { stream: true } : {}),
@@ -265,7 +267,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    * and time limit, as a new job (the old one stays as it is). Throws DemoError UNKNOWN_JOB,
    * JOB_NOT_FINISHED, and what submit throws (the plugin is gone, the queue is full).
    */
-  rerun(jobId: string): { job: JobView; handle: JobHandle } {
+  rerun(jobId: string): { job: JobView; handle: JobHandleLike } {
     const original = this.job(jobId);
     if (!isTerminalStatus(original.status)) {
       throw DemoError.jobNotFinished(jobId, original.status);
@@ -347,7 +349,13 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       this.#sources.map(async (source) => {
         const workers = await source.manager.getWorkerStates({ timeoutMs: 1_000 });
         const stats = source.manager.stats();
-        return { source: source.name, queued: stats.queued, running: stats.running, workers };
+        return {
+          source: source.name,
+          queued: stats.queued,
+          running: stats.running,
+          workers,
+          ...nodesOf(source.manager),
+        };
       }),
     );
   }
@@ -363,6 +371,13 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   }
 
   // ---- internals --------------------------------------------------------------------------
+
+  /** `--redis` mode: a node that comes, goes or changes is news for the workers panel. */
+  #listenToNodes(source: Source): void {
+    if (source.manager instanceof RemoteSource) {
+      source.manager.onNodesChanged(() => this.emit('workers'));
+    }
+  }
 
   #listen(source: Source): void {
     const { manager } = source;

@@ -4,11 +4,13 @@ import { npmAdapter } from '@plugwork/adapter-npm';
 import { JobManager, type JobManagerOptions } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { withPython } from './python-source.ts';
+import { RemoteSource } from './remote-source.ts';
 import type { SourceRunner } from './source-runner.ts';
 import type { SourceName } from './views.ts';
 
 /** The sources the settings ask for, in the order their plugins are listed. */
 export function sourcesOf(settings: DemoSettings): SourceName[] {
+  if (settings.redis !== undefined) return ['redis'];
   return withPython(settings.adapter === 'both' ? ['fs', 'npm'] : [settings.adapter], settings);
 }
 
@@ -71,11 +73,42 @@ function pythonRuntime(
 /** What the host hands every runner: where configs come from, where output goes, what to keep. */
 export type RunnerHooks = Pick<JobManagerOptions, 'registry' | 'logger' | 'retainJobs'>;
 
-/** The runner of one source: a local JobManager with that source's adapter and pool. */
+/**
+ * The runner of one source: a local JobManager with that source's adapter and pool; in
+ * `--redis` mode a BullmqRunner (remote-source.ts), with a node in this process unless
+ * `--no-local-node`.
+ */
 export function createRunner(
   source: SourceName,
   settings: DemoSettings,
   hooks: RunnerHooks,
 ): SourceRunner {
+  if (source === 'redis') return createRemoteSource(settings, hooks);
   return new JobManager({ ...managerOptions(source, settings), ...hooks });
+}
+
+function createRemoteSource(settings: DemoSettings, hooks: RunnerHooks): RemoteSource {
+  const redis = settings.redis!;
+  const logger = hooks.logger ?? {};
+  // The local node's pool: the folders (or, with --adapter npm, the packages) the local mode
+  // would run; BullMQ keeps the jobs, so no store of its own.
+  const local = settings.adapter === 'npm' ? 'npm' : 'fs';
+  return new RemoteSource({
+    url: redis.url,
+    prefix: redis.prefix,
+    localNode: redis.localNode
+      ? {
+          ...managerOptions(local, settings),
+          store: 'memory',
+          ...(hooks.registry === undefined ? {} : { registry: hooks.registry }),
+          // Its jobs have local ids the host does not know: keep their lines out of job logs.
+          logger: {
+            output: (line, source) => logger.output?.(line, { ...source, jobId: undefined }),
+            warn: (message) => logger.warn?.(message),
+          },
+        }
+      : undefined,
+    retainJobs: hooks.retainJobs ?? 200,
+    logger,
+  });
 }

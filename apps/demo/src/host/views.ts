@@ -1,11 +1,13 @@
 import type { JsonObject, PluginDescriptor, PluginDiagnostic } from '@plugwork/protocol';
 import type { Job, WorkerState } from '@plugwork/worker';
 
+import type { NodeView } from './remote-source.ts';
+
 /**
- * The adapters the demo can run: plugin folders, npm packages, and the Python plugins of the
- * plugin folders (a pool of Python workers).
+ * The adapters the demo can run: plugin folders, npm packages, the Python plugins of the plugin
+ * folders (a pool of Python workers); or, in `--redis` mode, the plugins of the BullMQ nodes.
  */
-export type SourceName = 'fs' | 'npm' | 'python';
+export type SourceName = 'fs' | 'npm' | 'python' | 'redis';
 
 /** A plugin as the API and the UI show it. */
 export interface PluginView extends PluginDescriptor {
@@ -46,6 +48,8 @@ export interface PoolView {
   queued: number;
   running: number;
   workers: WorkerState[];
+  /** `--redis` mode: the live nodes (machine, pid, plugins, running jobs) instead of workers. */
+  nodes?: NodeView[];
 }
 
 /** Streamed text of one job, as kept for late listeners. */

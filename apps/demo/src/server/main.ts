@@ -20,6 +20,12 @@ Options:
   --store <dir>               keep jobs in SQLite files in <dir> (default apps/demo/.data):
                               the queue and the history survive a restart
   --no-store                  keep jobs in memory only
+  --redis <url>               run jobs through BullMQ on this Redis (redis://host:port): the
+                              page submits, plugwork nodes run the plugins, the workers panel
+                              shows the nodes. A node runs in this process too, on the plugin
+                              folders (--adapter npm: the npm packages), unless --no-local-node
+  --redis-prefix <prefix>     the nodes' key prefix (default plugwork)
+  --no-local-node             with --redis: only submit; the nodes run elsewhere
   -h, --help                  show this help
 
 apps/demo/README.md describes the config file and the API.
@@ -35,6 +41,9 @@ async function main(): Promise<void> {
         'plugwork-config': { type: 'string' },
         store: { type: 'string' },
         'no-store': { type: 'boolean' },
+        redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
+        'no-local-node': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -56,13 +65,18 @@ async function main(): Promise<void> {
         ? {}
         : { store: values.store }),
     defaultStore: DEFAULT_DATA_DIR,
+    ...(values.redis === undefined ? {} : { redis: values.redis }),
+    ...(values['redis-prefix'] === undefined ? {} : { redisPrefix: values['redis-prefix'] }),
+    ...(values['no-local-node'] === true ? { localNode: false } : {}),
   });
   const server = await startServer({ settings });
   const { plugins, diagnostics } = server.host.catalog();
   const lines = [
     `plugwork demo on ${server.url}`,
     `  sources: ${server.host.sources.join(' + ')}${settings.configFile === undefined ? '' : ` (config: ${settings.configFile})`}`,
-    `  jobs: ${settings.store === undefined ? 'in memory (--no-store)' : `kept in ${settings.store.directory}`}`,
+    settings.redis === undefined
+      ? `  jobs: ${settings.store === undefined ? 'in memory (--no-store)' : `kept in ${settings.store.directory}`}`
+      : `  jobs: BullMQ on ${settings.redis.url} (prefix ${settings.redis.prefix}); ${settings.redis.localNode ? 'a node runs in this process' : 'no node in this process (--no-local-node)'}`,
     `  plugins: ${plugins.map((plugin) => `${plugin.id} [${plugin.source}]`).join(', ') || 'none'}`,
   ];
   if (diagnostics.length > 0) {

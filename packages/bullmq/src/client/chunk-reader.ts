@@ -4,6 +4,7 @@ import {
   CHUNK_FIELD,
   END_FIELD,
   nextStreamId,
+  ORDINAL_FIELD,
   type StreamEnd,
 } from '../chunk-entries.ts';
 import type { RemoteChunkStream } from './remote-chunk-stream.ts';
@@ -15,6 +16,8 @@ interface Tail {
   lastId: string;
   /** Highest entry consumed and not yet trimmed away. */
   trimTo: string | undefined;
+  /** Chunk entries delivered in the current attempt (their ordinals must follow on). */
+  seen: number;
 }
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
@@ -54,7 +57,7 @@ export class ChunkReader {
   /** Starts reading a job's stream from its first entry. */
   add(key: string, stream: RemoteChunkStream): void {
     if (this.#tails.has(key)) return;
-    this.#tails.set(key, { key, stream, lastId: '0-0', trimTo: undefined });
+    this.#tails.set(key, { key, stream, lastId: '0-0', trimTo: undefined, seen: 0 });
     this.#interrupt();
   }
 
@@ -141,9 +144,20 @@ export class ChunkReader {
       tail.lastId = id;
       const field = fields[0];
       const value = fields[1] ?? '';
-      if (field === CHUNK_FIELD) tail.stream.push(id, value);
-      else if (field === ATTEMPT_FIELD) tail.stream.attempt(id, Number(value));
-      else if (field === END_FIELD) {
+      if (field === CHUNK_FIELD) {
+        const ordinal = fields[2] === ORDINAL_FIELD ? Number(fields[3]) : tail.seen + 1;
+        if (ordinal !== tail.seen + 1) {
+          // Another reader of this job took (and trimmed) the entries in between.
+          tail.stream.gap(tail.seen + 1, ordinal - 1);
+          this.#tails.delete(tail.key);
+          return;
+        }
+        tail.seen = ordinal;
+        tail.stream.push(id, value);
+      } else if (field === ATTEMPT_FIELD) {
+        tail.seen = 0;
+        tail.stream.attempt(id, Number(value));
+      } else if (field === END_FIELD) {
         tail.stream.finish(id, JSON.parse(value) as StreamEnd);
         this.#tails.delete(tail.key);
         return;

@@ -27,6 +27,8 @@ export class QueueWatch {
   readonly #handlers: QueueEventHandlers;
   readonly #onError: (message: string) => void;
   readonly #watching = new Map<string, Promise<QueueEvents>>();
+  /** Plugins whose events are being read (their watch() resolved). */
+  readonly #ready = new Set<string>();
 
   constructor(
     redisOptions: RedisOptions,
@@ -48,14 +50,23 @@ export class QueueWatch {
     if (watching === undefined) {
       watching = this.#start(plugin);
       this.#watching.set(plugin, watching);
-      watching.catch(() => this.#watching.delete(plugin));
+      watching.then(
+        () => this.#ready.add(plugin),
+        () => this.#watching.delete(plugin),
+      );
     }
     return watching;
+  }
+
+  /** Whether the plugin's events are already being read (watch() would resolve at once). */
+  watching(plugin: string): boolean {
+    return this.#ready.has(plugin);
   }
 
   async close(): Promise<void> {
     const all = [...this.#watching.values()];
     this.#watching.clear();
+    this.#ready.clear();
     await Promise.all(
       all.map(async (watching) => {
         try {

@@ -94,6 +94,15 @@ export class RemoteChunkStream {
     if (this.#yielded) this.end(new StreamInterruptedError(this.#jobId, this.#plugin, attempt));
   }
 
+  /**
+   * Entries `from`..`to` of this attempt were consumed by another reader of the job (another
+   * runner that attached to it): what this one would yield is not the whole output, so it ends
+   * with an error instead. The job itself goes on; `result` still follows it.
+   */
+  gap(from: number, to: number): void {
+    this.end(StreamMisuseError.consumedElsewhere(this.#jobId, this.#plugin, from, to));
+  }
+
   /** The node wrote the end entry. */
   finish(id: string, outcome: StreamEnd): void {
     this.#consumed(id);

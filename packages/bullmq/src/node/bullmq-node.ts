@@ -114,6 +114,8 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       host: hostname(),
       pid: process.pid,
       plugins: this.plugins,
+      // Only what the node consumes: a plugin whose queue stopped is not offered any more.
+      catalog: this.manager.catalog.plugins.filter((plugin) => this.#workers.has(plugin.name)),
       poolSize: this.#poolSize(),
       running: [...this.#running.values()].map(({ id, plugin }) => ({ id, plugin })),
       startedAt: this.#startedAt,
@@ -155,8 +157,12 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
       redis,
       this.#keys,
       {
-        cancelTracked: (plugin, id) =>
-          this.#workers.get(plugin)?.cancelJob(id, 'cancelled by its submitter') === true,
+        cancelTracked: (plugin, id) => {
+          const job = this.#running.get(runningKey(plugin, id));
+          if (job === undefined) return false;
+          void job.local.cancel();
+          return true;
+        },
         running: () =>
           [...this.#running.values()].map((job) => ({
             plugin: job.plugin,
@@ -269,8 +275,11 @@ export class BullmqNode extends EventEmitter<BullmqNodeEvents> {
     const context = this.#context!;
     const worker = new Worker<RemoteJobData, JsonObject>(
       queueName(plugin),
-      (job: BullJob<RemoteJobData>, token: string | undefined, signal?: AbortSignal) =>
-        runRemoteJob(context, plugin, job, token, signal),
+      // Two parameters, no AbortSignal: BullMQ then makes no AbortController per job, and a
+      // cancel reaches the job through #running (cancelTracked) instead; an EventTarget
+      // listener per job was a measurable part of a no-op job's cost.
+      (job: BullJob<RemoteJobData>, token: string | undefined) =>
+        runRemoteJob(context, plugin, job, token),
       {
         connection: bullmqConnection(this.#redisOptions),
         prefix: this.#keys.prefix,

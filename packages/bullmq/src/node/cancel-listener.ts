@@ -15,9 +15,10 @@ export interface CancelTarget {
 
 /**
  * Cancels reach nodes by pub/sub: every node hears every one, and the node running the job
- * applies it (BullMQ's cancelJob fires the processor's AbortSignal). One that arrives while
- * BullMQ is between taking the job and calling the processor is remembered for a while; after
- * a reconnect (messages may have gone by), the marks of the running jobs are read again.
+ * applies it (the local job's cancel: its plugin's AbortSignal, then the kill). One that
+ * arrives before the job is running here (BullMQ took it, the processor is setting it up) is
+ * remembered for a while; after a reconnect (messages may have gone by), the marks of the
+ * running jobs are read again.
  */
 export class CancelListener {
   readonly #subscriber: Redis;

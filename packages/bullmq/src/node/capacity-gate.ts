@@ -1,7 +1,9 @@
 import type { Worker } from 'bullmq';
 
-/** After a slot frees, how long idle queues wait before they resume (see below). */
+/** How long the pool must take no job before paused idle queues resume (see below). */
 const RESUME_DELAY_MS = 20;
+/** The longest an idle queue stays paused while a slot is free but other queues keep taking it. */
+const MAX_PAUSED_MS = 250;
 
 /**
  * Keeps the node's BullMQ workers (one per plugin queue) from taking more jobs than its local
@@ -11,9 +13,12 @@ const RESUME_DELAY_MS = 20;
  *
  * - a worker running jobs gets concurrency = its jobs + the free slots, so BullMQ's own loop
  *   (and its fetch-the-next-job-on-completion shortcut) never takes more than fits;
- * - a worker running nothing is paused while no slot is free, and resumed 20 ms
- *   after one frees, if it is still free (a busy queue usually takes the slot back at once,
- *   so idle queues are not paused and resumed around every job).
+ * - a worker running nothing is paused while no slot is free, and resumed (if a slot is free
+ *   then) once the pool has taken no job for 20 ms, or at the latest 250 ms after it was
+ *   paused. A busy queue usually takes the slot back at once, so idle queues are not paused
+ *   and resumed around every job: each resume costs BullMQ a stalled-jobs scan of the queue
+ *   (its stalled checker restarts), which on a stream of short jobs was a measurable share of
+ *   the node's work. The 250 ms bound keeps a busy queue from starving the others.
  *
  * A worker already waiting for a job when the pool fills may still take one (BullMQ finishes a
  * fetch in flight): the processor hands such a job straight back to its queue.
@@ -24,8 +29,10 @@ export class CapacityGate {
   #used = 0;
   readonly #workers = new Map<
     string,
-    { worker: Worker; active: number; concurrency: number; paused: boolean }
+    { worker: Worker; active: number; concurrency: number; paused: boolean; pausedAt: number }
   >();
+  /** When the pool last took a job (Date.now()). */
+  #lastAcquireAt = 0;
   /** Per worker, the last pause/resume, so that the calls reach BullMQ in order. */
   readonly #pending = new Map<Worker, Promise<void>>();
   #resumeTimer: NodeJS.Timeout | undefined;
@@ -39,7 +46,7 @@ export class CapacityGate {
 
   /** `concurrency`: the plugin's jobs at once per worker process (1 unless it declares more). */
   add(plugin: string, worker: Worker, concurrency: number): void {
-    this.#workers.set(plugin, { worker, active: 0, concurrency, paused: false });
+    this.#workers.set(plugin, { worker, active: 0, concurrency, paused: false, pausedAt: 0 });
     this.#update();
   }
 
@@ -67,6 +74,7 @@ export class CapacityGate {
   acquire(plugin: string): void {
     const entry = this.#workers.get(plugin);
     if (entry !== undefined) entry.active++;
+    this.#lastAcquireAt = Date.now();
     this.#used += 1 / this.#concurrencyOf(plugin);
     this.#update();
   }
@@ -105,19 +113,35 @@ export class CapacityGate {
       entry.worker.concurrency = Math.max(1, entry.active + free);
       if (entry.active === 0 && free === 0) this.#setPaused(entry, true);
     }
-    if (anyFree && this.#resumeTimer === undefined) {
-      this.#resumeTimer = setTimeout(() => {
-        this.#resumeTimer = undefined;
-        for (const entry of this.#workers.values()) {
-          if (this.#free(entry.concurrency) > 0) this.#setPaused(entry, false);
-        }
-      }, RESUME_DELAY_MS);
-    }
+    if (anyFree) this.#scheduleResume(RESUME_DELAY_MS);
   }
 
-  #setPaused(entry: { worker: Worker; paused: boolean }, paused: boolean): void {
+  #scheduleResume(delayMs: number): void {
+    if (this.#resumeTimer !== undefined) return;
+    this.#resumeTimer = setTimeout(() => {
+      this.#resumeTimer = undefined;
+      this.#resumeIdle();
+    }, delayMs);
+  }
+
+  /** Resumes the paused queues that have a free slot and whose wait is over; see the class. */
+  #resumeIdle(): void {
+    const now = Date.now();
+    const quietFor = now - this.#lastAcquireAt;
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.#workers.values()) {
+      if (!entry.paused || this.#free(entry.concurrency) === 0) continue;
+      const wait = Math.min(RESUME_DELAY_MS - quietFor, entry.pausedAt + MAX_PAUSED_MS - now);
+      if (wait <= 0) this.#setPaused(entry, false);
+      else next = Math.min(next, wait);
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#scheduleResume(next);
+  }
+
+  #setPaused(entry: { worker: Worker; paused: boolean; pausedAt: number }, paused: boolean): void {
     if (entry.paused === paused) return;
     entry.paused = paused;
+    if (paused) entry.pausedAt = Date.now();
     const { worker } = entry;
     const previous = this.#pending.get(worker) ?? Promise.resolve();
     const next = previous

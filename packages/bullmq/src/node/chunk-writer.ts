@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobHandleLike } from '@plugwork/worker';
 import type { Redis } from 'ioredis';
-import { ATTEMPT_FIELD, CHUNK_FIELD, END_FIELD, type StreamEnd } from '../chunk-entries.ts';
+import {
+  ATTEMPT_FIELD,
+  CHUNK_FIELD,
+  END_FIELD,
+  ORDINAL_FIELD,
+  type StreamEnd,
+} from '../chunk-entries.ts';
 
 export interface ChunkWriterOptions {
   /** Unconsumed characters allowed in Redis before the plugin is paused. */
@@ -32,6 +38,8 @@ export class ChunkWriter {
   #pendingChars = 0;
   #draining: Promise<void> | undefined;
   #abandoned = false;
+  /** Chunk entries written in this attempt (one writer per attempt). */
+  #ordinal = 0;
 
   constructor(redis: Redis, key: string, options: ChunkWriterOptions) {
     this.#redis = redis;
@@ -83,7 +91,15 @@ export class ChunkWriter {
       while (this.#pendingChars > 0) {
         const text = this.#takeEntry();
         if (!this.#abandoned) {
-          await this.#redis.xadd(this.#key, '*', CHUNK_FIELD, text);
+          this.#ordinal++;
+          await this.#redis.xadd(
+            this.#key,
+            '*',
+            CHUNK_FIELD,
+            text,
+            ORDINAL_FIELD,
+            String(this.#ordinal),
+          );
           this.#record(text.length);
           await this.#awaitCredit(onAbandoned);
         }

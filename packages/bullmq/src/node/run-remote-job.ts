@@ -65,7 +65,6 @@ export async function runRemoteJob(
   plugin: string,
   job: BullJob<RemoteJobData>,
   token: string | undefined,
-  signal: AbortSignal | undefined,
 ): Promise<JsonObject> {
   const id = job.id!;
   const data = job.data;
@@ -116,9 +115,8 @@ export async function runRemoteJob(
     const relay = new ProgressRelay(job, context.onError);
     context.progress.set(local.id, relay);
     const cancel = () => void local.cancel();
-    signal?.addEventListener('abort', cancel, { once: true });
-    // A cancel that arrived before BullMQ tracked the job here, or while it was being set up.
-    if (signal?.aborted === true || context.cancelRequested(plugin, id)) cancel();
+    // A cancel that arrived before the job was in context.running (later ones find it there).
+    if (context.cancelRequested(plugin, id)) cancel();
     // A run after the first: the job may have been cancelled while an earlier node ran it.
     if (job.attemptsStarted > 1 || attempt > 1) {
       context.redis.exists(context.keys.cancelled(plugin, id)).then((found) => {
@@ -133,7 +131,6 @@ export async function runRemoteJob(
       await pumping;
       await relay.flush();
     } finally {
-      signal?.removeEventListener('abort', cancel);
       context.progress.delete(local.id);
       context.running.delete(key);
     }

@@ -9,6 +9,7 @@ const SOURCE_TITLES = {
   fs: 'A folder in a plugins directory (adapter-fs)',
   npm: 'An installed npm package (adapter-npm)',
   python: 'A Python plugin folder in a plugins directory, run by Python workers',
+  redis: 'Offered by the plugwork nodes on Redis (BullMQ)',
 };
 
 function sourceTitle(source) {

@@ -1,5 +1,6 @@
 // The pools: one per source, each worker with its pid, state, loaded plugins and restarts, and a
-// button that replaces its process.
+// button that replaces its process. In --redis mode the one pool lists the nodes instead: the
+// machines (plugwork-node processes) that run the jobs.
 import { ApiError, api } from '../api.js';
 import { byId, h, replaceChildren } from '../dom.js';
 import { bytes } from '../format.js';
@@ -24,7 +25,7 @@ export function renderPools(pools, jobs, options) {
           'div',
           { class: 'pool-head' },
           sourceBadge(pool.source),
-          h('strong', null, `${pool.workers.length} worker${pool.workers.length === 1 ? '' : 's'}`),
+          h('strong', null, poolTitle(pool)),
           h(
             'span',
             { class: 'pool-stats' },
@@ -37,7 +38,9 @@ export function renderPools(pools, jobs, options) {
             h('span', null, 'running ', h('strong', null, pool.running)),
           ),
         ),
-        pool.workers.map((worker) => workerCard(worker, pool.source, jobs, options.stale)),
+        pool.nodes === undefined
+          ? pool.workers.map((worker) => workerCard(worker, pool.source, jobs, options.stale))
+          : nodeCards(pool.nodes, jobs, options.stale),
       ),
     ),
   );
@@ -140,5 +143,76 @@ function workerCard(worker, source, jobs, stale) {
     ),
     worker.failure ? h('p', { class: 'failure' }, worker.failure) : null,
     h('div', { class: 'worker-actions' }, restart),
+  );
+}
+
+function poolTitle(pool) {
+  const count = pool.nodes === undefined ? pool.workers.length : pool.nodes.length;
+  const noun = pool.nodes === undefined ? 'worker' : 'node';
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function nodeCards(nodes, jobs, stale) {
+  if (nodes.length === 0) {
+    return h(
+      'p',
+      { class: 'empty', 'data-testid': 'no-nodes' },
+      'No node is running: start one with plugwork-node (see the README).',
+    );
+  }
+  return nodes.map((node) => nodeCard(node, jobs, stale));
+}
+
+/** One node: its machine, process, plugins, pool and the jobs it runs (as of its heartbeat). */
+function nodeCard(node, jobs, stale) {
+  const state = stale ? 'unknown' : node.running.length > 0 ? 'busy' : 'idle';
+  return h(
+    'div',
+    {
+      class: 'worker node',
+      'data-testid': 'node',
+      'data-node': node.name,
+      'data-state': state,
+    },
+    h(
+      'div',
+      { class: 'worker-head' },
+      h('span', { class: 'worker-id', title: `node ${node.id}` }, node.name),
+      h('span', { class: 'worker-pid' }, `pid ${node.pid}`),
+      node.local
+        ? h('span', { class: 'chip', title: 'Runs in the demo server' }, 'this process')
+        : null,
+      h('span', { class: 'status-pill', 'data-status': state }, state),
+    ),
+    h(
+      'dl',
+      null,
+      h('dt', null, 'machine'),
+      h('dd', { 'data-testid': 'node-host' }, node.host),
+      h('dt', null, 'plugins'),
+      h(
+        'dd',
+        null,
+        node.plugins.length === 0
+          ? h('span', { class: 'empty' }, 'none')
+          : h(
+              'span',
+              { class: 'chips' },
+              node.plugins.map((name) => h('span', { class: 'chip' }, name)),
+            ),
+      ),
+      h('dt', null, 'pool'),
+      h('dd', null, `${node.poolSize} worker${node.poolSize === 1 ? '' : 's'}`),
+      h('dt', null, 'running'),
+      h(
+        'dd',
+        { 'data-testid': 'node-running' },
+        node.running.length === 0
+          ? '–'
+          : node.running
+              .map(({ id, plugin }) => `${jobs.get(id)?.plugin ?? plugin} ${id.slice(-8)}`)
+              .join(', '),
+      ),
+    ),
   );
 }
