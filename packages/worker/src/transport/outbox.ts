@@ -10,7 +10,8 @@ interface Queued {
  * Messages to one worker that may wait for the end of the current turn of the event loop, so
  * that those sent in the same turn go in one write: the results of several short jobs arrive
  * in one read and each frees a place; the next jobs for those places then leave together
- * instead of one system call each. Waiting costs no latency worth measuring (a microtask).
+ * instead of one system call each. The first message of a turn goes at once, so a lone one
+ * waits for nothing.
  *
  * Order is kept: a message sent at once (`Transport.send` through `sendNow`) first flushes what
  * waits. A message that cannot go (it cannot be serialised) is reported to its own sender, not
@@ -33,12 +34,23 @@ export class Outbox {
     this.#schedule = until === 'microtask' ? queueMicrotask : (flush) => void setImmediate(flush);
   }
 
-  /** Queues `message` for the end of this turn; `onFailed` hears if it cannot be sent. */
+  /**
+   * Sends `message` in one write with the others posted in this turn: the first goes at once (a
+   * lone message waits for nothing), those after it wait for the end of the turn and leave
+   * together. `onFailed` hears if it cannot be sent.
+   */
   post(message: object, onFailed: (error: unknown) => void): void {
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#schedule(this.flush);
+      try {
+        this.#transport.send(message);
+      } catch (error) {
+        onFailed(error);
+      }
+      return;
+    }
     this.#queued.push({ message, onFailed });
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    this.#schedule(this.flush);
   }
 
   /** Sends `message` now, after whatever waits. Same contract as Transport.send. */

@@ -30,13 +30,16 @@ function recordingTransport(refuse: (message: object) => boolean = () => false) 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 describe('Outbox', () => {
-  it('sends what is posted in one turn as one write, in order', async () => {
+  it('sends the first message of a turn at once and the rest together at its end, in order', async () => {
     const { transport, writes } = recordingTransport();
     const outbox = new Outbox(transport);
     for (const id of ['a', 'b', 'c']) outbox.post({ id }, () => {});
-    expect(writes).toEqual([]);
+    expect(writes).toEqual([[{ id: 'a' }]]);
     await tick();
-    expect(writes).toEqual([[{ id: 'a' }, { id: 'b' }, { id: 'c' }]]);
+    expect(writes).toEqual([[{ id: 'a' }], [{ id: 'b' }, { id: 'c' }]]);
+    // A new turn: its first message goes at once again.
+    outbox.post({ id: 'd' }, () => {});
+    expect(writes.at(-1)).toEqual([{ id: 'd' }]);
   });
 
   it('sends a lone message as itself', async () => {
@@ -51,21 +54,27 @@ describe('Outbox', () => {
     const outbox = new Outbox(transport);
     outbox.post({ id: 'execute-1' }, () => {});
     outbox.post({ id: 'execute-2' }, () => {});
+    outbox.post({ id: 'execute-3' }, () => {});
     outbox.sendNow({ id: 'cancel-1' });
     await tick();
-    expect(writes.flat()).toEqual([{ id: 'execute-1' }, { id: 'execute-2' }, { id: 'cancel-1' }]);
+    expect(writes.flat()).toEqual([
+      { id: 'execute-1' },
+      { id: 'execute-2' },
+      { id: 'execute-3' },
+      { id: 'cancel-1' },
+    ]);
   });
 
   it('tells only the sender of a message that cannot go; the others are sent', async () => {
     const { transport, writes } = recordingTransport((message) => 'bad' in message);
     const outbox = new Outbox(transport);
     const failed: string[] = [];
-    for (const message of [{ id: 'a' }, { id: 'b', bad: true }, { id: 'c' }]) {
+    for (const message of [{ id: 'first' }, { id: 'a' }, { id: 'b', bad: true }, { id: 'c' }]) {
       outbox.post(message, (error) => failed.push(`${message.id}: ${(error as Error).message}`));
     }
     await tick();
     expect(failed).toEqual(['b: the message could not be sent: refused for the test']);
-    expect(writes.flat()).toEqual([{ id: 'a' }, { id: 'c' }]);
+    expect(writes.flat()).toEqual([{ id: 'first' }, { id: 'a' }, { id: 'c' }]);
   });
 });
 
