@@ -11,7 +11,18 @@ import { scriptEnv } from './support/server.ts';
 const MAIN = path.resolve(import.meta.dirname, '../bin/plugwork-demo.js');
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-demo-main-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** Every server this file started: a test that fails halfway must not leave one running. */
+const launched: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of launched) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone, as it should be.
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** The job store the server keeps (its default, apps/demo/.data, is not for tests). */
 const STORE = path.join(scratch, 'store');
@@ -31,6 +42,7 @@ function launch(args: string[], env: Record<string, string> = {}, viaPnpm = fals
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  launched.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => {

@@ -309,7 +309,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       queue: resolveQueueOptions(options, submittedAt),
     });
     // The store may hold a job with this id from an earlier run: then that job is the answer.
-    const kept = this.#bridge.insert(record);
+    const kept = this.#bridge.insert(record, options.id === undefined);
     if (kept !== record) return new JobHandle(kept, this.#cancel);
     record = kept;
     context.queue.push(record);

@@ -98,10 +98,11 @@ export class JobStoreBridge {
 
   /**
    * Takes a new job into the store. Returns the record to hand out: `record` itself, or the
-   * job that already has its id (an idempotent submit). Throws JobStoreError when the store
-   * is full.
+   * job that already has its id (an idempotent submit). `generatedId`: the manager made the
+   * id (random per manager), so no earlier job can have it. Throws JobStoreError when the
+   * store is full.
    */
-  insert(record: JobRecord): JobRecord {
+  insert(record: JobRecord, generatedId = false): JobRecord {
     const store = this.#store!;
     const job: NewJob = {
       id: record.id,
@@ -119,7 +120,7 @@ export class JobStoreBridge {
       retryOn: record.retryOn,
     };
     // `created` first: the snapshot behind `job` is made only when read.
-    const inserted = store.insert(job);
+    const inserted = store.insert(job, { fresh: generatedId });
     if (!inserted.created) {
       const stored = inserted.job;
       return this.#context.jobs.get(stored.id) ?? this.#restore(stored);

@@ -56,10 +56,12 @@ export abstract class JobLedger implements JobStore {
     return this.#running;
   }
 
-  insert(job: NewJob): InsertResult {
+  insert(job: NewJob, options?: { fresh?: boolean }): InsertResult {
     this.assertOpen();
-    const existing = this.live.get(job.id)?.snapshot() ?? this.findStored(job.id);
-    if (existing !== undefined) return { job: existing, created: false };
+    if (options?.fresh !== true) {
+      const existing = this.live.get(job.id)?.snapshot() ?? this.findStored(job.id);
+      if (existing !== undefined) return { job: existing, created: false };
+    }
     const submittedAt = Math.max(job.submittedAt, this.lastSubmittedAt);
     const spec = submittedAt === job.submittedAt ? job : { ...job, submittedAt };
     const state = new JobState(spec, this.nextSeq);

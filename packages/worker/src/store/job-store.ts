@@ -95,8 +95,12 @@ export interface JobStore {
   readonly queuedCount: number;
   readonly runningCount: number;
 
-  /** Adds a job, or returns the job that already has its id (idempotent submit). */
-  insert(job: NewJob): InsertResult;
+  /**
+   * Adds a job, or returns the job that already has its id (idempotent submit). `fresh`: the
+   * caller made the id unique itself (the JobManager's generated ids, random per manager), so
+   * no stored job is looked up by it.
+   */
+  insert(job: NewJob, options?: { fresh?: boolean }): InsertResult;
   /**
    * Takes the next job to run out of the queue: lowest priority number first, then submission
    * order, among jobs whose runAt has come. It stays pending until markRunning.
