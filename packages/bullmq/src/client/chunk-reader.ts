@@ -112,7 +112,10 @@ export class ChunkReader {
       }
       try {
         this.#clientId ??= Number(await this.#blocking.client('ID'));
+        // Taken after that await: the jobs may have ended meanwhile, and an XREAD of no
+        // stream is a syntax error to Redis.
         const tails = [...this.#tails.values()];
+        if (tails.length === 0) continue;
         this.#blocked = true;
         const reply = (await this.#blocking.xread(
           'COUNT',
