@@ -27,6 +27,8 @@ export class JobState {
   queued = false;
   /** Pruned from the memory store, whose lists drop such jobs lazily. */
   dropped = false;
+  /** The SQLite store has not written the job's row yet (a flag here costs less than a Set there). */
+  rowless = false;
   #snapshot: StoredJob | undefined;
 
   constructor(spec: NewJob, seq: number, restored?: Partial<StoredJob>) {

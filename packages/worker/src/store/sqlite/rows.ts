@@ -28,14 +28,62 @@ export const INSERT_SQL = `INSERT INTO jobs (${COLUMNS}) VALUES (${COLUMNS.split
  * Updates of a live job leave ended_at (and so every partial index) alone; only the update
  * that finishes a job sets it, and so enters the job into the history indexes.
  */
-export const UPDATE_LIVE_SQL =
-  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, attempts = ?, progress = ?, progress_message = ?, worker_id = ?, worker_pid = ? WHERE seq = ?';
+export const LIVE_COLUMNS = [
+  'status',
+  'run_at',
+  'started_at',
+  'attempts',
+  'progress',
+  'progress_message',
+  'worker_id',
+  'worker_pid',
+] as const;
 
-export const UPDATE_FINISHED_SQL =
-  'UPDATE jobs SET status = ?, run_at = ?, started_at = ?, attempts = ?, progress = ?, progress_message = ?, worker_id = ?, worker_pid = ?, ended_at = ?, result = ?, error = ? WHERE seq = ?';
+export const FINISH_COLUMNS = [...LIVE_COLUMNS, 'ended_at', 'result', 'error'] as const;
 
-export function insertParams(job: JobState): SqlValue[] {
-  const { spec } = job;
+const assignments = (columns: readonly string[]) => columns.map((c) => `${c} = ?`).join(', ');
+
+/** One row's update; its parameters are the columns' values, then the seq. */
+export const UPDATE_LIVE_SQL = `UPDATE jobs SET ${assignments(LIVE_COLUMNS)} WHERE seq = ?`;
+export const UPDATE_FINISHED_SQL = `UPDATE jobs SET ${assignments(FINISH_COLUMNS)} WHERE seq = ?`;
+
+/** Many rows' update from `values` (rows laid out as for the one-row statement: seq last). */
+function updateFromValues(columns: readonly string[], values: string): string {
+  const set = columns.map((c, i) => `${c} = v.column${i + 1}`).join(', ');
+  return `UPDATE jobs SET ${set} FROM (VALUES ${values}) AS v WHERE jobs.seq = v.column${columns.length + 1}`;
+}
+
+export const liveSql = (values: string): string => updateFromValues(LIVE_COLUMNS, values);
+export const finishSql = (values: string): string => updateFromValues(FINISH_COLUMNS, values);
+
+/** A never-started job's attempts, the common case, without JSON.stringify. */
+function attemptsJson(attempts: readonly JobAttempt[]): string {
+  return attempts.length === 0 ? '[]' : JSON.stringify(attempts);
+}
+
+/**
+ * The columns of a job that never started (no attempt: so no start, worker, progress, end,
+ * result or error), the common case of a new row: its attempts are `[]` in the SQL, and the
+ * other columns are left NULL rather than bound.
+ */
+export const NEW_COLUMNS = [
+  'seq',
+  'id',
+  'plugin',
+  'status',
+  'priority',
+  'run_at',
+  'submitted_at',
+  'max_attempts',
+  'spec',
+] as const;
+
+/** Whether `job`'s new row can be written with NEW_COLUMNS alone. */
+export function neverStarted(job: JobState): boolean {
+  return job.attempts.length === 0 && !job.terminal;
+}
+
+function specJson(spec: NewJob): string {
   const column: SpecColumn = {
     params: spec.params,
     stream: spec.stream,
@@ -45,7 +93,29 @@ export function insertParams(job: JobState): SqlValue[] {
     backoff: spec.backoff,
     retryOn: spec.retryOn.length === 0 ? undefined : [...spec.retryOn],
   };
-  return [
+  return JSON.stringify(column);
+}
+
+/** Appends the NEW_COLUMNS values of `job` (a job that neverStarted) to `out`. */
+export function appendNew(out: SqlValue[], job: JobState): void {
+  const { spec } = job;
+  out.push(
+    job.seq,
+    spec.id,
+    spec.plugin,
+    job.status,
+    spec.priority,
+    job.runAt,
+    spec.submittedAt,
+    spec.maxAttempts,
+    specJson(spec),
+  );
+}
+
+/** Appends the INSERT_SQL parameters of `job` to `out`. */
+export function appendInsert(out: SqlValue[], job: JobState): void {
+  const { spec } = job;
+  out.push(
     job.seq,
     spec.id,
     spec.plugin,
@@ -56,32 +126,54 @@ export function insertParams(job: JobState): SqlValue[] {
     job.startedAt ?? null,
     job.endedAt ?? null,
     spec.maxAttempts,
-    JSON.stringify(column),
-    JSON.stringify(job.attempts),
+    specJson(spec),
+    attemptsJson(job.attempts),
     job.progress ?? null,
     job.progressMessage ?? null,
     json(job.result),
     json(job.error),
     job.workerId ?? null,
     job.workerPid ?? null,
-  ];
+  );
 }
 
-/** Parameters of UPDATE_LIVE_SQL, or of UPDATE_FINISHED_SQL for a finished job. */
-export function updateParams(job: JobState): SqlValue[] {
-  const live: SqlValue[] = [
+/** Appends the UPDATE_LIVE_SQL parameters of `job` to `out`. */
+export function appendLiveUpdate(out: SqlValue[], job: JobState): void {
+  out.push(
     job.status,
     job.runAt,
     job.startedAt ?? null,
-    JSON.stringify(job.attempts),
+    attemptsJson(job.attempts),
     job.progress ?? null,
     job.progressMessage ?? null,
     job.workerId ?? null,
     job.workerPid ?? null,
-  ];
-  if (job.terminal) live.push(job.endedAt ?? null, json(job.result), json(job.error));
-  live.push(job.seq);
-  return live;
+    job.seq,
+  );
+}
+
+/** Appends the UPDATE_FINISHED_SQL parameters of `job` (a finished job) to `out`. */
+export function appendFinish(out: SqlValue[], job: JobState): void {
+  out.push(
+    job.status,
+    job.runAt,
+    job.startedAt ?? null,
+    attemptsJson(job.attempts),
+    job.progress ?? null,
+    job.progressMessage ?? null,
+    job.workerId ?? null,
+    job.workerPid ?? null,
+    job.endedAt ?? null,
+    json(job.result),
+    json(job.error),
+    job.seq,
+  );
+}
+
+export function insertParams(job: JobState): SqlValue[] {
+  const out: SqlValue[] = [];
+  appendInsert(out, job);
+  return out;
 }
 
 /** A row read back, as the store's record of the job. */

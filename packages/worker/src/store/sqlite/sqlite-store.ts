@@ -15,19 +15,23 @@ import {
   type SqliteDatabase,
   type SqliteDriver,
   type SqliteStatement,
+  type SqlValue,
   sqliteErrorKind,
 } from './driver.ts';
 import { HistoryQuery } from './history-query.ts';
 import { rollback } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
+import { RowWriter } from './row-writer.ts';
 import {
+  appendFinish,
+  appendInsert,
+  appendLiveUpdate,
+  appendNew,
   COLUMNS,
   INSERT_SQL,
   insertParams,
+  neverStarted,
   rowToState,
-  UPDATE_FINISHED_SQL,
-  UPDATE_LIVE_SQL,
-  updateParams,
 } from './rows.ts';
 
 /** Rows one write transaction takes at most; a larger backlog is written over several ticks. */
@@ -61,15 +65,12 @@ export class SqliteJobStore extends JobLedger {
   readonly #db: SqliteDatabase;
   readonly #settings: SqliteStoreSettings;
   readonly #insert: SqliteStatement;
-  readonly #updateLive: SqliteStatement;
-  readonly #updateFinished: SqliteStatement;
+  readonly #rows: RowWriter;
   readonly #saveNextSeq: SqliteStatement;
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
   readonly #dirty = new Set<JobState>();
-  /** Jobs with no row yet. */
-  readonly #unsaved = new Set<JobState>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   /** Set while writes fail: the delay before the next retry. */
@@ -88,8 +89,7 @@ export class SqliteJobStore extends JobLedger {
     this.driver = driver;
     this.#settings = settings;
     this.#insert = db.prepare(INSERT_SQL);
-    this.#updateLive = db.prepare(UPDATE_LIVE_SQL);
-    this.#updateFinished = db.prepare(UPDATE_FINISHED_SQL);
+    this.#rows = new RowWriter(db);
     this.#saveNextSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'");
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
     this.#history = new HistoryQuery(db);
@@ -113,7 +113,7 @@ export class SqliteJobStore extends JobLedger {
       this.#recovered();
       return;
     }
-    this.#unsaved.add(job);
+    job.rowless = true;
     this.#dirty.add(job);
     this.#schedule();
   }
@@ -194,7 +194,7 @@ export class SqliteJobStore extends JobLedger {
       if (!job.terminal) continue;
       this.live.delete(job.id);
       this.#dirty.delete(job);
-      this.#unsaved.delete(job);
+      job.rowless = false;
       cleared++;
     }
     return cleared;
@@ -269,28 +269,26 @@ export class SqliteJobStore extends JobLedger {
     }
     try {
       this.#transaction(() => {
-        for (const job of batch) this.#writeRow(job);
+        this.#writeRows(batch);
         this.#saveNextSeq.run(this.nextSeq);
       });
     } catch (error) {
       const failure = error as JobStoreError;
       const rejected: StoredJob[] = [];
       if (failure.code === WorkerErrorCode.STORE_FULL) {
-        const updates = batch.filter((job) => !this.#unsaved.has(job));
+        const updates = batch.filter((job) => !job.rowless);
         if (updates.length > 0 && updates.length < batch.length) {
           try {
-            this.#transaction(() => {
-              for (const job of updates) this.#writeRow(job);
-            });
+            this.#transaction(() => this.#writeRows(updates));
             this.#written(updates);
           } catch {
             // Still failing: they stay dirty for the retry.
           }
         }
         for (const job of batch) {
-          if (!this.#unsaved.has(job)) continue;
+          if (!job.rowless) continue;
           this.#dirty.delete(job);
-          this.#unsaved.delete(job);
+          job.rowless = false;
           this.forget(job);
           rejected.push(job.snapshot());
         }
@@ -303,15 +301,29 @@ export class SqliteJobStore extends JobLedger {
     this.#recovered();
   }
 
-  #writeRow(job: JobState): void {
-    if (this.#unsaved.has(job)) this.#insert.run(...insertParams(job));
-    else (job.terminal ? this.#updateFinished : this.#updateLive).run(...updateParams(job));
+  /** Every job's row, new ones inserted, stored ones updated, a few statements for all. */
+  #writeRows(jobs: readonly JobState[]): void {
+    const fresh: SqlValue[] = [];
+    const inserts: SqlValue[] = [];
+    const live: SqlValue[] = [];
+    const finishes: SqlValue[] = [];
+    for (const job of jobs) {
+      if (job.rowless) {
+        if (neverStarted(job)) appendNew(fresh, job);
+        else appendInsert(inserts, job);
+      } else if (job.terminal) appendFinish(finishes, job);
+      else appendLiveUpdate(live, job);
+    }
+    this.#rows.insertNew(fresh);
+    this.#rows.insert(inserts);
+    this.#rows.updateLive(live);
+    this.#rows.finish(finishes);
   }
 
   #written(jobs: readonly JobState[]): void {
     for (const job of jobs) {
       this.#dirty.delete(job);
-      this.#unsaved.delete(job);
+      job.rowless = false;
       // A finished job lives on in the file only.
       if (job.terminal) this.live.delete(job.id);
     }
