@@ -56,9 +56,28 @@ function updateFromValues(columns: readonly string[], values: string): string {
 export const liveSql = (values: string): string => updateFromValues(LIVE_COLUMNS, values);
 export const finishSql = (values: string): string => updateFromValues(FINISH_COLUMNS, values);
 
-/** A never-started job's attempts, the common case, without JSON.stringify. */
-function attemptsJson(attempts: readonly JobAttempt[]): string {
-  return attempts.length === 0 ? '[]' : JSON.stringify(attempts);
+/** A number as JSON.stringify writes it. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * The `attempts` column: what JSON.stringify(attempts) gives (undefined fields left out),
+ * built by hand, which takes half the time; a job writes it at every start and end.
+ */
+export function attemptsJson(attempts: readonly JobAttempt[]): string {
+  if (attempts.length === 0) return '[]';
+  let text = '[';
+  for (let i = 0; i < attempts.length; i++) {
+    const attempt = attempts[i]!;
+    text += `${i === 0 ? '' : ','}{"startedAt":${jsonNumber(attempt.startedAt)}`;
+    if (attempt.endedAt !== undefined) text += `,"endedAt":${jsonNumber(attempt.endedAt)}`;
+    if (attempt.workerId !== undefined) text += `,"workerId":${JSON.stringify(attempt.workerId)}`;
+    if (attempt.workerPid !== undefined) text += `,"workerPid":${jsonNumber(attempt.workerPid)}`;
+    if (attempt.error !== undefined) text += `,"error":${JSON.stringify(attempt.error)}`;
+    text += '}';
+  }
+  return `${text}]`;
 }
 
 /**
@@ -83,17 +102,14 @@ export function neverStarted(job: JobState): boolean {
   return job.attempts.length === 0 && !job.terminal;
 }
 
-function specJson(spec: NewJob): string {
-  const column: SpecColumn = {
-    params: spec.params,
-    stream: spec.stream,
-    metadata: spec.metadata,
-    timeoutMs: spec.timeoutMs,
-    stallMs: spec.stallMs,
-    backoff: spec.backoff,
-    retryOn: spec.retryOn.length === 0 ? undefined : [...spec.retryOn],
-  };
-  return JSON.stringify(column);
+/** The `spec` column: JSON.stringify of a SpecColumn (undefined fields left out), by hand. */
+export function specJson(spec: NewJob): string {
+  let text = `{"params":${JSON.stringify(spec.params)},"stream":${spec.stream},"metadata":${JSON.stringify(spec.metadata)}`;
+  if (spec.timeoutMs !== undefined) text += `,"timeoutMs":${jsonNumber(spec.timeoutMs)}`;
+  if (spec.stallMs !== undefined) text += `,"stallMs":${jsonNumber(spec.stallMs)}`;
+  if (spec.backoff !== undefined) text += `,"backoff":${JSON.stringify(spec.backoff)}`;
+  if (spec.retryOn.length > 0) text += `,"retryOn":${JSON.stringify(spec.retryOn)}`;
+  return `${text}}`;
 }
 
 /** Appends the NEW_COLUMNS values of `job` (a job that neverStarted) to `out`. */

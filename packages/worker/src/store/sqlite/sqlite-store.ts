@@ -67,6 +67,8 @@ export class SqliteJobStore extends JobLedger {
   readonly #insert: SqliteStatement;
   readonly #rows: RowWriter;
   readonly #saveNextSeq: SqliteStatement;
+  /** meta.next_seq as committed: a write that adds no job leaves the meta page alone. */
+  #savedNextSeq: number;
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
@@ -95,7 +97,8 @@ export class SqliteJobStore extends JobLedger {
     this.#history = new HistoryQuery(db);
     const saved = db.prepare("SELECT value FROM meta WHERE key = 'next_seq'").get()?.value;
     const newest = db.prepare('SELECT seq, submitted_at FROM jobs ORDER BY seq DESC LIMIT 1').get();
-    this.nextSeq = Math.max(Number(saved ?? 1), Number(newest?.seq ?? 0) + 1);
+    this.#savedNextSeq = Number(saved ?? 1);
+    this.nextSeq = Math.max(this.#savedNextSeq, Number(newest?.seq ?? 0) + 1);
     this.lastSubmittedAt = Number(newest?.submitted_at ?? 0);
     const live = db.prepare(
       `SELECT ${COLUMNS} FROM jobs INDEXED BY live_seq WHERE ended_at IS NULL ORDER BY seq`,
@@ -110,6 +113,7 @@ export class SqliteJobStore extends JobLedger {
         this.#insert.run(...insertParams(job));
         this.#saveNextSeq.run(job.seq + 1);
       });
+      this.#savedNextSeq = job.seq + 1;
       this.#recovered();
       return;
     }
@@ -267,11 +271,13 @@ export class SqliteJobStore extends JobLedger {
       if (batch.length >= maxRows) break;
       batch.push(job);
     }
+    const nextSeq = this.nextSeq;
     try {
       this.#transaction(() => {
         this.#writeRows(batch);
-        this.#saveNextSeq.run(this.nextSeq);
+        if (nextSeq !== this.#savedNextSeq) this.#saveNextSeq.run(nextSeq);
       });
+      this.#savedNextSeq = nextSeq;
     } catch (error) {
       const failure = error as JobStoreError;
       const rejected: StoredJob[] = [];
