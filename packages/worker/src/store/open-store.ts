@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { JobStore, WriteErrorHook } from './job-store.ts';
 import { MemoryJobStore } from './memory-store.ts';
-import { openDatabase } from './sqlite/open-database.ts';
-import { pickDriver, type SqliteDriverName } from './sqlite/pick-driver.ts';
+import type { SqliteDriverName } from './sqlite/pick-driver.ts';
 import { SqliteJobStore } from './sqlite/sqlite-store.ts';
+import { ThreadDatabase } from './sqlite/thread-database.ts';
 
 /** Where jobs are kept: in this process's memory, or in a SQLite file that survives it. */
 export type JobStoreConfig = 'memory' | SqliteStoreConfig;
@@ -35,13 +35,12 @@ export async function openJobStore(
 ): Promise<JobStore> {
   if (config === 'memory') return new MemoryJobStore();
   const file = resolve(config.sqlite);
-  const driver = await pickDriver(config.driver);
-  const { db } = openDatabase(driver, file, {
+  const db = await ThreadDatabase.open(file, config.driver, {
     maxSizeBytes: config.maxSizeBytes,
     quickCheck: config.quickCheck ?? STORE_DEFAULTS.quickCheck,
   });
   try {
-    return new SqliteJobStore(db, file, driver.name, {
+    return new SqliteJobStore(db, file, db.driver, {
       flushMs: config.flushMs ?? STORE_DEFAULTS.flushMs,
       onWriteError: hooks.onWriteError,
     });

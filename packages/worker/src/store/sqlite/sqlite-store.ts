@@ -12,7 +12,6 @@ import {
 import { encodeCursor, matchesQuery, toListQuery } from '../list-filter.ts';
 import type { StoredJob } from '../stored-job.ts';
 import {
-  type SqliteDatabase,
   type SqliteDriver,
   type SqliteStatement,
   type SqlValue,
@@ -21,7 +20,7 @@ import {
 import { HistoryQuery } from './history-query.ts';
 import { rollback } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
-import { RowWriter } from './row-writer.ts';
+import type { BatchOutcome, RowBatch } from './row-batch.ts';
 import {
   appendFinish,
   appendInsert,
@@ -33,12 +32,20 @@ import {
   neverStarted,
   rowToState,
 } from './rows.ts';
+import type { ThreadDatabase } from './thread-database.ts';
 
 /** Rows one write transaction takes at most; a larger backlog is written over several ticks. */
 const BATCH_ROWS = 2_000;
 /** After a failed write, the first retry waits this long, doubling up to RETRY_MAX_MS. */
 const RETRY_MS = 250;
 const RETRY_MAX_MS = 10_000;
+
+/** Jobs taken out of the dirty set for one write, their rows and the nextSeq it stores. */
+interface Batch {
+  readonly jobs: JobState[];
+  readonly nextSeq: number;
+  readonly rows: RowBatch;
+}
 
 export interface SqliteStoreSettings {
   /** Changes are committed at most this long after they happen. */
@@ -50,8 +57,10 @@ export interface SqliteStoreSettings {
  * Jobs in a SQLite file. Live jobs (pending and running) are also held in memory, so claiming
  * and every transition cost no query; each change marks the job dirty, and dirty jobs are
  * written together, one transaction per `flushMs` (one row per job however often it changed),
- * which is what keeps the store off the critical path of a job. History (get, list) is read
- * from the file after a flush.
+ * which is what keeps the store off the critical path of a job. The file is held by the
+ * store's own thread (ThreadDatabase): those writes run there while the host goes on, one batch
+ * at a time; everything else (reads, flush, close) waits for the batch on its way and then
+ * for its own answer. History (get, list) is read from the file after a flush.
  *
  * A failed write (disk full, the size cap) loses nothing committed before: the transaction is
  * rolled back, changes to stored jobs stay dirty and are retried, and new jobs that cannot be
@@ -62,10 +71,9 @@ export class SqliteJobStore extends JobLedger {
   readonly kind = 'sqlite';
   readonly file: string;
   readonly driver: SqliteDriver['name'];
-  readonly #db: SqliteDatabase;
+  readonly #db: ThreadDatabase;
   readonly #settings: SqliteStoreSettings;
   readonly #insert: SqliteStatement;
-  readonly #rows: RowWriter;
   readonly #saveNextSeq: SqliteStatement;
   /** meta.next_seq as committed: a write that adds no job leaves the meta page alone. */
   #savedNextSeq: number;
@@ -73,6 +81,10 @@ export class SqliteJobStore extends JobLedger {
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
   readonly #dirty = new Set<JobState>();
+  /** The batch the store's thread is writing. */
+  #inFlight: Batch | undefined;
+  /** A write came due while a batch was in flight: the next goes as soon as it is in. */
+  #tickWaiting = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   /** Set while writes fail: the delay before the next retry. */
@@ -80,7 +92,7 @@ export class SqliteJobStore extends JobLedger {
   #pruning: Promise<PruneReport> | undefined;
 
   constructor(
-    db: SqliteDatabase,
+    db: ThreadDatabase,
     file: string,
     driver: SqliteDriver['name'],
     settings: SqliteStoreSettings,
@@ -90,8 +102,8 @@ export class SqliteJobStore extends JobLedger {
     this.file = file;
     this.driver = driver;
     this.#settings = settings;
+    db.onOutcome = (outcome) => this.#onOutcome(outcome);
     this.#insert = db.prepare(INSERT_SQL);
-    this.#rows = new RowWriter(db);
     this.#saveNextSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'");
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
     this.#history = new HistoryQuery(db);
@@ -242,96 +254,132 @@ export class SqliteJobStore extends JobLedger {
     this.#timer = undefined;
     this.#immediate = undefined;
     if (this.closed) return;
-    this.#writeSafely(BATCH_ROWS);
-    const idle = this.#timer === undefined && this.#immediate === undefined;
-    if (idle && this.#dirty.size > 0 && this.#retryMs === undefined) {
-      this.#immediate = setImmediate(this.#onTick);
+    if (this.#db.writing) {
+      // One batch at a time: the next goes when this one's outcome is in.
+      this.#tickWaiting = true;
+      return;
     }
+    const batch = this.#takeBatch(BATCH_ROWS);
+    if (batch === undefined) return;
+    this.#inFlight = batch;
+    this.#db.post(batch.rows);
   };
 
-  /** #write for callers that must not throw (timers, reads): failures go to onWriteError. */
+  /** A posted batch's outcome, back from the store's thread. */
+  #onOutcome(outcome: BatchOutcome): void {
+    const batch = this.#inFlight!;
+    this.#inFlight = undefined;
+    if (this.#apply(batch, outcome) === undefined) this.#recovered();
+    if (this.closed || this.#retryMs !== undefined || this.#dirty.size === 0) return;
+    if (this.#tickWaiting || this.#dirty.size >= BATCH_ROWS) {
+      this.#tickWaiting = false;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#immediate ??= setImmediate(this.#onTick);
+    } else {
+      this.#schedule();
+    }
+  }
+
+  /** #write for callers that must not throw (reads): failures go to onWriteError. */
   #writeSafely(maxRows: number): void {
     try {
       this.#write(maxRows);
     } catch {
-      // #write reported it and scheduled the retry.
+      // #apply reported it and scheduled the retry.
     }
   }
 
-  /**
-   * Writes up to `maxRows` dirty jobs in one transaction. When that fails with the disk (or
-   * the size cap) full, the updates of stored jobs are tried alone, and the new jobs of the
-   * batch are dropped and reported (onWriteError): a job that cannot be stored must not run
-   * as if it were. Any other failure keeps every change for the retry. Throws the failure.
-   */
+  /** Writes up to `maxRows` dirty jobs now, after any batch on its way. Throws the failure. */
   #write(maxRows: number): void {
-    if (this.#dirty.size === 0) return;
-    const batch: JobState[] = [];
-    for (const job of this.#dirty) {
-      if (batch.length >= maxRows) break;
-      batch.push(job);
-    }
-    const nextSeq = this.nextSeq;
-    try {
-      this.#transaction(() => {
-        this.#writeRows(batch);
-        if (nextSeq !== this.#savedNextSeq) this.#saveNextSeq.run(nextSeq);
-      });
-      this.#savedNextSeq = nextSeq;
-    } catch (error) {
-      const failure = error as JobStoreError;
-      const rejected: StoredJob[] = [];
-      if (failure.code === WorkerErrorCode.STORE_FULL) {
-        const updates = batch.filter((job) => !job.rowless);
-        if (updates.length > 0 && updates.length < batch.length) {
-          try {
-            this.#transaction(() => this.#writeRows(updates));
-            this.#written(updates);
-          } catch {
-            // Still failing: they stay dirty for the retry.
-          }
-        }
-        for (const job of batch) {
-          if (!job.rowless) continue;
-          this.#dirty.delete(job);
-          job.rowless = false;
-          this.forget(job);
-          rejected.push(job.snapshot());
-        }
-      }
-      this.#retryLater();
-      this.#settings.onWriteError?.(failure, rejected);
-      throw failure;
-    }
-    this.#written(batch);
+    this.#db.settle();
+    const batch = this.#takeBatch(maxRows);
+    if (batch === undefined) return;
+    const failure = this.#apply(batch, this.#db.write(batch.rows));
+    if (failure !== undefined) throw failure;
     this.#recovered();
   }
 
-  /** Every job's row, new ones inserted, stored ones updated, a few statements for all. */
-  #writeRows(jobs: readonly JobState[]): void {
+  /** Up to `maxRows` dirty jobs, out of the dirty set, and their rows. */
+  #takeBatch(maxRows: number): Batch | undefined {
+    if (this.#dirty.size === 0) return undefined;
+    const jobs: JobState[] = [];
     const fresh: SqlValue[] = [];
     const inserts: SqlValue[] = [];
     const live: SqlValue[] = [];
     const finishes: SqlValue[] = [];
-    for (const job of jobs) {
+    for (const job of this.#dirty) {
+      if (jobs.length >= maxRows) break;
+      jobs.push(job);
       if (job.rowless) {
         if (neverStarted(job)) appendNew(fresh, job);
         else appendInsert(inserts, job);
       } else if (job.terminal) appendFinish(finishes, job);
       else appendLiveUpdate(live, job);
     }
-    this.#rows.insertNew(fresh);
-    this.#rows.insert(inserts);
-    this.#rows.updateLive(live);
-    this.#rows.finish(finishes);
+    for (const job of jobs) this.#dirty.delete(job);
+    const nextSeq = this.nextSeq;
+    const rows: RowBatch = {
+      fresh,
+      inserts,
+      live,
+      finishes,
+      nextSeq: nextSeq === this.#savedNextSeq ? undefined : nextSeq,
+    };
+    return { jobs, nextSeq, rows };
+  }
+
+  /**
+   * Takes in a batch's outcome; returns the failure, if it failed, after reporting it. When
+   * the disk (or the size cap) was full, the thread wrote the batch's updates alone, and the
+   * new jobs of the batch are dropped and reported (onWriteError): a job that cannot be
+   * stored must not run as if it were. Any other failure keeps every change for the retry.
+   */
+  #apply(batch: Batch, outcome: BatchOutcome): JobStoreError | undefined {
+    if (outcome.ok) {
+      this.#savedNextSeq = batch.nextSeq;
+      this.#written(batch.jobs);
+      return undefined;
+    }
+    const { kind, reason } = outcome.failure;
+    const failure =
+      kind === 'SQLITE_FULL'
+        ? JobStoreError.full(this.file, reason)
+        : JobStoreError.writeFailed(this.file, reason);
+    const rejected: StoredJob[] = [];
+    if (failure.code === WorkerErrorCode.STORE_FULL) {
+      const updates = batch.jobs.filter((job) => !job.rowless);
+      if (outcome.updatesWritten) this.#written(updates);
+      else this.#redirty(updates);
+      for (const job of batch.jobs) {
+        if (!job.rowless) continue;
+        this.#dirty.delete(job);
+        job.rowless = false;
+        this.forget(job);
+        rejected.push(job.snapshot());
+      }
+    } else {
+      this.#redirty(batch.jobs);
+    }
+    this.#retryLater();
+    this.#settings.onWriteError?.(failure, rejected);
+    return failure;
+  }
+
+  /** Jobs of a failed batch: dirty again, ahead of those that changed since. */
+  #redirty(jobs: readonly JobState[]): void {
+    const since = [...this.#dirty];
+    this.#dirty.clear();
+    for (const job of jobs) this.#dirty.add(job);
+    for (const job of since) this.#dirty.add(job);
   }
 
   #written(jobs: readonly JobState[]): void {
     for (const job of jobs) {
-      this.#dirty.delete(job);
       job.rowless = false;
-      // A finished job lives on in the file only.
-      if (job.terminal) this.live.delete(job.id);
+      // A finished job lives on in the file only (unless it finished after its batch left,
+      // and so is dirty again).
+      if (job.terminal && !this.#dirty.has(job)) this.live.delete(job.id);
     }
   }
 
