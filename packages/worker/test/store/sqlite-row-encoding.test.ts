@@ -6,7 +6,7 @@ import { attemptsJson, specJson } from '../../src/store/sqlite/rows.ts';
 import type { JobAttempt } from '../../src/store/stored-job.ts';
 import { newJob } from './store-helpers.ts';
 
-const error = { code: WorkerErrorCode.TIMEOUT, message: 'Job "j" timed out: "quoted" é ✓\n' };
+const error = { code: WorkerErrorCode.JOB_TIMEOUT, message: 'Job "j" timed out: "quoted" é ✓\n' };
 
 describe('SQLite row encoding', () => {
   const attempts: JobAttempt[][] = [
