@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   createExecuteRequest,
-  type ExecuteRequest,
   type JobParams,
+  type JsonObject,
   type PluginConfig,
   type WorkerLifecycleState,
 } from '@plugwork/protocol';
@@ -47,6 +47,7 @@ export type { SubmitOptions } from './submit-checks.ts';
 
 const EMPTY_OPTIONS: SubmitOptions = Object.freeze({});
 const NO_PARAMS: JobParams = Object.freeze({});
+const NO_METADATA: JsonObject = Object.freeze({});
 
 /**
  * Runs plugin jobs in a pool of worker processes: a bounded FIFO queue, plugin affinity,
@@ -103,8 +104,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     this.#context = context;
     this.#ackThreshold = Math.max(1, Math.floor(resolved.stream.windowChars / 4));
     this.#bridge = new JobStoreBridge(context, {
-      makeStream: (job) =>
-        new JobStream(job.id, (characters) => this.#ack(job, characters), this.#ackThreshold),
+      makeStream: this.#makeStream,
       fail: (record, failure) => this.#lifecycle.finish(record, 'failed', failure),
       pump: () => this.#dispatcher.schedule(),
     });
@@ -240,35 +240,38 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       throw new PayloadTooLargeError(plugin, paramsBytes, this.#options.limits.paramsBytes);
     }
     const metadata =
-      options.metadata === undefined ? {} : checkJson(plugin, options.metadata, 'metadata');
+      options.metadata === undefined
+        ? NO_METADATA
+        : checkJson(plugin, options.metadata, 'metadata');
     const stream = options.stream === true;
-    let request: ExecuteRequest;
-    try {
-      request = createExecuteRequest({
-        jobId: id,
-        pluginName: plugin,
-        params: safeParams,
-        stream: stream ? true : undefined,
-      });
-    } catch (error) {
-      throw new InvalidJobError(plugin, describe(error), { cause: error });
+    if (safeParams !== NO_PARAMS) {
+      // Only checked here (a reserved key throws); the message is built when the job is sent.
+      try {
+        createExecuteRequest({ jobId: id, pluginName: plugin, params: safeParams });
+      } catch (error) {
+        throw new InvalidJobError(plugin, describe(error), { cause: error });
+      }
     }
     const submittedAt = Date.now();
-    let record = new JobRecord({
-      id,
-      plugin,
-      params: safeParams,
-      stream,
-      metadata,
-      request,
-      timeoutMs: options.timeoutMs ?? this.#options.timeouts.jobMs,
-      stallMs: options.stallMs ?? this.#options.timeouts.stallMs,
-      makeStream: stream
-        ? (job) => new JobStream(id, (characters) => this.#ack(job, characters), this.#ackThreshold)
-        : undefined,
-      submittedAt,
-      queue: resolveQueueOptions(options, submittedAt),
-    });
+    const queue = resolveQueueOptions(options, submittedAt);
+    let record = new JobRecord(
+      {
+        id,
+        plugin,
+        params: safeParams,
+        stream,
+        metadata,
+        timeoutMs: options.timeoutMs ?? this.#options.timeouts.jobMs,
+        stallMs: options.stallMs ?? this.#options.timeouts.stallMs,
+        priority: queue.priority,
+        submittedAt,
+        runAt: queue.runAt,
+        maxAttempts: queue.maxAttempts,
+        backoff: queue.backoff,
+        retryOn: queue.retryOn,
+      },
+      stream ? this.#makeStream : undefined,
+    );
     // The store may hold a job with this id from an earlier run: then that job is the answer.
     const kept = this.#bridge.insert(record, options.id === undefined);
     if (kept !== record) return new JobHandle(kept, this.#cancel);
@@ -459,6 +462,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  readonly #makeStream = (job: JobRecord): JobStream =>
+    new JobStream(job.id, (characters) => this.#ack(job, characters), this.#ackThreshold);
 
   #assertRunning(action: string): void {
     const state = this.#context.state;
