@@ -83,7 +83,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
   #starting: Promise<unknown> | undefined;
   #shutdown: Promise<void> | undefined;
   /** Job ids: random per manager, then a counter (cheaper than a UUID per job, as unique). */
-  readonly #idPrefix = randomBytes(6).toString('hex');
+  // With its dash: one concatenation per id, not two (each a string object a queued job keeps).
+  readonly #idPrefix = `${randomBytes(6).toString('hex')}-`;
   #idCounter = 0;
 
   /** Validates the options (throws InvalidOptionsError naming the option); starts nothing. */
@@ -228,7 +229,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     }
     let id: string;
     if (options.id === undefined) {
-      id = `${this.#idPrefix}-${++this.#idCounter}`;
+      id = this.#idPrefix + ++this.#idCounter;
     } else {
       id = options.id;
       const held = context.jobs.get(id);
