@@ -176,6 +176,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
             env,
             cwd: worker.cwd,
             startMs: timeouts.startMs,
+            niceIncrement: worker.niceIncrement,
             shutdownMs: timeouts.shutdownMs,
             restart,
           },
