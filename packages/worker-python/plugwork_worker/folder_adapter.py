@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
+from .engine import PLUGWORK_VERSION, parse_version
 from .errors import AdapterError, AdapterErrorCode as Code, describe_plugin_error
 from .job import JobContext, current_job
 from .manifest import Candidate, read_plugin_folder
@@ -49,6 +50,8 @@ class FolderAdapter:
 
     `directories`: one path or several. `watch`: poll the directories every `poll_seconds` and
     tell the worker when plugins come, go or change (the worker then sends `plugins_changed`).
+    `plugwork_version`: the host's plugwork version, which a manifest's `engine` range must
+    include (the host passes its own; by default this package's).
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class FolderAdapter:
         directories: Union[str, Sequence[str]],
         watch: bool = False,
         poll_seconds: float = 1.0,
+        plugwork_version: str = PLUGWORK_VERSION,
     ) -> None:
         if isinstance(directories, (str, os.PathLike)):
             directories = [directories]
@@ -74,7 +78,13 @@ class FolderAdapter:
             path = os.path.abspath(os.fspath(directory))
             if path not in resolved:
                 resolved.append(path)
+        if not isinstance(plugwork_version, str) or parse_version(plugwork_version) is None:
+            raise AdapterError(
+                Code.INVALID_OPTIONS,
+                f"FolderAdapter: `plugwork_version` must be a semver version such as \"0.1.0\", got {plugwork_version!r}",
+            )
         self.directories = resolved
+        self._plugwork_version = plugwork_version
         self._watch = bool(watch)
         self._poll_seconds = float(poll_seconds)
         self._lock = threading.RLock()
@@ -120,7 +130,7 @@ class FolderAdapter:
                 if entry.startswith(".") or entry == "node_modules" or not os.path.isdir(folder):
                     continue
                 try:
-                    candidate = read_plugin_folder(folder)
+                    candidate = read_plugin_folder(folder, self._plugwork_version)
                 except AdapterError as error:
                     problems.append(error.to_diagnostic(folder))
                     continue
@@ -307,7 +317,7 @@ class FolderAdapter:
             raise AdapterError(
                 "UNKNOWN_PLUGIN", f'No plugin named "{name}". Known plugins: {known}.', plugin_name=name
             )
-        fresh = read_plugin_folder(candidate.folder)
+        fresh = read_plugin_folder(candidate.folder, self._plugwork_version)
         with self._lock:
             self._candidates[name] = fresh
         return fresh

@@ -35,6 +35,7 @@ from .errors import (
 )
 from .job import JobCancelled, JobContext, reset_current_job, set_current_job
 from .json_safe import NotJsonSafeError, to_result_data
+from .memory import memory_usage
 from .parse import ProtocolError, parse_request
 from .scheduler import Scheduler
 from .wire import RESERVED_EXECUTE_KEYS
@@ -179,6 +180,7 @@ class WorkerLoop:
             running_job_ids=running,
             plugins=self._plugin_list(),
             diagnostics=list(self._diagnostics),
+            memory=memory_usage(),
         )
         self._send(message)
 

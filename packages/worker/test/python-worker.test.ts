@@ -50,7 +50,26 @@ describe('runtime python: jobs', () => {
       'words',
     ]);
     const [state] = await harness.manager.getWorkerStates();
-    expect(state).toMatchObject({ state: 'idle', loadedPlugins: ['echo'], memory: undefined });
+    expect(state).toMatchObject({ state: 'idle', loadedPlugins: ['echo'] });
+  });
+
+  it("memory, as for Node workers: the worker's resident set and its anonymous part", async () => {
+    const MiB = 1024 * 1024;
+    const memoryNow = async () => {
+      const [state] = await harness.manager.getWorkerStates();
+      expect(state?.unanswered).toBeUndefined();
+      return state!.memory!;
+    };
+    const before = await memoryNow();
+    expect(before.heapUsed).toBeGreaterThan(0);
+    expect(before.heapUsed).toBeLessThan(before.rss);
+    await harness.manager.submit('faults', { op: 'hold', mib: 64 }).result;
+    const holding = await memoryNow();
+    expect(holding.rss - before.rss).toBeGreaterThan(60 * MiB);
+    expect(holding.heapUsed - before.heapUsed).toBeGreaterThan(60 * MiB);
+    await harness.manager.submit('faults', { op: 'release' }).result;
+    // Current figures, not the peak.
+    expect((await memoryNow()).rss).toBeLessThan(holding.rss - 60 * MiB);
   });
 
   it('a result', async () => {
