@@ -306,7 +306,7 @@ class WorkerLoop:
             raise CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, str(error)) from None
         message = {"type": "result", "job_id": job.job_id, "status": "success", "data": data}
         try:
-            line = self._channel.encode(message, None)
+            line = self._channel.encode_checked(message)
         except (TypeError, ValueError) as error:
             raise CodedError(
                 ResultErrorCode.RESULT_NOT_SERIALIZABLE, f"result: {describe(error)}"
