@@ -25,8 +25,9 @@ OK = "ok"
 INVALID_RANGE = "invalid-range"
 UNSATISFIED = "unsatisfied"
 
-_NUMERIC = r"0|[1-9]\d*"
-_PRE_ID = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
+# ASCII digits, as node-semver reads them (Python's \d would take any Unicode digit).
+_NUMERIC = r"0|[1-9][0-9]*"
+_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _PRERELEASE = rf"(?:-({_PRE_ID}(?:\.{_PRE_ID})*))"
 _BUILD = r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)"
 _XID = rf"(?:{_NUMERIC}|x|X|\*)"

@@ -20,7 +20,7 @@ PROTOCOL_VERSION_TS = os.path.join(
 
 class CheckEngineTest(unittest.TestCase):
     def test_every_range_and_version_as_node_semver_answers(self):
-        with open(CASES) as handle:
+        with open(CASES, encoding="utf-8") as handle:
             cases = json.load(handle)
         self.assertGreater(len(cases["ranges"]), 100)
         for range_text, expected in cases["ranges"].items():
