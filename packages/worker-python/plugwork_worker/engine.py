@@ -136,25 +136,31 @@ def _expand(op: str, major, minor, patch, pre) -> Optional[List[Comparator]]:
     return _xrange(op, major, minor, patch, pre)
 
 
-def _tilde(major, minor, patch, pre) -> List[Comparator]:
+def _whole_major(major, minor) -> Optional[List[Comparator]]:
+    """`~` and `^` alike: `*` is anything, `M` (or `M.x`) is all of M; None for `M.m…`."""
     if _is_x(major):
         return []
-    M = int(major)
     if _is_x(minor):
+        M = int(major)
         return [(">=", _lowest(M, 0, 0)), ("<", _lowest(M + 1, 0, 0))]
-    m = int(minor)
+    return None
+
+
+def _tilde(major, minor, patch, pre) -> List[Comparator]:
+    whole = _whole_major(major, minor)
+    if whole is not None:
+        return whole
+    M, m = int(major), int(minor)
     if _is_x(patch):
         return [(">=", _lowest(M, m, 0)), ("<", _lowest(M, m + 1, 0))]
     return [(">=", _v(M, m, int(patch), pre)), ("<", _lowest(M, m + 1, 0))]
 
 
 def _caret(major, minor, patch, pre) -> List[Comparator]:
-    if _is_x(major):
-        return []
-    M = int(major)
-    if _is_x(minor):
-        return [(">=", _lowest(M, 0, 0)), ("<", _lowest(M + 1, 0, 0))]
-    m = int(minor)
+    whole = _whole_major(major, minor)
+    if whole is not None:
+        return whole
+    M, m = int(major), int(minor)
     if _is_x(patch):
         upper = _lowest(M, m + 1, 0) if M == 0 else _lowest(M + 1, 0, 0)
         return [(">=", _lowest(M, m, 0)), ("<", upper)]
