@@ -393,6 +393,12 @@ results.add({
   targetRatio: { max: 1.5 },
 });
 results.add({
+  name: '14. python no-op job p50, a Python worker that only answers (the host alone, context)',
+  value: python.answerP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
+});
+results.add({
   name: '14. python cold start to ready',
   value: python.coldStartMs,
   unit: 'ms',
