@@ -269,7 +269,14 @@ export class JobRecord {
     const last = this.attempts.length - 1;
     const attempt = this.attempts[last];
     if (attempt === undefined || attempt.endedAt !== undefined) return;
-    this.attempts[last] = Object.freeze({ ...attempt, endedAt: at, error });
+    // Spelled out: spreading a frozen object is several times slower than a literal.
+    this.attempts[last] = Object.freeze({
+      startedAt: attempt.startedAt,
+      endedAt: at,
+      workerId: attempt.workerId,
+      workerPid: attempt.workerPid,
+      error,
+    });
   }
 
   /** Back to the queue: a worker that held it without starting it died or gave it back. */
