@@ -26,7 +26,9 @@ describe.skipIf(process.platform !== 'linux')('worker.niceIncrement', () => {
     const pids = (await manager.getWorkerStates()).map((state) => state.pid!);
     expect(pids).toHaveLength(2);
     // The jobs still run, and the host itself keeps its priority.
-    await expect(manager.submit('echo', { text: 'hi' }).result).resolves.toMatchObject({ text: 'hi' });
+    await expect(manager.submit('echo', { text: 'hi' }).result).resolves.toMatchObject({
+      text: 'hi',
+    });
     for (const pid of pids) {
       const nices = threadNices(pid);
       // A Node worker has its V8 and libuv threads besides the main one.
