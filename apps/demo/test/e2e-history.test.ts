@@ -4,30 +4,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../src/index.ts';
 import type { RunningServer } from '../src/server/start-server.ts';
-import {
-  launchChromium,
-  openPage,
-  screenshotOnFailure,
-  screenshotPath,
-  VIEWPORTS,
-} from './support/chromium.ts';
+import { screenshotOnFailure, screenshotPath, useChromium, VIEWPORTS } from './support/chromium.ts';
 import { startTestServer, waitFor } from './support/server.ts';
 
 const JOBS = 64;
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-e2e-history-'));
@@ -69,7 +55,7 @@ describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
         }, `job ${id} to end`),
       ),
     );
-    page = await openPage(browser, viewport);
+    page = await chromium.openPage(viewport);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="connection"][data-state="live"]');
   });

@@ -2,27 +2,13 @@
 // server, on a desktop (1440 px) and a phone (390 px). Every test leaves screenshots in
 // apps/demo/test-results/screenshots/ (gitignored) for a person to look at; a failing one adds
 // a full-page screenshot of the moment it failed.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server/start-server.ts';
-import {
-  launchChromium,
-  openPage,
-  screenshotOnFailure,
-  screenshotPath,
-  VIEWPORTS,
-} from './support/chromium.ts';
+import { screenshotOnFailure, screenshotPath, useChromium, VIEWPORTS } from './support/chromium.ts';
 import { startTestServer } from './support/server.ts';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
   let server: RunningServer;
@@ -30,7 +16,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    page = await openPage(browser, viewport);
+    page = await chromium.openPage(viewport);
     await page.goto(server.url);
   });
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
+import { afterAll, beforeAll, onTestFailed } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.join(import.meta.dirname, '../../test-results/screenshots');
@@ -39,6 +39,21 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * One browser for the calling test file: launched before its tests, closed after them. Call at
+ * the top of the file; `openPage` works from its tests and hooks on.
+ */
+export function useChromium(): { openPage(viewport: Viewport): Promise<Page> } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return { openPage: (viewport) => openPage(browser!, viewport) };
 }
 
 /** A page the size of `viewport` (a phone one touches), with a timeout for a loaded machine. */
