@@ -27,7 +27,10 @@ export class JobBook {
   readonly #retainJobs: number;
   readonly #hints: Hints;
 
-  /** `sources` is read when needed: the runners that make them log through this book first. */
+  /**
+   * `sources` is read when needed: the host makes its sources' runners after the book, since
+   * they log into it.
+   */
   constructor(sources: () => readonly Source[], options: JobBookOptions) {
     this.#sources = sources;
     this.#outputs = new JobOutputs(options.maxOutputChars, 500);
