@@ -160,7 +160,7 @@ results.add({
   baseline: { name: 'IPC floor p50', value: floor.p50 * 1000 },
 });
 
-// The same runs with workers one nice step group below the host (worker.niceIncrement 10): the
+// The same runs with workers at the host's nice value plus 10 (worker.niceIncrement 10): the
 // host then gets a core at once when the chunk arrives, whatever the producing worker does.
 const streamingNiced = await measureStreaming(config, { niceIncrement: 10 });
 results.add({
