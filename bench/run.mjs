@@ -152,12 +152,29 @@ results.add({
 
 // A producing worker's garbage collector runs threads on every core, the host's included:
 // the same runs with workers started with V8's --single-threaded-gc, for context.
-const streamingOneGcThread = await measureStreaming(config, ['--single-threaded-gc']);
+const streamingOneGcThread = await measureStreaming(config, { execArgv: ['--single-threaded-gc'] });
 results.add({
   name: '4. time to first chunk, workers with --single-threaded-gc (context)',
   value: streamingOneGcThread.firstChunkMs * 1000,
   unit: 'µs',
   baseline: { name: 'IPC floor p50', value: floor.p50 * 1000 },
+});
+
+// The same runs with workers at the host's nice value plus 10 (worker.niceIncrement 10): the
+// host then gets a core at once when the chunk arrives, whatever the producing worker does.
+const streamingNiced = await measureStreaming(config, { niceIncrement: 10 });
+results.add({
+  name: '4. time to first chunk, worker.niceIncrement 10',
+  value: streamingNiced.firstChunkMs * 1000,
+  unit: 'µs',
+  baseline: { name: 'IPC floor p50', value: floor.p50 * 1000 },
+  targetRatio: { max: 2 },
+});
+results.add({
+  name: '4. streaming rate, worker.niceIncrement 10 (context)',
+  value: streamingNiced.perSecond,
+  unit: 'chunks/s',
+  baseline: { name: 'streaming, default priority', value: streaming.perSecond },
 });
 
 const burstFloor = await measureBurstFloor(config);
@@ -253,114 +270,60 @@ results.add({
 
 step('peers: 200 jobs awaiting 10 ms, 2 workers');
 const wait = await measureWaitJobs(config);
-const waitName = `9. ${wait.count} jobs awaiting 10 ms, 2 workers`;
-const waitFloor = { name: 'IPC floor, 2 bare children', value: wait.floor };
-results.add({ name: `${waitName}: IPC floor`, value: wait.floor, unit: 'jobs/s' });
-results.add({
-  name: `${waitName}: plugwork (plugin concurrency 100)`,
-  value: wait.plugwork,
+const waitRow = results.suite(`9. ${wait.count} jobs awaiting 10 ms, 2 workers`, {
   unit: 'jobs/s',
-  baseline: waitFloor,
-  targetRatio: { min: 0.8 },
 });
-for (const peer of wait.peers) {
-  results.add({
-    name: `${waitName}: ${peer.name}`,
-    value: peer.value,
-    unit: 'jobs/s',
-    baseline: waitFloor,
-  });
-}
+peerRows(waitRow, {
+  floor: { label: 'IPC floor', name: 'IPC floor, 2 bare children', value: wait.floor },
+  plugwork: {
+    label: 'plugwork (plugin concurrency 100)',
+    value: wait.plugwork,
+    targetRatio: { min: 0.8 },
+  },
+  peers: wait.peers,
+});
 const tinypoolWait = wait.peers.find((peer) => peer.name === 'tinypool child_process c100');
-results.add({
-  name: `${waitName}: plugwork vs tinypool child_process c100`,
-  value: wait.plugwork,
-  unit: 'jobs/s',
+waitRow('plugwork vs tinypool child_process c100', wait.plugwork, {
   baseline: { name: 'tinypool child_process c100', value: tinypoolWait.value },
   targetRatio: { min: 1 },
 });
 
 step('peers: no-op jobs submitted at once, 1 worker');
 const burst = await measureBurstJobs(config);
-const burstName = `10. ${burst.count} no-op jobs at once, 1 worker`;
-const burstBaseline = { name: 'IPC floor, bare child', value: burst.floor };
-results.add({ name: `${burstName}: IPC floor`, value: burst.floor, unit: 'jobs/s' });
-results.add({
-  name: `${burstName}: plugwork`,
-  value: burst.plugwork,
+const burstRow = results.suite(`10. ${burst.count} no-op jobs at once, 1 worker`, {
   unit: 'jobs/s',
-  baseline: burstBaseline,
-  targetRatio: { min: 0.6 },
 });
-for (const peer of burst.peers) {
-  results.add({
-    name: `${burstName}: ${peer.name}`,
-    value: peer.value,
-    unit: 'jobs/s',
-    baseline: burstBaseline,
-  });
-}
+peerRows(burstRow, {
+  floor: { label: 'IPC floor', name: 'IPC floor, bare child', value: burst.floor },
+  plugwork: { label: 'plugwork', value: burst.plugwork, targetRatio: { min: 0.6 } },
+  peers: burst.peers,
+});
 const bestBurst = burst.peers.reduce((best, peer) => (peer.value > best.value ? peer : best));
-results.add({
-  name: `${burstName}: plugwork vs the best peer`,
-  value: burst.plugwork,
-  unit: 'jobs/s',
+burstRow('plugwork vs the best peer', burst.plugwork, {
   baseline: { name: bestBurst.name, value: bestBurst.value },
   targetRatio: { min: 1 },
 });
 
 step('peers: 1 MB result');
 const big = await measureBigResult(config);
-const bigFloor = { name: 'IPC floor, bare child', value: big.floor };
-results.add({ name: '11. 1 MB JSON result p50: IPC floor', value: big.floor, unit: 'ms' });
-results.add({
-  name: '11. 1 MB JSON result p50: plugwork',
-  value: big.plugwork,
-  unit: 'ms',
-  baseline: bigFloor,
-  targetRatio: { max: 1.5 },
+peerRows(results.suite('11. 1 MB JSON result p50', { unit: 'ms' }), {
+  floor: { label: 'IPC floor', name: 'IPC floor, bare child', value: big.floor },
+  plugwork: { label: 'plugwork', value: big.plugwork, targetRatio: { max: 1.5 } },
+  peers: big.peers,
 });
-for (const peer of big.peers) {
-  results.add({
-    name: `11. 1 MB JSON result p50: ${peer.name}`,
-    value: peer.value,
-    unit: 'ms',
-    baseline: bigFloor,
-  });
-}
 
 step('peers: cold start to first result');
 const first = await measureFirstResult(config);
-const firstFloor = { name: 'bare fork to first result', value: first.floor };
-results.add({
-  name: '12. cold start to first result: bare fork',
-  value: first.floor,
-  unit: 'ms',
-  note: sameEnv,
+peerRows(results.suite('12. cold start to first result', { unit: 'ms', note: sameEnv }), {
+  floor: { label: 'bare fork', name: 'bare fork to first result', value: first.floor },
+  plugwork: { label: 'plugwork', value: first.plugwork },
+  peers: first.peers,
 });
-results.add({
-  name: '12. cold start to first result: plugwork',
-  value: first.plugwork,
-  unit: 'ms',
-  baseline: firstFloor,
-  note: sameEnv,
-});
-for (const peer of first.peers) {
-  results.add({
-    name: `12. cold start to first result: ${peer.name}`,
-    value: peer.value,
-    unit: 'ms',
-    baseline: firstFloor,
-    note: sameEnv,
-  });
-}
 
 step('peers: idle worker RSS');
+const peerRssRow = results.suite('13. idle worker RSS above bare child', { unit: 'MB' });
 for (const peer of await measurePeerRss()) {
-  results.add({
-    name: `13. idle worker RSS above bare child: ${peer.name}`,
-    value: peer.value - bareRss,
-    unit: 'MB',
+  peerRssRow(peer.name, peer.value - bareRss, {
     note: `${peer.value.toFixed(2)} MB; bare node child ${bareRss.toFixed(2)} MB`,
   });
 }
@@ -374,6 +337,12 @@ results.add({
   unit: 'µs',
   baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
   targetRatio: { max: 1.5 },
+});
+results.add({
+  name: '14. python no-op job p50, a Python worker that only answers (the host alone, context)',
+  value: python.answerP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'python echo p50', value: python.echoP50 * 1000 },
 });
 results.add({
   name: '14. python cold start to ready',
@@ -451,4 +420,19 @@ if (smoke) {
     },
   });
   console.log('Wrote bench/results.json');
+}
+
+/**
+ * The rows of a peers suite: its floor, plugwork against the floor (judged when it has a
+ * targetRatio), and every peer against the floor.
+ * @param {ReturnType<Results['suite']>} row
+ * @param {{ floor: { label: string, name: string, value: number },
+ *   plugwork: { label: string, value: number, targetRatio?: { min?: number, max?: number } },
+ *   peers: { name: string, value: number }[] }} suite
+ */
+function peerRows(row, { floor, plugwork, peers }) {
+  const baseline = { name: floor.name, value: floor.value };
+  row(floor.label, floor.value);
+  row(plugwork.label, plugwork.value, { baseline, targetRatio: plugwork.targetRatio });
+  for (const peer of peers) row(peer.name, peer.value, { baseline });
 }

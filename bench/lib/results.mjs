@@ -42,6 +42,25 @@ export class Results {
     return entry;
   }
 
+  /**
+   * The row maker of one suite whose rows are named `${prefix}: ${label}`: each row gets the
+   * suite's `shared` fields (unit, note, baseline), which the row's `extra` adds to or overrides.
+   * Fields go in the order results.json has always had, whatever order they were given in.
+   * @param {string} prefix
+   * @param {Partial<Metric>} shared
+   * @returns {(label: string, value: number, extra?: Partial<Parameters<Results['add']>[0]>) => Metric}
+   */
+  suite(prefix, shared) {
+    return (label, value, extra = {}) => {
+      const fields = { ...shared, ...extra };
+      const metric = { name: `${prefix}: ${label}`, value };
+      for (const key of ['unit', 'baseline', 'targetRatio', 'targetValue', 'note']) {
+        if (fields[key] !== undefined) metric[key] = fields[key];
+      }
+      return this.add(metric);
+    };
+  }
+
   print() {
     const rows = this.metrics.map((m) => ({
       metric: m.name,

@@ -1,5 +1,6 @@
 // (9) Python workers: a no-op job on a Python worker vs a bare Python NDJSON echo child over the
-// same kind of socket, and cold start to ready vs a bare `python3 -c pass`.
+// same kind of socket, and cold start to ready vs a bare `python3 -c pass`. For context, the
+// same no-op through a Python process that only answers: what the host's side costs alone.
 import { fsAdapter } from '@plugwork/adapter-fs';
 import { JobManager } from '@plugwork/worker';
 import { Bench } from 'tinybench';
@@ -10,15 +11,19 @@ const adapter = fsAdapter({
   directories: [new URL('../fixtures/python-plugins', import.meta.url).pathname],
 });
 
-function startManager() {
+function startManager(worker = {}) {
   return new JobManager({
     adapter,
     runtime: 'python',
     pluginConfigs: { noop: {} },
     queue: { maxSize: 1_000_000 },
     retainJobs: 0,
+    worker,
   });
 }
+
+/** A Python "worker" that only answers (bench/fixtures/python-answer-child.py). */
+const ANSWER_ONLY = new URL('../fixtures/python-answer-child.sh', import.meta.url).pathname;
 
 export async function measurePythonWorker(config) {
   const echo = await startPythonChild('python-echo-child.py');
@@ -34,16 +39,26 @@ export async function measurePythonWorker(config) {
   const jobBench = new Bench({ time: config.latencyMs, warmup: true, warmupTime: 200 });
   jobBench.add('python no-op job', () => manager.submit('noop').result);
 
+  const answering = startManager({ pythonPath: ANSWER_ONLY });
+  await answering.start();
+  for (let i = 0; i < 200; i++) await answering.submit('noop').result;
+  const answerBench = new Bench({ time: config.latencyMs, warmup: true, warmupTime: 200 });
+  answerBench.add('python answer-only worker', () => answering.submit('noop').result);
+
   // Rounds interleaved, so a noisy moment on the machine hits both sides alike.
   const echoP50 = [];
   const jobP50 = [];
+  const answerP50 = [];
   for (let round = 0; round < config.rounds; round++) {
     await echoBench.run();
     echoP50.push(echoBench.tasks[0].result.latency.p50);
     await jobBench.run();
     jobP50.push(jobBench.tasks[0].result.latency.p50);
+    await answerBench.run();
+    answerP50.push(answerBench.tasks[0].result.latency.p50);
   }
   await manager.shutdown();
+  await answering.shutdown();
   await echo.stop();
 
   const starts = [];
@@ -59,6 +74,7 @@ export async function measurePythonWorker(config) {
   return {
     echoP50: median(echoP50),
     jobP50: median(jobP50),
+    answerP50: median(answerP50),
     coldStartMs: median(starts),
     pythonPassMs: median(passes),
   };

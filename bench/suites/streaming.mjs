@@ -24,10 +24,11 @@ async function runOnce(manager, count) {
 
 /**
  * @param {{ chunks: number, rounds: number, firstChunkJobs: number }} config
- * @param {string[]} [execArgv] flags for the worker processes (context: a single-threaded GC)
+ * @param {{ execArgv?: string[], niceIncrement?: number }} [worker] the workers' options
+ *   (context rows: a single-threaded GC, a lower CPU priority)
  */
-export async function measureStreaming(config, execArgv = []) {
-  const manager = await startManager({ pluginConfigs: { chunks: {} }, worker: { execArgv } });
+export async function measureStreaming(config, worker = {}) {
+  const manager = await startManager({ pluginConfigs: { chunks: {} }, worker });
   await runOnce(manager, config.chunks); // warm-up, not counted
   const rates = [];
   const firsts = [];

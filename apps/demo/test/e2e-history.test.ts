@@ -1,42 +1,19 @@
 // The job history in the web UI (headless Chromium, as in e2e.test.ts) at 1440 and 390 px: its
 // pages, its filters and re-running a job, on a server whose SQLite stores hold 64 jobs of both
 // sources. Screenshots go to apps/demo/test-results/screenshots/ (`<width>-history-…`).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../src/index.ts';
 import type { RunningServer } from '../src/server/start-server.ts';
+import { screenshotOnFailure, screenshotPath, useChromium, VIEWPORTS } from './support/chromium.ts';
 import { startTestServer, waitFor } from './support/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(import.meta.dirname, '../test-results/screenshots');
 const JOBS = 64;
 
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 1000 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
+const chromium = useChromium();
 
 describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'plugwork-e2e-history-'));
@@ -78,12 +55,7 @@ describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
         }, `job ${id} to end`),
       ),
     );
-    page = await browser.newPage({
-      viewport: { width: viewport.width, height: viewport.height },
-      isMobile: viewport.name === 'phone',
-      hasTouch: viewport.name === 'phone',
-    });
-    page.setDefaultTimeout(20_000);
+    page = await chromium.openPage(viewport);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="connection"][data-state="live"]');
   });
@@ -95,12 +67,7 @@ describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
   });
 
   function shots(test: string) {
-    onTestFailed(async () => {
-      await page.screenshot({
-        path: path.join(SCREENSHOTS, `${viewport.width}-history-${test}-FAILED.png`),
-        fullPage: true,
-      });
-    });
+    screenshotOnFailure(page, `${viewport.width}-history-${test}`);
     /** A screenshot with `target` at the top of the screen, below the page's sticky header. */
     return async (moment: string, target = '#jobs-filters') => {
       await page.evaluate((selector) => {
@@ -108,7 +75,7 @@ describe.each(VIEWPORTS)('the job history at $width px ($name)', (viewport) => {
         window.scrollBy(0, -(document.querySelector('.topbar')!.clientHeight + 12));
       }, target);
       await page.screenshot({
-        path: path.join(SCREENSHOTS, `${viewport.width}-history-${test}-${moment}.png`),
+        path: screenshotPath(`${viewport.width}-history-${test}-${moment}`),
       });
     };
   }

@@ -2,48 +2,13 @@
 // server, on a desktop (1440 px) and a phone (390 px). Every test leaves screenshots in
 // apps/demo/test-results/screenshots/ (gitignored) for a person to look at; a failing one adds
 // a full-page screenshot of the moment it failed.
-import { existsSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server/start-server.ts';
+import { screenshotOnFailure, screenshotPath, useChromium, VIEWPORTS } from './support/chromium.ts';
 import { startTestServer } from './support/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(import.meta.dirname, '../test-results/screenshots');
-
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 1000 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
+const chromium = useChromium();
 
 describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
   let server: RunningServer;
@@ -51,12 +16,7 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    page = await browser.newPage({
-      viewport: { width: viewport.width, height: viewport.height },
-      isMobile: viewport.name === 'phone',
-      hasTouch: viewport.name === 'phone',
-    });
-    page.setDefaultTimeout(20_000);
+    page = await chromium.openPage(viewport);
     await page.goto(server.url);
   });
 
@@ -67,15 +27,10 @@ describe.each(VIEWPORTS)('the demo UI at $width px ($name)', (viewport) => {
 
   /** Names this test's screenshots, and keeps a full page one if the test fails. */
   function shots(test: string) {
-    onTestFailed(async () => {
-      await page.screenshot({
-        path: path.join(SCREENSHOTS, `${viewport.width}-${test}-FAILED.png`),
-        fullPage: true,
-      });
-    });
+    screenshotOnFailure(page, `${viewport.width}-${test}`);
     return async (moment: string, options: { fullPage?: boolean } = {}) => {
       await page.screenshot({
-        path: path.join(SCREENSHOTS, `${viewport.width}-${test}-${moment}.png`),
+        path: screenshotPath(`${viewport.width}-${test}-${moment}`),
         fullPage: options.fullPage ?? false,
       });
     };

@@ -1,23 +1,20 @@
 // `pnpm demo --redis <url>`: the same API against BullMQ on a real redis-server, with the node in
 // the server's process and a second one (plugwork-node, started with the README's command line)
 // in a process of its own; then the workers panel in headless Chromium.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../src/config/settings.ts';
 import type { JobView, PoolView } from '../src/index.ts';
 import { type RunningServer, startServer } from '../src/server/start-server.ts';
+import { launchChromium, openPage, screenshotPath, VIEWPORTS } from './support/chromium.ts';
 import { spawnNode, startRedis, type TestRedis } from './support/redis.ts';
 import { openEventStream, quietLogger, waitFor } from './support/server.ts';
 
 const PLUGINS = fileURLToPath(new URL('../plugins', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots', import.meta.url));
 
 /** The README's second-terminal line: its flags, pointed at this test's Redis and prefix. */
 function readmeNodeArgs(redis: TestRedis): string[] {
@@ -225,21 +222,11 @@ describe('the demo in --redis mode', () => {
   });
 
   it('the workers panel shows both nodes, and the job one of them runs (Chromium)', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`,
-      );
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     const words = Array.from({ length: 100 }, (_, index) => `w${index}`).join(' ');
     const job = await submit('word-stream', { text: words, delay_ms: 100 }, { stream: true });
     try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-      page.setDefaultTimeout(20_000);
+      const page = await openPage(browser, VIEWPORTS[0]);
       await page.goto(server.url);
       const nodes = page.getByTestId('node');
       await expect.poll(() => nodes.count(), { timeout: 20_000 }).toBe(2);
@@ -251,7 +238,7 @@ describe('the demo in --redis mode', () => {
         .waitFor();
       const pool = page.getByTestId('pool-redis');
       await expect.poll(() => pool.textContent()).toContain('2 nodes');
-      await pool.screenshot({ path: path.join(SCREENSHOTS, 'redis-nodes.png') });
+      await pool.screenshot({ path: screenshotPath('redis-nodes') });
       expect(await page.locator('[data-node="second-node"]').textContent()).toContain('hash-chain');
     } finally {
       await call('POST', `/api/jobs/${job.id}/cancel`);

@@ -15,6 +15,9 @@ import {
   UnknownPluginError,
 } from './errors.ts';
 import type { ImportPluginModule } from './import-plugin-module.ts';
+import { LoadQueue } from './load-queue.ts';
+import { LoadedPluginFiles } from './loaded-plugin-files.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import {
   type DiscoveryResult,
   describeCandidate,
@@ -111,20 +114,11 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   let discoveryDiagnostics: PluginDiagnostic[] = [];
   /** Failures of the last load of each plugin, shown until it loads or leaves the catalogue. */
   const loadProblems = new Map<string, PluginDiagnostic>();
-  /** Loads and reloads in progress: a job for that plugin waits for them to settle. */
-  const loading = new Map<string, Promise<void>>();
+  const loads = new LoadQueue();
   let discovered = false;
   let snapshot = '';
   const listeners = new Set<(change?: CatalogChange) => void>();
-  /**
-   * The files of every plugin this process has imported or tried to (the runtime keeps their
-   * modules cached, failed ones included), as they were at the first import, or at the last
-   * change reported; and the folders they span.
-   */
-  const loadedFiles = new Map<
-    string,
-    { folder: string; fingerprint: string; directories: string[] }
-  >();
+  const loadedFiles = new LoadedPluginFiles();
   let stopWatching: (() => void) | undefined;
   let disposed = false;
 
@@ -143,20 +137,6 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
 
   function diagnostics(): PluginDiagnostic[] {
     return [...discoveryDiagnostics, ...loadProblems.values(), ...disposeProblems.values()];
-  }
-
-  /** Plugins whose files changed since they were loaded; each is reported once per change. */
-  async function changedPlugins(): Promise<string[]> {
-    const changed: string[] = [];
-    await Promise.all(
-      [...loadedFiles].map(async ([name, before]) => {
-        const now = await snapshotPluginFiles(before.folder);
-        if (now.fingerprint === before.fingerprint) return;
-        loadedFiles.set(name, { folder: before.folder, ...now });
-        changed.push(name);
-      }),
-    );
-    return changed.sort();
   }
 
   function notify(change: CatalogChange | undefined): void {
@@ -178,8 +158,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
   }
 
   async function runDiscovery(): Promise<void> {
-    const loadedDirectories = [...loadedFiles.values()].flatMap((files) => files.directories);
-    const found = await options.discover({ loadedDirectories });
+    const found = await options.discover({ loadedDirectories: loadedFiles.directories() });
     const { candidates, problems } = dedupeCandidates(found.candidates);
     catalog = new Map(candidates.map((candidate) => [candidate.name, candidate]));
     discoveryDiagnostics = [
@@ -191,7 +170,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
       if (!catalog.has(name)) loadProblems.delete(name);
     }
     await unloadVanished();
-    const changed = listeners.size === 0 ? [] : await changedPlugins();
+    const changed = listeners.size === 0 ? [] : await loadedFiles.changed();
     notifyIfChanged(changed.length === 0 ? undefined : { changedPlugins: changed });
   }
 
@@ -212,26 +191,9 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
     }
   }
 
-  // Discovery runs one at a time; requests arriving meanwhile share one follow-up run, which
-  // sees every change made before it started.
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  function refresh(): Promise<void> {
-    if (queued !== undefined) return queued;
-    if (running === undefined) {
-      running = runDiscovery().finally(() => {
-        running = undefined;
-      });
-      return running;
-    }
-    queued = running
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return refresh();
-      });
-    return queued;
-  }
+  // Requests arriving while discovery runs share one follow-up run, which sees every change
+  // made before it started.
+  const refresh = oneAtATime(runDiscovery);
 
   async function findCandidate(name: string): Promise<PluginCandidate> {
     if (!catalog.has(name)) await refresh();
@@ -265,17 +227,6 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
     }
   }
 
-  /** Register `task` (a load or reload of `name`) synchronously, so jobs see it at once. */
-  function whileLoading(name: string, task: () => Promise<void>): Promise<void> {
-    const running = (loading.get(name) ?? Promise.resolve()).then(task);
-    const settled = running.catch(() => undefined);
-    loading.set(name, settled);
-    void settled.then(() => {
-      if (loading.get(name) === settled) loading.delete(name);
-    });
-    return running;
-  }
-
   async function load(candidate: PluginCandidate, config: PluginConfig): Promise<void> {
     await track(candidate.name, candidate.folder, async () => {
       const fresh = await reread(candidate);
@@ -299,7 +250,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
         // A failed import is cached too (the runtime will not evaluate that module again):
         // the plugin's files are watched for a fix from the first attempt on.
         if (files !== undefined) {
-          loadedFiles.set(fresh.name, { folder: fresh.folder, ...files });
+          loadedFiles.set(fresh.name, fresh.folder, files);
           // Discovery tells the source which folders to watch: now these ones too. A change
           // made since the snapshot above is caught by the comparison this runs.
           refresh().catch(() => undefined);
@@ -310,7 +261,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
 
   /** Run a job on the host; a plugin it does not know is reported as unknown or not loaded. */
   async function onHost<T>(name: string, job: () => Promise<T>): Promise<T> {
-    await loading.get(name);
+    await loads.settled(name);
     try {
       return await job();
     } catch (error) {
@@ -329,7 +280,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
 
     loadPlugin(pluginData, config = {}) {
       const { name } = pluginData;
-      return whileLoading(name, async () => load(await findCandidate(name), config));
+      return loads.run(name, async () => load(await findCandidate(name), config));
     },
 
     executePlugin(name: string, params: JobParams, context?: ExecutionContext) {
@@ -345,7 +296,7 @@ export function createCatalogAdapter(options: CatalogAdapterOptions): CatalogAda
         await adapter.unloadPlugin(name);
         return;
       }
-      await whileLoading(name, async () => {
+      await loads.run(name, async () => {
         const loaded = host.get(name);
         const candidate = catalog.get(name) ?? loaded?.candidate ?? (await findCandidate(name));
         await load(candidate, config ?? loaded?.rawConfig ?? {});

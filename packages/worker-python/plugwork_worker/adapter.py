@@ -14,7 +14,7 @@ import os
 import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
-    from typing import Any, Dict, List, Optional, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .errors import Messages, describe, describe_plugin_error
 from .json_safe import NotJsonSafeError, check_json_safe
@@ -183,3 +183,13 @@ def _field(data: Any, key: str) -> Optional[Any]:
 def _short(data: Any) -> str:
     text = repr(data)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def call_adapter(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls an adapter method; an `async def` one is run to completion on this thread."""
+    value = function(*args, **kwargs)
+    if hasattr(value, "__await__"):
+        from .async_support import run_awaitable
+
+        value = run_awaitable(value)
+    return value

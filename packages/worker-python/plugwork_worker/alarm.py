@@ -5,7 +5,10 @@ finishes fast). While it runs something long, the standby thread must read inste
 `cancel`, `stream_ack` and `get_state` are answered. Waking the standby thread for every job
 would cost the hand-off this design avoids, so it is woken by a timer instead: `arm()` before
 each piece of work sets a one-shot SIGALRM `seconds` ahead (one setitimer call, no thread
-woken); work that ends sooner pushes it forward with the next `arm()`. The signal is delivered
+woken); work that ends sooner pushes it forward with the next `arm()`. Jobs that follow each
+other closely skip the call: an `arm()` less than half the period after the last finds the
+timer still at least half the period away, so the standby thread reads once work has run
+for between half the period and the whole of it. The signal is delivered
 to the standby thread through `signal.set_wakeup_fd` (the C-level handler writes the signal's
 number on a pipe, whatever the loop thread is doing, even inside a call that released the GIL).
 SIGTERM arrives on the same pipe, so the standby thread, not plugin code, handles it.
@@ -20,6 +23,7 @@ import os
 import select
 import signal
 import threading
+from time import monotonic
 
 #: A byte on the pipe that is no signal: "look at the state" (the loop handed over reading).
 POKE = 0
@@ -28,6 +32,8 @@ POKE = 0
 class Alarm:
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
+        #: Before this (monotonic) time, the timer armed last is still at least half a period away.
+        self._rearm_after = 0.0
         self._read_fd, self._write_fd = os.pipe()
         os.set_blocking(self._write_fd, False)
         os.set_blocking(self._read_fd, False)
@@ -54,6 +60,10 @@ class Alarm:
     def arm(self) -> None:
         """Before work on the loop thread: the standby thread wakes if it is still running then."""
         if self._itimer is not None:
+            now = monotonic()
+            if now < self._rearm_after:
+                return
+            self._rearm_after = now + self._seconds / 2
             signal.setitimer(self._itimer, self._seconds)
         else:
             self.poke()

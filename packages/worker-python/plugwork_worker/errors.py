@@ -54,6 +54,8 @@ class AdapterErrorCode:
     INVALID_MANIFEST = "INVALID_MANIFEST"
     ENTRY_NOT_FOUND = "ENTRY_NOT_FOUND"
     ENTRY_OUTSIDE_FOLDER = "ENTRY_OUTSIDE_FOLDER"
+    #: The manifest's `engine` range leaves out the host's plugwork version.
+    UNSUPPORTED_ENGINE = "UNSUPPORTED_ENGINE"
     DUPLICATE_NAME = "DUPLICATE_NAME"
     #: The manifest's `runtime` is not the one this worker runs (a JavaScript plugin here).
     OTHER_RUNTIME = "OTHER_RUNTIME"
@@ -142,6 +144,15 @@ class Messages:
         "plugwork_worker: this is the entry point of plugwork's Python workers; the JobManager "
         "starts it with --socket=<path> (runtime: 'python'). Do not run it directly.\n"
     )
+
+    @staticmethod
+    def unsupported_engine(folder: str, name: str, engine: str, version: str) -> str:
+        # Word for word adapter-kit's, so a plugin reads the same under Node and Python workers.
+        return (
+            f'Plugin "{name}" ({folder}) requires plugwork {engine}, but this is plugwork {version}. Use a '
+            f'version of the plugin made for plugwork {version}, or widen "plugwork.engine" if the plugin is '
+            "known to work."
+        )
 
     @staticmethod
     def socket_connect(path: str, reason: str) -> str:

@@ -4,31 +4,29 @@ The Python twin of @plugwork/adapter-fs, reading the same plugin format. Each im
 subfolder of a directory (not starting with ".") is a candidate; every bad one becomes a
 diagnostic while the good ones load; on a name clash the first directory wins. JavaScript
 plugins in the same directories are reported as OTHER_RUNTIME and left to Node or Deno workers.
+
+Reading the directories and manifests is folder_scan.py and manifest.py; importing an entry
+afresh, plugin_import.py. This file is the adapter: loading, jobs, watch mode.
 """
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
-import itertools
 import os
-import sys
 import threading
-import types
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
+from .engine import PLUGWORK_VERSION, parse_version
 from .errors import AdapterError, AdapterErrorCode as Code, describe_plugin_error
+from .folder_scan import folders_fingerprint, scan_directories
 from .job import JobContext, current_job
 from .manifest import Candidate, read_plugin_folder
 from .plugin_files import plugin_files_fingerprint
+from .plugin_import import forget_package, import_entry
 from .sdk import Plugin, PluginContext, is_plugin
 
 SOURCE = "fs"
-
-_package_ids = itertools.count(1)
-
 
 class _Loaded:
     """A loaded plugin: its candidate, its instance, config and state, and the package its
@@ -49,6 +47,8 @@ class FolderAdapter:
 
     `directories`: one path or several. `watch`: poll the directories every `poll_seconds` and
     tell the worker when plugins come, go or change (the worker then sends `plugins_changed`).
+    `plugwork_version`: the host's plugwork version, which a manifest's `engine` range must
+    include (the host passes its own; by default this package's).
     """
 
     def __init__(
@@ -56,6 +56,7 @@ class FolderAdapter:
         directories: Union[str, Sequence[str]],
         watch: bool = False,
         poll_seconds: float = 1.0,
+        plugwork_version: str = PLUGWORK_VERSION,
     ) -> None:
         if isinstance(directories, (str, os.PathLike)):
             directories = [directories]
@@ -74,7 +75,13 @@ class FolderAdapter:
             path = os.path.abspath(os.fspath(directory))
             if path not in resolved:
                 resolved.append(path)
+        if not isinstance(plugwork_version, str) or parse_version(plugwork_version) is None:
+            raise AdapterError(
+                Code.INVALID_OPTIONS,
+                f"FolderAdapter: `plugwork_version` must be a semver version such as \"0.1.0\", got {plugwork_version!r}",
+            )
         self.directories = resolved
+        self._plugwork_version = plugwork_version
         self._watch = bool(watch)
         self._poll_seconds = float(poll_seconds)
         self._lock = threading.RLock()
@@ -89,55 +96,7 @@ class FolderAdapter:
 
     def discover_plugins(self) -> List[Dict[str, Any]]:
         """Descriptors of every usable plugin; reads manifests only."""
-        candidates: Dict[str, Candidate] = {}
-        problems: List[Dict[str, Any]] = []
-        for directory in self.directories:
-            try:
-                entries = sorted(os.listdir(directory))
-            except (FileNotFoundError, NotADirectoryError):
-                problems.append(
-                    {
-                        "location": directory,
-                        "code": Code.DIRECTORY_NOT_FOUND,
-                        "message": f"The plugins directory {directory} does not exist or is not a directory. "
-                        'Create it, or fix the path in the adapter\'s "directories" option.',
-                    }
-                )
-                continue
-            except OSError as error:
-                problems.append(
-                    {
-                        "location": directory,
-                        "code": Code.DIRECTORY_UNREADABLE,
-                        "message": f"The plugins directory {directory} cannot be listed: "
-                        f"{error.strerror or error}. Give the worker process permission to read it.",
-                    }
-                )
-                continue
-            for entry in entries:
-                folder = os.path.join(directory, entry)
-                # As adapter-fs: a plugins directory may be an npm project with its node_modules.
-                if entry.startswith(".") or entry == "node_modules" or not os.path.isdir(folder):
-                    continue
-                try:
-                    candidate = read_plugin_folder(folder)
-                except AdapterError as error:
-                    problems.append(error.to_diagnostic(folder))
-                    continue
-                winner = candidates.get(candidate.name)
-                if winner is not None:
-                    problems.append(
-                        AdapterError(
-                            Code.DUPLICATE_NAME,
-                            f'Plugin "{candidate.name}" in {folder} is ignored: {winner.folder} already provides '
-                            'a plugin with that name and comes first. Rename one of them ("plugwork.name") or '
-                            "remove the copy.",
-                            plugin_name=candidate.name,
-                            location=folder,
-                        ).to_diagnostic()
-                    )
-                    continue
-                candidates[candidate.name] = candidate
+        candidates, problems = scan_directories(self.directories, self._plugwork_version)
         with self._lock:
             self._candidates = candidates
             self._discovery_problems = problems
@@ -221,7 +180,7 @@ class FolderAdapter:
     def _import(self, name: str):
         candidate = self._fresh_candidate(name)
         try:
-            package, module = _import_entry(candidate)
+            package, module = import_entry(candidate)
         except Exception as error:  # noqa: BLE001 - a plugin's import may raise anything
             raise self._load_failed(
                 name,
@@ -240,7 +199,7 @@ class FolderAdapter:
             ) from error
         plugin = getattr(module, "plugin", None)
         if not is_plugin(plugin):
-            _forget_package(package)
+            forget_package(package)
             found = "missing" if plugin is None else f"a {type(plugin).__name__}"
             raise self._load_failed(
                 name,
@@ -254,7 +213,7 @@ class FolderAdapter:
                 ),
             )
         if "name" in candidate.manifest and plugin.name != candidate.name:
-            _forget_package(package)
+            forget_package(package)
             raise self._load_failed(
                 name,
                 AdapterError(
@@ -274,7 +233,7 @@ class FolderAdapter:
             try:
                 state = _settle(plugin.setup(config))
             except Exception as error:  # noqa: BLE001
-                _forget_package(package)
+                forget_package(package)
                 raise self._load_failed(
                     name,
                     AdapterError(
@@ -307,7 +266,7 @@ class FolderAdapter:
             raise AdapterError(
                 "UNKNOWN_PLUGIN", f'No plugin named "{name}". Known plugins: {known}.', plugin_name=name
             )
-        fresh = read_plugin_folder(candidate.folder)
+        fresh = read_plugin_folder(candidate.folder, self._plugwork_version)
         with self._lock:
             self._candidates[name] = fresh
         return fresh
@@ -326,7 +285,7 @@ class FolderAdapter:
                     location=loaded.candidate.folder,
                 ) from error
         finally:
-            _forget_package(loaded.package)
+            forget_package(loaded.package)
 
     # ------------------------------------------------------------ jobs
 
@@ -409,31 +368,7 @@ class FolderAdapter:
         return sorted(changed)
 
     def _fingerprint(self) -> tuple:
-        """What a change would alter: each folder's package.json and entry, by mtime and size."""
-        marks = []
-        for directory in self.directories:
-            try:
-                entries = sorted(os.listdir(directory))
-            except OSError:
-                marks.append((directory, None))
-                continue
-            for entry in entries:
-                folder = os.path.join(directory, entry)
-                for file in ("package.json", "main.py"):
-                    path = os.path.join(folder, file)
-                    try:
-                        status = os.stat(path)
-                        marks.append((path, status.st_mtime_ns, status.st_size))
-                    except OSError:
-                        marks.append((path, None))
-        candidates = self._candidates
-        for candidate in candidates.values():
-            try:
-                status = os.stat(candidate.entry_path)
-                marks.append((candidate.entry_path, status.st_mtime_ns, status.st_size))
-            except OSError:
-                marks.append((candidate.entry_path, None))
-        return tuple(marks)
+        return folders_fingerprint(self.directories, self._candidates)
 
 
 def _job() -> JobContext:
@@ -448,74 +383,3 @@ def _settle(value: Any) -> Any:
 
         return run_awaitable(value)
     return value
-
-
-_PACKAGE_PREFIX = "_plugwork_plugin_"
-
-
-class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
-    """Compiles a plugin's files from source on every load, never from __pycache__: bytecode is
-    validated by the source's mtime (whole seconds) and size, so a file edited within a second
-    of its last load, to the same size, would run its stale code after a reload."""
-
-    def get_code(self, fullname: str):
-        return self.source_to_code(self.get_data(self.path), self.path)
-
-
-class _PluginModuleFinder:
-    """Finds the modules of loaded plugins (names under a `_plugwork_plugin_<n>` package) with
-    the fresh loader, at any depth of the plugin's folder."""
-
-    _loaders = [
-        (_FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES),
-        (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
-    ]
-
-    @classmethod
-    def find_spec(cls, fullname: str, path: Any = None, target: Any = None):
-        if path is None or not fullname.startswith(_PACKAGE_PREFIX):
-            return None
-        for entry in path:
-            spec = importlib.machinery.FileFinder(entry, *cls._loaders).find_spec(fullname)
-            if spec is not None:
-                return spec
-        return None
-
-
-def _install_finder() -> None:
-    if _PluginModuleFinder not in sys.meta_path:
-        sys.meta_path.insert(0, _PluginModuleFinder)
-
-
-def _import_entry(candidate: Candidate):
-    """Imports the entry as a module of a fresh package whose path is the plugin's folder, so
-    `from . import helper` works and every load evaluates the plugin's files anew."""
-    _install_finder()
-    package = f"{_PACKAGE_PREFIX}{next(_package_ids)}"
-    holder = types.ModuleType(package)
-    holder.__path__ = [candidate.real_folder]  # type: ignore[attr-defined]
-    holder.__package__ = package
-    sys.modules[package] = holder
-    stem = os.path.splitext(os.path.relpath(candidate.entry_path, candidate.real_folder))[0]
-    name = package + "." + stem.replace(os.sep, ".")
-    spec = importlib.util.spec_from_file_location(
-        name, candidate.entry_path, loader=_FreshSourceLoader(name, candidate.entry_path)
-    )
-    if spec is None or spec.loader is None:
-        _forget_package(package)
-        raise ImportError(f"{candidate.entry_path} is not a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        _forget_package(package)
-        raise
-    return package, module
-
-
-def _forget_package(package: str) -> None:
-    """Drops a plugin's modules from sys.modules, so an unloaded plugin's code can be freed."""
-    prefix = package + "."
-    for name in [name for name in sys.modules if name == package or name.startswith(prefix)]:
-        sys.modules.pop(name, None)

@@ -14,7 +14,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: typing is not imported at run time
     from typing import Any, Dict, List, Optional
 
-from .errors import AdapterError, AdapterErrorCode as Code
+from .engine import INVALID_RANGE, PLUGWORK_VERSION, UNSATISFIED, check_engine
+from .errors import AdapterError, AdapterErrorCode as Code, Messages
 
 #: Runtimes a manifest may name; absent means JavaScript (served by Node or Deno workers).
 RUNTIMES = ("javascript", "python")
@@ -65,8 +66,10 @@ class Candidate:
         return descriptor
 
 
-def read_plugin_folder(folder: str) -> Candidate:
-    """Reads `folder`; raises AdapterError with a code saying what is wrong, for a person."""
+def read_plugin_folder(folder: str, plugwork_version: str = PLUGWORK_VERSION) -> Candidate:
+    """Reads `folder`; raises AdapterError with a code saying what is wrong, for a person.
+
+    `plugwork_version` is the host's, which the manifest's `engine` range must include."""
     file = os.path.join(folder, "package.json")
     try:
         with open(file, "rb") as handle:
@@ -129,6 +132,8 @@ def read_plugin_folder(folder: str) -> Candidate:
             plugin_name=plugin_name,
             location=folder,
         )
+    if "engine" in manifest:
+        _check_engine(folder, plugin_name, manifest["engine"], plugwork_version)
     real_folder = os.path.realpath(folder)
     entry = manifest.get("entry", DEFAULT_ENTRY)
     source = "plugwork.entry" if "entry" in manifest else "the default entry"
@@ -161,6 +166,27 @@ def read_plugin_folder(folder: str) -> Candidate:
         package=package,
         manifest=manifest,
     )
+
+
+def _check_engine(folder: str, name: str, engine: str, version: str) -> None:
+    """As adapter-kit: a range that is not semver is an invalid manifest; one that leaves out
+    this plugwork is UNSUPPORTED_ENGINE, so the plugin is never imported."""
+    outcome = check_engine(engine, version)
+    if outcome == INVALID_RANGE:
+        raise AdapterError(
+            Code.INVALID_MANIFEST,
+            f'{folder}/package.json has an invalid "plugwork" manifest: engine: "{engine}" is not a valid semver '
+            "range. Fix these fields.",
+            plugin_name=name,
+            location=folder,
+        )
+    if outcome == UNSATISFIED:
+        raise AdapterError(
+            Code.UNSUPPORTED_ENGINE,
+            Messages.unsupported_engine(folder, name, engine, version),
+            plugin_name=name,
+            location=folder,
+        )
 
 
 def _outside(folder: str, name: str, entry: str, source: str, why: str) -> AdapterError:

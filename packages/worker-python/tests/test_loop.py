@@ -317,6 +317,10 @@ class CancelAndState(LoopTestCase):
         self.assertEqual((state["request_id"], state["current_job_id"]), ("s1", "b"))
         self.assertEqual(state["running_job_ids"], ["b"])
         self.assertEqual(state["loaded_plugins"], ["faults"])
+        # As a Node worker's: bytes, the anonymous part of the resident set within it.
+        self.assertEqual(sorted(state["memory"]), ["heap_used", "rss"])
+        self.assertGreater(state["memory"]["heap_used"], 0)
+        self.assertLess(state["memory"]["heap_used"], state["memory"]["rss"])
         self.assertEqual(self.host.result("b")["data"], {"slept": True})
 
     def test_get_state_right_after_execute_names_the_job(self):

@@ -1,3 +1,4 @@
+export { ChunkBuffer, type ChunkBufferHooks } from './chunk-buffer.ts';
 export {
   describeExit,
   type ExitDescription,

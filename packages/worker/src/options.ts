@@ -129,6 +129,7 @@ const optionsSchema = z.strictObject({
       denoPath: z.string().min(1).optional(),
       pythonPath: z.string().min(1).optional(),
       inheritEnv: z.boolean().optional(),
+      niceIncrement: z.number().int().min(0).max(19).default(0),
     })
     .prefault({}),
   limits: z
@@ -246,6 +247,14 @@ export interface JobManagerOptions {
     denoPath?: string;
     /** The Python (>= 3.9) for runtime 'python'. Default: $PLUGWORK_PYTHON_PATH, else `python3`. */
     pythonPath?: string;
+    /**
+     * Runs worker processes at a lower CPU priority than the host: their nice value is the
+     * host's plus this (0 to 19; every thread of the worker). With few cores and plugins that
+     * compute flat out, the host then still gets a core at once to read and answer (see
+     * BENCHMARKS.md, time to first chunk). Workers lose nothing while the host is idle.
+     * Default 0 (the host's priority).
+     */
+    niceIncrement?: number;
   };
   stream?: {
     /** Characters of chunk text a streaming job may have in flight unconsumed. Default 1 048 576. */

@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  expectProcessesGone,
+  expectWorkerGoneWhenHostKilled,
   type Harness,
-  isRunning,
   nextEvent,
   startHarness,
   TEST_ADAPTER,
 } from './helpers.ts';
+
+const HOST = new URL('./fixtures/host.mjs', import.meta.url);
 
 // A Node host running its plugins in Deno workers, over the socket channel.
 
@@ -64,50 +61,12 @@ describe('runtime deno (Node host)', () => {
   });
 
   it('a Deno worker exits by itself when its host is killed (the socket closes)', async () => {
-    const host = spawn(
-      process.execPath,
-      [
-        fileURLToPath(new URL('./fixtures/host.mjs', import.meta.url)),
-        'idle',
-        TEST_ADAPTER,
-        'deno',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    try {
-      const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
-      const { workerPid } = JSON.parse(line) as { workerPid: number };
-      expect(isRunning(workerPid)).toBe(true);
-      host.kill('SIGKILL');
-      await once(host, 'exit');
-      await expectProcessesGone([workerPid], 5_000);
-    } finally {
-      host.kill('SIGKILL');
-    }
+    await expectWorkerGoneWhenHostKilled(HOST, ['idle', TEST_ADAPTER, 'deno'], 5_000);
   });
 
   it('a Deno worker stuck in a synchronous loop is killed when its host is SIGKILLed (the host watchdog)', async () => {
-    const host = spawn(
-      process.execPath,
-      [
-        fileURLToPath(new URL('./fixtures/host.mjs', import.meta.url)),
-        'busy',
-        TEST_ADAPTER,
-        'deno',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    try {
-      const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
-      const { workerPid } = JSON.parse(line) as { workerPid: number };
-      expect(isRunning(workerPid)).toBe(true);
-      host.kill('SIGKILL');
-      await once(host, 'exit');
-      // The host gave its workers shutdownMs = 1 000 to exit; the loop never lets this one.
-      await expectProcessesGone([workerPid], 6_000);
-    } finally {
-      host.kill('SIGKILL');
-    }
+    // The host gave its workers shutdownMs = 1 000 to exit; the loop never lets this one.
+    await expectWorkerGoneWhenHostKilled(HOST, ['busy', TEST_ADAPTER, 'deno'], 6_000);
   });
 
   it('a deno binary that does not exist: the start fails naming the option to set', async () => {

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { JobManager, type JobManagerOptions, type WorkerOutput } from '@plugwork/worker';
 import { expect } from 'vitest';
 
@@ -93,6 +97,31 @@ export async function expectProcessesGone(pids: number[], withinMs = 5_000): Pro
 }
 
 /** Resolves with the first event of `name` that satisfies `accept`. */
+/**
+ * No orphan when the host dies: runs a host script (`node <script> ...args`, a fixture that
+ * prints one JSON line with its `workerPid` once its worker is up), SIGKILLs it, and expects the
+ * worker gone within `withinMs`.
+ */
+export async function expectWorkerGoneWhenHostKilled(
+  script: URL,
+  args: readonly string[],
+  withinMs: number,
+): Promise<void> {
+  const host = spawn(process.execPath, [fileURLToPath(script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
+    const { workerPid } = JSON.parse(line) as { workerPid: number };
+    expect(isRunning(workerPid)).toBe(true);
+    host.kill('SIGKILL');
+    await once(host, 'exit');
+    await expectProcessesGone([workerPid], withinMs);
+  } finally {
+    host.kill('SIGKILL');
+  }
+}
+
 export function nextEvent<T>(
   manager: JobManager,
   name: Parameters<JobManager['on']>[0],

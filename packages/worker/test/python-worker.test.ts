@@ -1,8 +1,5 @@
 // A Node host running plugins in real Python worker processes (runtime 'python'), over the
 // socket channel: everything the Node runtime gives, for Python too.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   JobManager,
@@ -13,8 +10,8 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectProcessesGone,
+  expectWorkerGoneWhenHostKilled,
   type Harness,
-  isRunning,
   nextEvent,
   startHarness,
 } from './helpers.ts';
@@ -50,7 +47,26 @@ describe('runtime python: jobs', () => {
       'words',
     ]);
     const [state] = await harness.manager.getWorkerStates();
-    expect(state).toMatchObject({ state: 'idle', loadedPlugins: ['echo'], memory: undefined });
+    expect(state).toMatchObject({ state: 'idle', loadedPlugins: ['echo'] });
+  });
+
+  it("memory, as for Node workers: the worker's resident set and its anonymous part", async () => {
+    const MiB = 1024 * 1024;
+    const memoryNow = async () => {
+      const [state] = await harness.manager.getWorkerStates();
+      expect(state?.unanswered).toBeUndefined();
+      return state!.memory!;
+    };
+    const before = await memoryNow();
+    expect(before.heapUsed).toBeGreaterThan(0);
+    expect(before.heapUsed).toBeLessThan(before.rss);
+    await harness.manager.submit('faults', { op: 'hold', mib: 64 }).result;
+    const holding = await memoryNow();
+    expect(holding.rss - before.rss).toBeGreaterThan(60 * MiB);
+    expect(holding.heapUsed - before.heapUsed).toBeGreaterThan(60 * MiB);
+    await harness.manager.submit('faults', { op: 'release' }).result;
+    // Current figures, not the peak.
+    expect((await memoryNow()).rss).toBeLessThan(holding.rss - 60 * MiB);
   });
 
   it('a result', async () => {
@@ -261,21 +277,11 @@ describe('runtime python: adapters and start-up', () => {
   });
 
   it('the worker exits by itself when its host is killed, even while a plugin spins', async () => {
-    const host = spawn(
-      process.execPath,
-      [fileURLToPath(new URL('./fixtures/python-host.mjs', import.meta.url)), PLUGINS],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    // The socket closes with the host; the worker's stop is bounded by shutdownMs (500).
+    await expectWorkerGoneWhenHostKilled(
+      new URL('./fixtures/python-host.mjs', import.meta.url),
+      [PLUGINS],
+      5_000,
     );
-    try {
-      const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
-      const { workerPid } = JSON.parse(line) as { workerPid: number };
-      expect(isRunning(workerPid)).toBe(true);
-      host.kill('SIGKILL');
-      await once(host, 'exit');
-      // The socket closes with the host; the worker's stop is bounded by shutdownMs (500).
-      await expectProcessesGone([workerPid], 5_000);
-    } finally {
-      host.kill('SIGKILL');
-    }
   });
 });

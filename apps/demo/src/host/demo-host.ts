@@ -1,27 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import type { JsonObject, PluginConfig, PluginDescriptor } from '@plugwork/protocol';
-import type {
-  Job,
-  JobHandleLike,
-  JobStatus,
-  ListJobsFilter,
-  Logger,
-  WorkerState,
-} from '@plugwork/worker';
+import type { JsonObject, PluginConfig } from '@plugwork/protocol';
+import type { Job, JobHandleLike, ListJobsFilter, Logger, WorkerState } from '@plugwork/worker';
 import type { DemoSettings } from '../config/settings.ts';
 import { DemoError } from '../errors.ts';
-import { API_HINTS, type Hints, inUsersTerms } from './hints.ts';
+import { API_HINTS, type Hints } from './hints.ts';
+import { isTerminalStatus, JobBook } from './job-book.ts';
 import { type HistoryQuery, historyPage } from './job-history.ts';
-import { JobLogs } from './job-logs.ts';
-import { JobOutputs } from './job-outputs.ts';
-import { withoutOfferedElsewhere } from './python-source.ts';
+import { ProgressThrottle } from './progress-throttle.ts';
 import { nodesOf, RemoteSource } from './remote-source.ts';
-import type { SourceRunner } from './source-runner.ts';
+import { type Source, SourceCatalog } from './source-catalog.ts';
 import { createRunner, sourcesOf } from './sources.ts';
 import type {
   CatalogView,
-  DiagnosticView,
   JobLog,
   JobLogLine,
   JobOutput,
@@ -70,11 +61,6 @@ export interface PluginOperation {
   workers: string[];
 }
 
-interface Source {
-  name: SourceName;
-  manager: SourceRunner;
-}
-
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
@@ -85,32 +71,29 @@ const PROGRESS_INTERVAL_MS = 100;
 export class DemoHost extends EventEmitter<DemoHostEvents> {
   readonly settings: DemoSettings;
   readonly #sources: Source[];
-  readonly #jobSources = new Map<string, Source>();
-  readonly #outputs: JobOutputs;
-  readonly #logs = new JobLogs(500, 500);
-  readonly #hints: Hints;
+  readonly #catalog: SourceCatalog;
+  readonly #jobs: JobBook;
+  readonly #progress = new ProgressThrottle(PROGRESS_INTERVAL_MS);
   readonly #logger: Logger;
-  readonly #retainJobs: number;
-  /** Configs by `source:name`, as given in the settings or by a reload. */
-  readonly #configs = new Map<string, JsonObject>();
-  readonly #progressTimers = new Map<string, { last: number; timer: NodeJS.Timeout | undefined }>();
   #shutdown: Promise<void> | undefined;
-  /** The catalog last announced, as JSON. */
-  #lastCatalog: string | undefined;
 
   private constructor(options: DemoHostOptions) {
     super();
     this.settings = options.settings;
-    this.#outputs = new JobOutputs(options.maxOutputChars ?? 1_000_000, 500);
-    this.#retainJobs = options.retainJobs ?? 200;
-    this.#hints = options.hints ?? API_HINTS;
+    const retainJobs = options.retainJobs ?? 200;
+    this.#catalog = new SourceCatalog(options.settings);
+    this.#jobs = new JobBook(() => this.#sources, {
+      maxOutputChars: options.maxOutputChars ?? 1_000_000,
+      retainJobs,
+      hints: options.hints ?? API_HINTS,
+    });
     this.#logger = options.logger ?? {};
     // What plugins print still goes to the log (stderr by default), and is kept with its job.
     const logger: Logger = {
       output: (line, source) => {
         if (source.jobId !== undefined) {
           const kept = { stream: source.stream, text: source.text };
-          if (this.#logs.append(source.jobId, kept)) {
+          if (this.#jobs.appendLog(source.jobId, kept)) {
             this.emit('log', { jobId: source.jobId, line: kept });
           }
         }
@@ -125,16 +108,18 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     this.#sources = sourcesOf(options.settings).map((name) => ({
       name,
       manager: createRunner(name, options.settings, {
-        retainJobs: this.#retainJobs,
+        retainJobs,
         registry: {
-          loadPluginConfig: (plugin) => this.#configFor(name, plugin),
-          getPlugin: (plugin) => this.#descriptors(name).find((each) => each.name === plugin),
+          loadPluginConfig: (plugin) => this.#catalog.configFor(name, plugin),
+          getPlugin: (plugin) =>
+            this.#catalog.descriptors(name).find((each) => each.name === plugin),
           getPluginsByCategory: (category) =>
-            this.#descriptors(name).filter((each) => each.category === category),
+            this.#catalog.descriptors(name).filter((each) => each.category === category),
         },
         logger,
       }),
     }));
+    this.#catalog.sources = this.#sources;
     for (const source of this.#sources) this.#listen(source);
     for (const source of this.#sources) this.#listenToNodes(source);
   }
@@ -155,54 +140,23 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       const reason = (results[failed] as PromiseRejectedResult).reason;
       throw DemoError.startFailed(host.#sources[failed]!.name, reason);
     }
-    host.#lastCatalog = JSON.stringify(host.catalog());
+    // The catalog as started is what listeners get first (catalog()); only a change is news.
+    host.#catalog.changed();
     return host;
   }
 
   get sources(): SourceName[] {
-    return this.#sources.map((source) => source.name);
+    return this.#catalog.names;
   }
 
   /** Every plugin and diagnostic of every source. */
   catalog(): CatalogView {
-    const counts = new Map<string, number>();
-    for (const source of this.#sources) {
-      for (const plugin of source.manager.catalog.plugins) {
-        counts.set(plugin.name, (counts.get(plugin.name) ?? 0) + 1);
-      }
-    }
-    const plugins: PluginView[] = [];
-    const diagnostics: DiagnosticView[] = [];
-    for (const source of this.#sources) {
-      for (const descriptor of source.manager.catalog.plugins) {
-        const id =
-          (counts.get(descriptor.name) ?? 0) > 1
-            ? `${source.name}:${descriptor.name}`
-            : descriptor.name;
-        plugins.push(this.#view(source, descriptor, id));
-      }
-      for (const diagnostic of source.manager.catalog.diagnostics) {
-        diagnostics.push({ ...diagnostic, source: source.name });
-      }
-    }
-    const offered = this.#sources.map((source) => ({
-      source: source.name,
-      plugins: source.manager.catalog.plugins,
-    }));
-    return {
-      sources: this.sources,
-      plugins,
-      diagnostics: withoutOfferedElsewhere(diagnostics, offered),
-    };
+    return this.#catalog.view();
   }
 
   /** One plugin, by name or `source:name`. Throws DemoError (unknown, ambiguous). */
   plugin(reference: string): PluginView {
-    const { source, descriptor } = this.#resolve(reference);
-    const id = this.catalog().plugins.find(
-      (plugin) => plugin.source === source.name && plugin.name === descriptor.name,
-    )!.id;
-    return this.#view(source, descriptor, id);
+    return this.#catalog.plugin(reference);
   }
 
   /**
@@ -214,27 +168,21 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     params: JsonObject,
     options: SubmitOptions = {},
   ): { job: JobView; handle: JobHandleLike } {
-    const { source, descriptor } = this.#resolve(reference);
+    const { source, descriptor } = this.#catalog.resolve(reference);
     const handle = source.manager.submit(descriptor.name, params, {
       ...(options.stream === true ? { stream: true } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       // The snapshot does not carry the time limit: a re-run reads it from here.
       metadata: submitMetadata(options),
     });
-    this.#jobSources.set(handle.id, source);
-    this.#forgetOldJobs();
-    return { job: this.#jobView(source, handle.snapshot()), handle };
+    this.#jobs.submitted(handle.id, source);
+    return { job: this.#jobs.view(source, handle.snapshot()), handle };
   }
 
   /** One job. Throws DemoError UNKNOWN_JOB. */
   job(jobId: string): JobView {
-    // A job of an earlier run lives in its source's store only.
-    const source =
-      this.#jobSources.get(jobId) ??
-      this.#sources.find((each) => each.manager.getJob(jobId) !== undefined);
-    const job = source?.manager.getJob(jobId);
-    if (source === undefined || job === undefined) throw DemoError.unknownJob(jobId);
-    return this.#jobView(source, job);
+    const { source, job } = this.#jobs.find(jobId);
+    return this.#jobs.view(source, job);
   }
 
   /** Jobs of every source, newest first: the first page of jobPage (up to 1000). */
@@ -255,9 +203,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     }));
     const page = historyPage(sources, query);
     return {
-      jobs: page.jobs.map(({ source, job }) =>
-        this.#jobView(this.#sources.find((each) => each.name === source)!, job),
-      ),
+      jobs: page.jobs.map(({ source, job }) => this.#jobs.view(this.#catalog.byName(source)!, job)),
       nextCursor: page.nextCursor,
     };
   }
@@ -282,14 +228,14 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
 
   /** The text a job streamed so far (as much as is kept). Throws DemoError UNKNOWN_JOB. */
   output(jobId: string): JobOutput {
-    this.job(jobId);
-    return this.#outputs.get(jobId);
+    this.#jobs.find(jobId);
+    return this.#jobs.output(jobId);
   }
 
   /** What a job's plugin printed (as much as is kept). Throws DemoError UNKNOWN_JOB. */
   logs(jobId: string): JobLog {
-    this.job(jobId);
-    return this.#logs.get(jobId);
+    this.#jobs.find(jobId);
+    return this.#jobs.logs(jobId);
   }
 
   /**
@@ -297,10 +243,8 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    * (or finished before the cancellation reached it). Throws DemoError UNKNOWN_JOB.
    */
   async cancel(jobId: string): Promise<{ job: JobView; cancelled: boolean }> {
-    const source = this.#jobSources.get(jobId);
-    if (source === undefined || source.manager.getJob(jobId) === undefined) {
-      throw DemoError.unknownJob(jobId);
-    }
+    const source = this.#jobs.sourceOf(jobId);
+    if (source === undefined) throw DemoError.unknownJob(jobId);
     const cancelled = await source.manager.cancel(jobId);
     return { job: this.job(jobId), cancelled };
   }
@@ -311,10 +255,10 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    * refuses (an invalid config: its message lists every failing field).
    */
   async reload(reference: string, config?: PluginConfig): Promise<PluginOperation> {
-    const { source, descriptor } = this.#resolve(reference);
+    const { source, descriptor } = this.#catalog.resolve(reference);
     await source.manager.reloadPlugin(descriptor.name, config);
     if (config !== undefined) {
-      this.#configs.set(`${source.name}:${descriptor.name}`, config as JsonObject);
+      this.#catalog.setConfig(source.name, descriptor.name, config as JsonObject);
     }
     const workers = await this.#workersWith(source, descriptor.name);
     this.emit('workers');
@@ -323,7 +267,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
 
   /** Unloads a plugin from every worker that has it loaded; a later job loads it again. */
   async unload(reference: string): Promise<PluginOperation> {
-    const { source, descriptor } = this.#resolve(reference);
+    const { source, descriptor } = this.#catalog.resolve(reference);
     const workers = await this.#workersWith(source, descriptor.name);
     await source.manager.unloadPlugin(descriptor.name);
     this.emit('workers');
@@ -336,7 +280,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
    * run, and the worker package's UnknownWorkerError for a worker id its pool does not have.
    */
   async restartWorker(sourceName: string, workerId: string): Promise<WorkerState> {
-    const source = this.#sources.find((each) => each.name === sourceName);
+    const source = this.#catalog.byName(sourceName);
     if (source === undefined) throw DemoError.unknownWorker(sourceName, workerId, this.sources);
     const state = await source.manager.restartWorker(workerId);
     this.emit('workers');
@@ -364,8 +308,7 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       await Promise.all(this.#sources.map((source) => source.manager.shutdown()));
-      for (const entry of this.#progressTimers.values()) clearTimeout(entry.timer);
-      this.#progressTimers.clear();
+      this.#progress.clear();
     })();
     return this.#shutdown;
   }
@@ -381,16 +324,9 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
 
   #listen(source: Source): void {
     const { manager } = source;
-    const onJob = (job: Job) => {
-      const timer = this.#progressTimers.get(job.id);
-      if (timer !== undefined && isTerminalStatus(job.status)) {
-        clearTimeout(timer.timer);
-        this.#progressTimers.delete(job.id);
-      }
-      this.emit('job', this.#jobView(source, job));
-    };
     const onJobMoved = (job: Job) => {
-      onJob(job);
+      if (isTerminalStatus(job.status)) this.#progress.ended(job.id);
+      this.emit('job', this.#jobs.view(source, job));
       this.emit('workers');
     };
     manager.on('job:queued', onJobMoved);
@@ -398,9 +334,16 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     manager.on('job:completed', onJobMoved);
     manager.on('job:failed', onJobMoved);
     manager.on('job:cancelled', onJobMoved);
-    manager.on('job:progress', (event) => this.#onProgress(source, event.jobId));
+    manager.on('job:progress', (event) =>
+      this.#progress.report(event.jobId, () => {
+        const job = manager.getJob(event.jobId);
+        if (job !== undefined && job.status === 'running') {
+          this.emit('job', this.#jobs.view(source, job));
+        }
+      }),
+    );
     manager.on('job:chunk', (event) => {
-      const offset = this.#outputs.append(event.jobId, event.chunk);
+      const offset = this.#jobs.appendOutput(event.jobId, event.chunk);
       this.emit('chunk', { jobId: event.jobId, chunk: event.chunk, offset });
     });
     for (const event of [
@@ -411,101 +354,10 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
     ] as const) {
       manager.on(event, () => this.emit('workers'));
     }
-    // Two sources may watch the same folders (fs and python): a change only one of them sees
-    // as a change of its own may leave what the host shows as it was; that is no news.
     manager.on('catalog:changed', () => {
-      const catalog = this.catalog();
-      const shown = JSON.stringify(catalog);
-      if (shown === this.#lastCatalog) return;
-      this.#lastCatalog = shown;
-      this.emit('catalog', catalog);
+      const catalog = this.#catalog.changed();
+      if (catalog !== undefined) this.emit('catalog', catalog);
     });
-  }
-
-  /** Progress events, at most one per job every PROGRESS_INTERVAL_MS, the last one always. */
-  #onProgress(source: Source, jobId: string): void {
-    const now = Date.now();
-    let entry = this.#progressTimers.get(jobId);
-    if (entry === undefined) {
-      entry = { last: 0, timer: undefined };
-      this.#progressTimers.set(jobId, entry);
-    }
-    if (entry.timer !== undefined) return;
-    const send = () => {
-      entry.last = Date.now();
-      entry.timer = undefined;
-      const job = source.manager.getJob(jobId);
-      if (job !== undefined && job.status === 'running')
-        this.emit('job', this.#jobView(source, job));
-    };
-    const wait = entry.last + PROGRESS_INTERVAL_MS - now;
-    if (wait <= 0) send();
-    else entry.timer = setTimeout(send, wait);
-  }
-
-  #resolve(reference: string): { source: Source; descriptor: PluginDescriptor } {
-    const colon = reference.indexOf(':');
-    if (colon !== -1) {
-      const named = this.#sources.find((source) => source.name === reference.slice(0, colon));
-      const name = reference.slice(colon + 1);
-      const descriptor = named?.manager.catalog.plugins.find((plugin) => plugin.name === name);
-      if (named !== undefined && descriptor !== undefined) return { source: named, descriptor };
-    }
-    const found = this.#sources.flatMap((source) => {
-      const descriptor = source.manager.catalog.plugins.find((plugin) => plugin.name === reference);
-      return descriptor === undefined ? [] : [{ source, descriptor }];
-    });
-    if (found.length === 1) return found[0]!;
-    if (found.length > 1) {
-      throw DemoError.ambiguousPlugin(
-        reference,
-        found.map((each) => each.source.name),
-      );
-    }
-    const problem = this.catalog().diagnostics.find(
-      (diagnostic) =>
-        diagnostic.plugin_name === reference ||
-        `${diagnostic.source}:${diagnostic.plugin_name}` === reference,
-    );
-    if (problem !== undefined) throw DemoError.unavailablePlugin(reference, problem);
-    throw DemoError.unknownPlugin(
-      reference,
-      this.catalog().plugins.map((plugin) => plugin.id),
-    );
-  }
-
-  #view(source: Source, descriptor: PluginDescriptor, id: string): PluginView {
-    return {
-      ...descriptor,
-      id,
-      source: source.name,
-      config: this.#configFor(source.name, descriptor.name),
-    };
-  }
-
-  #jobView(source: Source, job: Job): JobView {
-    const now = Date.now();
-    return {
-      ...job,
-      error: job.error === undefined ? undefined : inUsersTerms(job.error, this.#hints),
-      source: source.name,
-      waitMs: job.startedAt === undefined ? undefined : job.startedAt - job.submittedAt,
-      runMs: job.startedAt === undefined ? undefined : (job.endedAt ?? now) - job.startedAt,
-      output: this.#outputs.summary(job.id),
-    };
-  }
-
-  #configFor(source: SourceName, plugin: string): JsonObject {
-    return (
-      this.#configs.get(`${source}:${plugin}`) ??
-      this.settings.pluginConfigs[`${source}:${plugin}`] ??
-      this.settings.pluginConfigs[plugin] ??
-      {}
-    );
-  }
-
-  #descriptors(name: SourceName): readonly PluginDescriptor[] {
-    return this.#sources.find((source) => source.name === name)?.manager.catalog.plugins ?? [];
   }
 
   async #workersWith(source: Source, plugin: string): Promise<string[]> {
@@ -514,19 +366,6 @@ export class DemoHost extends EventEmitter<DemoHostEvents> {
       .filter((state) => state.loadedPlugins.includes(plugin))
       .map((state) => state.workerId);
   }
-
-  /** Drops the job → source entries of jobs the managers have forgotten. */
-  #forgetOldJobs(): void {
-    const limit = (this.#retainJobs + 100) * this.#sources.length;
-    if (this.#jobSources.size <= limit) return;
-    for (const [jobId, source] of this.#jobSources) {
-      if (source.manager.getJob(jobId) === undefined) this.#jobSources.delete(jobId);
-    }
-  }
-}
-
-function isTerminalStatus(status: JobStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
 function submitMetadata(options: SubmitOptions): JsonObject {

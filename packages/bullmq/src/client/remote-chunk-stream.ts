@@ -1,11 +1,6 @@
-import { JobError } from '@plugwork/worker';
+import { ChunkBuffer, JobError } from '@plugwork/worker';
 import type { StreamEnd } from '../chunk-entries.ts';
 import { StreamInterruptedError, StreamMisuseError } from '../errors.ts';
-
-interface Reader {
-  resolve: (result: IteratorResult<string>) => void;
-  reject: (error: unknown) => void;
-}
 
 interface Item {
   id: string;
@@ -27,15 +22,7 @@ export class RemoteChunkStream {
   readonly #plugin: string;
   readonly #onChunk: (chunk: string) => void;
   readonly #consumed: (entryId: string) => void;
-  #mode: 'waiting' | 'pull' | 'events' = 'waiting';
-  #items: Item[] = [];
-  #head = 0;
-  #readers: Reader[] = [];
-  #ended = false;
-  #error: Error | undefined;
-  #errorDelivered = false;
-  #iterated = false;
-  #yielded = false;
+  readonly #buffer: ChunkBuffer<Item>;
 
   constructor(
     jobId: string,
@@ -47,28 +34,28 @@ export class RemoteChunkStream {
     this.#plugin = plugin;
     this.#onChunk = onChunk;
     this.#consumed = consumed;
+    this.#buffer = new ChunkBuffer<Item>({
+      text: (item) => item.text,
+      consumed: (item) => consumed(item.id),
+      // Entry ids are a cursor: consuming the last dropped entry consumes all before it.
+      dropped: (items) => {
+        const last = items[items.length - 1];
+        if (last !== undefined) consumed(last.id);
+      },
+      alreadyIterated: () => StreamMisuseError.alreadyIterated(jobId),
+      tooLate: () => StreamMisuseError.tooLate(jobId),
+    });
   }
 
   get ended(): boolean {
-    return this.#ended;
+    return this.#buffer.ended;
   }
 
   /** A chunk entry arrived. */
   push(id: string, text: string): void {
-    if (this.#ended) return;
+    if (this.#buffer.ended) return;
     if (text.length > 0) this.#onChunk(text);
-    if (this.#mode === 'events') {
-      this.#consumed(id);
-      return;
-    }
-    const reader = this.#readers.shift();
-    if (reader !== undefined) {
-      this.#consumed(id);
-      this.#yielded = true;
-      reader.resolve({ value: text, done: false });
-      return;
-    }
-    this.#items.push({ id, text });
+    this.#buffer.push({ id, text });
   }
 
   /**
@@ -77,21 +64,16 @@ export class RemoteChunkStream {
    * late still gets every chunk from the first (the node pauses the plugin meanwhile).
    */
   release(): void {
-    if (this.#mode !== 'waiting') return;
-    this.#mode = 'events';
-    const last = this.#items[this.#items.length - 1];
-    this.#items = [];
-    this.#head = 0;
-    if (last !== undefined && !this.#ended) this.#consumed(last.id);
+    this.#buffer.release();
   }
 
   /** A retry began: chunks of the earlier attempt not yet taken are stale. */
   attempt(id: string, attempt: number): void {
-    if (this.#ended) return;
-    this.#items = [];
-    this.#head = 0;
+    if (this.#buffer.ended) return;
+    this.#buffer.clear();
     this.#consumed(id);
-    if (this.#yielded) this.end(new StreamInterruptedError(this.#jobId, this.#plugin, attempt));
+    if (this.#buffer.yielded)
+      this.end(new StreamInterruptedError(this.#jobId, this.#plugin, attempt));
   }
 
   /**
@@ -115,63 +97,10 @@ export class RemoteChunkStream {
 
   /** The iterator yields what is left, then ends (or throws `error`). */
   end(error?: Error): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    for (const reader of this.#readers.splice(0)) this.#settleEnd(reader);
+    this.#buffer.end(error);
   }
 
   iterator(): AsyncIterableIterator<string> {
-    if (this.#iterated) throw StreamMisuseError.alreadyIterated(this.#jobId);
-    if (this.#mode === 'events') throw StreamMisuseError.tooLate(this.#jobId);
-    this.#iterated = true;
-    this.#mode = 'pull';
-    const iterator: AsyncIterableIterator<string> = {
-      next: () => this.#next(),
-      return: (value?: unknown) => {
-        this.#detach();
-        return Promise.resolve({ value: value as string, done: true });
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
-  }
-
-  #next(): Promise<IteratorResult<string>> {
-    if (this.#head < this.#items.length) {
-      const item = this.#items[this.#head]!;
-      this.#head++;
-      if (this.#head === this.#items.length) {
-        this.#items = [];
-        this.#head = 0;
-      }
-      if (!this.#ended) this.#consumed(item.id);
-      this.#yielded = true;
-      return Promise.resolve({ value: item.text, done: false });
-    }
-    return new Promise((resolve, reject) => {
-      const reader = { resolve, reject };
-      if (this.#ended) this.#settleEnd(reader);
-      else this.#readers.push(reader);
-    });
-  }
-
-  #settleEnd(reader: Reader): void {
-    if (this.#error !== undefined && !this.#errorDelivered) {
-      this.#errorDelivered = true;
-      reader.reject(this.#error);
-    } else {
-      reader.resolve({ value: undefined, done: true });
-    }
-  }
-
-  #detach(): void {
-    if (this.#mode === 'events') return;
-    this.#mode = 'events';
-    const last = this.#items[this.#items.length - 1];
-    this.#items = [];
-    this.#head = 0;
-    if (last !== undefined && !this.#ended) this.#consumed(last.id);
-    for (const reader of this.#readers.splice(0)) reader.resolve({ value: undefined, done: true });
+    return this.#buffer.iterator();
   }
 }

@@ -1,8 +1,6 @@
 import {
   type CatalogChange,
   type InitRequest,
-  type PluginConfig,
-  type PluginDescriptor,
   type PluginDiagnostic,
   type PluginManagerAdapter,
   type ReloadRequest,
@@ -12,9 +10,9 @@ import {
 import { ChildMessages, describe, ResultErrorCode, WorkerMessageErrorCode } from '../errors.ts';
 import { Outbox } from '../transport/outbox.ts';
 import type { Transport } from '../transport/transport.ts';
-import { CodedError } from './coded-error.ts';
 import { describePluginError, JobExecutor } from './job-executor.ts';
 import { loadAdapter } from './load-adapter.ts';
+import { LoadedPlugins } from './loaded-plugins.ts';
 
 export interface WorkerLoopOptions {
   transport: Transport;
@@ -44,16 +42,12 @@ export class WorkerLoop {
   readonly #options: WorkerLoopOptions;
   #state: 'new' | 'initialising' | 'ready' | 'stopping' = 'new';
   #adapter: PluginManagerAdapter | undefined;
-  readonly #descriptors = new Map<string, PluginDescriptor>();
-  /** Loaded plugins, least recently used first. */
-  #loaded: string[] = [];
-  readonly #configs = new Map<string, PluginConfig>();
+  /** The catalog, the configs and which plugins are loaded (see loaded-plugins.ts). */
+  readonly #plugins: LoadedPlugins;
   #diagnostics: PluginDiagnostic[] = [];
-  #maxLoaded = 1;
   #streamWindow: number | undefined;
   /** Runs the jobs, several at once where plugins allow it (see job-executor.ts). */
   readonly #executor: JobExecutor;
-  #maxConcurrency = Number.POSITIVE_INFINITY;
   #tail: Promise<void> = Promise.resolve();
   /** Exclusive tasks queued or running. */
   #exclusiveCount = 0;
@@ -72,14 +66,19 @@ export class WorkerLoop {
     this.#options = options;
     this.#transport = options.transport;
     this.#outbox = new Outbox(options.transport, 'immediate');
+    this.#plugins = new LoadedPlugins({
+      adapter: () => this.#adapter,
+      pluginCode: () => this.#pluginCode(),
+      log: (text) => this.#log(text),
+    });
     this.#executor = new JobExecutor({
       adapter: () => this.#adapter,
       state: () =>
         this.#state === 'ready' ? 'ready' : this.#state === 'stopping' ? 'stopping' : 'other',
-      mostRecent: () => this.#loaded[this.#loaded.length - 1],
-      isLoaded: (plugin) => this.#loaded.includes(plugin),
-      ensureLoaded: (plugin) => this.#ensureLoaded(plugin),
-      concurrencyOf: (plugin) => this.#concurrencyOf(plugin),
+      mostRecent: () => this.#plugins.mostRecent,
+      isLoaded: (plugin) => this.#plugins.has(plugin),
+      ensureLoaded: (plugin) => this.#plugins.ensureLoaded(plugin),
+      concurrencyOf: (plugin) => this.#plugins.concurrencyOf(plugin),
       exclusiveBusy: () => this.#exclusiveCount > 0,
       pluginCode: () => this.#pluginCode(),
       send: (message, onSent) => this.#send(message, onSent),
@@ -178,34 +177,6 @@ export class WorkerLoop {
     this.#log(describe(error));
   };
 
-  /** A plugin's jobs at once here: what its descriptor declares, within the host's cap. */
-  #concurrencyOf(plugin: string): number {
-    const declared = this.#descriptors.get(plugin)?.concurrency;
-    const wanted = typeof declared === 'number' && declared >= 1 ? declared : 1;
-    return Math.min(wanted, this.#maxConcurrency);
-  }
-
-  /** Each loaded plugin's jobs at once, for the host's scheduler. */
-  #loadedConcurrency(): Record<string, number> {
-    const concurrency: Record<string, number> = {};
-    for (const plugin of this.#loaded) concurrency[plugin] = this.#concurrencyOf(plugin);
-    return concurrency;
-  }
-
-  /** Adapters that know more once a plugin is loaded (definePlugin's concurrency) say so. */
-  #refreshDescriptor(plugin: string): void {
-    const adapter = this.#adapter as { getPlugins?: () => unknown } | undefined;
-    if (typeof adapter?.getPlugins !== 'function') return;
-    try {
-      const fresh = (adapter.getPlugins() as PluginDescriptor[] | undefined)?.find(
-        (descriptor) => descriptor?.name === plugin,
-      );
-      if (fresh !== undefined) this.#descriptors.set(plugin, fresh);
-    } catch {
-      // The discovery-time descriptor stays in force.
-    }
-  }
-
   /** Throws ChannelSendError when the channel is open but refuses the message. */
   #send(message: { type: string } & Record<string, unknown>, onSent?: () => void): boolean {
     if (this.#token !== undefined) message.token = this.#token;
@@ -238,7 +209,7 @@ export class WorkerLoop {
       type: 'response',
       request_type: requestType,
       status: error === undefined ? 'success' : 'error',
-      data: { loaded_plugins: [...this.#loaded], concurrency: this.#loadedConcurrency() },
+      data: { loaded_plugins: this.#plugins.names, concurrency: this.#plugins.concurrency() },
     };
     if (requestId !== undefined) message.request_id = requestId;
     if (pluginName !== undefined) message.plugin_name = pluginName;
@@ -278,8 +249,8 @@ export class WorkerLoop {
       fail('init carries no adapter spec (adapter.module is required)');
       return;
     }
-    this.#maxLoaded = message.max_loaded_plugins ?? 1;
-    this.#maxConcurrency = message.max_concurrency ?? Number.POSITIVE_INFINITY;
+    this.#plugins.maxLoaded = message.max_loaded_plugins ?? 1;
+    this.#plugins.maxConcurrency = message.max_concurrency ?? Number.POSITIVE_INFINITY;
     this.#streamWindow = message.stream_window;
     this.#resultBytes = message.limits?.result_bytes;
     this.#chunkBytes = message.limits?.chunk_bytes;
@@ -292,18 +263,18 @@ export class WorkerLoop {
     }
     this.#adapter = adapter;
     try {
-      this.#setCatalog(await adapter.discoverPlugins());
+      this.#plugins.setCatalog(await adapter.discoverPlugins());
     } catch (error) {
       fail(ChildMessages.discoveryFailed(describe(error)));
       return;
     }
     for (const [name, config] of Object.entries(message.plugin_configs ?? {})) {
-      this.#configs.set(name, config);
+      this.#plugins.configs.set(name, config);
     }
     const loadFailures: PluginDiagnostic[] = [];
-    for (const name of this.#configs.keys()) {
-      if (this.#loaded.length >= this.#maxLoaded) break;
-      const descriptor = this.#descriptors.get(name);
+    for (const name of this.#plugins.configs.keys()) {
+      if (this.#plugins.count >= this.#plugins.maxLoaded) break;
+      const descriptor = this.#plugins.descriptors.get(name);
       if (descriptor === undefined) {
         loadFailures.push({
           location: name,
@@ -314,7 +285,7 @@ export class WorkerLoop {
         continue;
       }
       try {
-        await this.#ensureLoaded(name);
+        await this.#plugins.ensureLoaded(name);
       } catch (error) {
         loadFailures.push({
           location: descriptor.location ?? name,
@@ -345,15 +316,10 @@ export class WorkerLoop {
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
       runtime: this.#options.runtime ?? 'node',
-      plugins: [...this.#descriptors.values()],
-      loaded_plugins: [...this.#loaded],
+      plugins: [...this.#plugins.descriptors.values()],
+      loaded_plugins: this.#plugins.names,
       diagnostics: this.#diagnostics,
     });
-  }
-
-  #setCatalog(descriptors: PluginDescriptor[]): void {
-    this.#descriptors.clear();
-    for (const descriptor of descriptors) this.#descriptors.set(descriptor.name, descriptor);
   }
 
   async #adapterDiagnostics(): Promise<PluginDiagnostic[]> {
@@ -379,7 +345,7 @@ export class WorkerLoop {
         this.#rediscoverAgain = false;
         try {
           const descriptors = await this.#adapter!.discoverPlugins();
-          this.#setCatalog(descriptors);
+          this.#plugins.setCatalog(descriptors);
           const message: Record<string, unknown> & { type: string } = {
             type: 'plugins_changed',
             plugins: descriptors,
@@ -398,46 +364,6 @@ export class WorkerLoop {
     })();
   }
 
-  /** Loads `name` if needed, first unloading the least recently used plugins to make room. */
-  async #ensureLoaded(name: string): Promise<void> {
-    const loaded = this.#loaded;
-    if (loaded[loaded.length - 1] === name) return;
-    const index = loaded.indexOf(name);
-    if (index >= 0) {
-      loaded.splice(index, 1);
-      loaded.push(name);
-      return;
-    }
-    const descriptor = this.#descriptors.get(name);
-    if (descriptor === undefined) {
-      throw new CodedError(
-        ResultErrorCode.UNKNOWN_PLUGIN,
-        ChildMessages.unknownPlugin(name, [...this.#descriptors.keys()]),
-      );
-    }
-    await this.#makeRoom(this.#maxLoaded - 1);
-    this.#pluginCode();
-    try {
-      await this.#adapter!.loadPlugin(descriptor, this.#configs.get(name) ?? {});
-    } catch (error) {
-      throw new CodedError(ResultErrorCode.PLUGIN_LOAD_FAILED, describe(error));
-    }
-    loaded.push(name);
-    this.#refreshDescriptor(name);
-  }
-
-  /** Unloads least recently used plugins until at most `keep` stay loaded. */
-  async #makeRoom(keep: number): Promise<void> {
-    while (this.#loaded.length > keep) {
-      const victim = this.#loaded.shift()!;
-      try {
-        await this.#adapter!.unloadPlugin(victim);
-      } catch (error) {
-        this.#log(`unloading plugin "${victim}" to make room failed: ${describe(error)}`);
-      }
-    }
-  }
-
   async #reload(message: ReloadRequest): Promise<void> {
     const name = message.plugin_name;
     if (this.#adapter === undefined || this.#state !== 'ready') {
@@ -448,23 +374,8 @@ export class WorkerLoop {
       await this.#unloadPlugin(name, 'reload', message.request_id);
       return;
     }
-    if (message.config !== undefined) this.#configs.set(name, message.config);
     try {
-      if (this.#loaded.includes(name)) {
-        this.#pluginCode();
-        try {
-          await this.#adapter.reloadPlugin(name, message.config);
-          this.#refreshDescriptor(name);
-        } catch (error) {
-          await this.#resyncLoaded(name);
-          throw error;
-        }
-        this.#loaded.splice(this.#loaded.indexOf(name), 1);
-        this.#loaded.push(name);
-      } else {
-        // Switching plugins: the least recently used ones go first (the seed frees GPU memory so).
-        await this.#ensureLoaded(name);
-      }
+      await this.#plugins.reload(name, message.config);
       this.#respond('reload', message.request_id, name, undefined);
     } catch (error) {
       this.#respond('reload', message.request_id, name, error);
@@ -485,30 +396,12 @@ export class WorkerLoop {
   }
 
   async #unloadPlugin(name: string, requestType: string, requestId: string | undefined) {
-    const index = this.#loaded.indexOf(name);
-    if (index < 0) {
-      this.#respond(requestType, requestId, name, undefined);
-      return;
-    }
-    this.#loaded.splice(index, 1);
     try {
-      await this.#adapter!.unloadPlugin(name);
+      await this.#plugins.unload(name);
       this.#respond(requestType, requestId, name, undefined);
     } catch (error) {
       this.#respond(requestType, requestId, name, error);
     }
-  }
-
-  /** After a failed reload the adapter knows best what is still loaded; without it, assume not. */
-  async #resyncLoaded(name: string): Promise<void> {
-    let stillLoaded = false;
-    try {
-      const loaded = await this.#adapter?.getLoadedPlugins?.();
-      stillLoaded = loaded?.includes(name) ?? false;
-    } catch {
-      stillLoaded = false;
-    }
-    if (!stillLoaded) this.#loaded = this.#loaded.filter((loaded) => loaded !== name);
   }
 
   #sendState(requestId: string | undefined): void {
@@ -517,10 +410,10 @@ export class WorkerLoop {
       type: 'state',
       ...(requestId === undefined ? {} : { request_id: requestId }),
       pid: this.#options.pid,
-      loaded_plugins: [...this.#loaded],
+      loaded_plugins: this.#plugins.names,
       current_job_id: this.#executor.runningIds[0] ?? null,
       running_job_ids: this.#executor.runningIds,
-      plugins: [...this.#descriptors.values()],
+      plugins: [...this.#plugins.descriptors.values()],
       diagnostics: this.#diagnostics,
       memory: { rss: memory.rss, heap_used: memory.heapUsed },
     });
@@ -539,13 +432,7 @@ export class WorkerLoop {
     await jobsEnded;
     const problems: string[] = [];
     if (this.#adapter !== undefined) {
-      for (const name of this.#loaded.splice(0)) {
-        try {
-          await this.#adapter.unloadPlugin(name);
-        } catch (error) {
-          problems.push(`unloading "${name}": ${describe(error)}`);
-        }
-      }
+      problems.push(...(await this.#plugins.unloadAll()));
       try {
         await this.#adapter.dispose?.();
       } catch (error) {

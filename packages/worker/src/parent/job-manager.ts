@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   createExecuteRequest,
-  type ExecuteRequest,
   type JobParams,
   type JsonObject,
   type PluginConfig,
-  type StateResponse,
   type WorkerLifecycleState,
 } from '@plugwork/protocol';
-import { z } from 'zod';
 import {
   describe,
   InvalidJobError,
@@ -19,17 +16,12 @@ import {
   UnknownWorkerError,
 } from '../errors.ts';
 import type { JobRunner } from '../job-runner.ts';
-import { isPlainObject, toJsonSafe } from '../json-safe.ts';
 import { jsonBytesOver } from '../json-size.ts';
 import { type JobManagerOptions, type ResolvedOptions, resolveOptions } from '../options.ts';
-import {
-  type QueueJobOptions,
-  queueJobOptionsShape,
-  resolveQueueOptions,
-} from '../store/job-options.ts';
+import { resolveQueueOptions } from '../store/job-options.ts';
 import type { ListJobsFilter } from '../store/job-store.ts';
 import { CatalogState } from './catalog-state.ts';
-import { Dispatcher, occupancy } from './dispatch.ts';
+import { Dispatcher } from './dispatch.ts';
 import type { Catalog, JobManagerEvents, ManagerStats, WorkerState } from './events.ts';
 import { type Job, JobRecord } from './job.ts';
 import { JobHandle } from './job-handle.ts';
@@ -43,41 +35,19 @@ import { PluginConfigs } from './plugin-configs.ts';
 import { PluginOperations } from './plugin-operations.ts';
 import { resolvePythonAdapter } from './python-launch.ts';
 import { resolveAdapterModule } from './resolve-adapter.ts';
+import { checkJson, checkSubmitOptions, type SubmitOptions } from './submit-checks.ts';
 import { unknownPlugin } from './unknown-plugin.ts';
 import { workerEnvironment } from './worker-env.ts';
 import { nextStep, setConcurrency, workerLifecycle } from './worker-lifecycle.ts';
 import { WorkerMessages } from './worker-messages.ts';
 import { type SlotHooks, WorkerSlot } from './worker-slot.ts';
+import { readWorkerStates } from './worker-states.ts';
 
-/** Per-job options of submit(); `attempts`, `backoff`, `priority`, `delay`, `retryOn` as BullMQ's. */
-export interface SubmitOptions extends QueueJobOptions {
-  /** Stream the output when the plugin supports it (iterate the handle). Default false. */
-  stream?: boolean;
-  /** Time limit for this job, from the moment it starts running. Default timeouts.jobMs. */
-  timeoutMs?: number;
-  /** Stall limit for this job (no progress and no chunk for this long). Default timeouts.stallMs. */
-  stallMs?: number;
-  /** Anything JSON the host wants to keep with the job (a user id, a request id). */
-  metadata?: JsonObject;
-  /**
-   * The job's id. Default: unique per manager (`<random hex>-<counter>`). Idempotent: when the
-   * manager or its store holds a job with this id, submit returns that job's handle and
-   * nothing new runs.
-   */
-  id?: string;
-}
-
-const submitOptionsSchema = z.strictObject({
-  stream: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  stallMs: z.number().int().positive().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  id: z.string().min(1).optional(),
-  ...queueJobOptionsShape,
-});
+export type { SubmitOptions } from './submit-checks.ts';
 
 const EMPTY_OPTIONS: SubmitOptions = Object.freeze({});
 const NO_PARAMS: JobParams = Object.freeze({});
+const NO_METADATA: JsonObject = Object.freeze({});
 
 /**
  * Runs plugin jobs in a pool of worker processes: a bounded FIFO queue, plugin affinity,
@@ -113,7 +83,8 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
   #starting: Promise<unknown> | undefined;
   #shutdown: Promise<void> | undefined;
   /** Job ids: random per manager, then a counter (cheaper than a UUID per job, as unique). */
-  readonly #idPrefix = randomBytes(6).toString('hex');
+  // With its dash: one concatenation per id, not two (each a string object a queued job keeps).
+  readonly #idPrefix = `${randomBytes(6).toString('hex')}-`;
   #idCounter = 0;
 
   /** Validates the options (throws InvalidOptionsError naming the option); starts nothing. */
@@ -134,8 +105,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
     this.#context = context;
     this.#ackThreshold = Math.max(1, Math.floor(resolved.stream.windowChars / 4));
     this.#bridge = new JobStoreBridge(context, {
-      makeStream: (job) =>
-        new JobStream(job.id, (characters) => this.#ack(job, characters), this.#ackThreshold),
+      makeStream: this.#makeStream,
       fail: (record, failure) => this.#lifecycle.finish(record, 'failed', failure),
       pump: () => this.#dispatcher.schedule(),
     });
@@ -206,6 +176,7 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
             env,
             cwd: worker.cwd,
             startMs: timeouts.startMs,
+            niceIncrement: worker.niceIncrement,
             shutdownMs: timeouts.shutdownMs,
             restart,
           },
@@ -253,21 +224,13 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       throw ManagerStateError.noWorkers('submit a job', context.noWorkers);
     }
     if (!this.#catalog.has(plugin)) throw unknownPlugin(this.#catalog.current, plugin);
-    if (options !== EMPTY_OPTIONS) {
-      const checked = submitOptionsSchema.safeParse(options);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        const key =
-          issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
-        throw new InvalidJobError(plugin, `option "${key}": ${issue.message}`);
-      }
-    }
+    if (options !== EMPTY_OPTIONS) checkSubmitOptions(plugin, options);
     if (context.queue.size >= context.queue.maxSize) {
       throw new QueueFullError(plugin, context.queue.maxSize);
     }
     let id: string;
     if (options.id === undefined) {
-      id = `${this.#idPrefix}-${++this.#idCounter}`;
+      id = this.#idPrefix + ++this.#idCounter;
     } else {
       id = options.id;
       const held = context.jobs.get(id);
@@ -279,35 +242,38 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       throw new PayloadTooLargeError(plugin, paramsBytes, this.#options.limits.paramsBytes);
     }
     const metadata =
-      options.metadata === undefined ? {} : checkJson(plugin, options.metadata, 'metadata');
+      options.metadata === undefined
+        ? NO_METADATA
+        : checkJson(plugin, options.metadata, 'metadata');
     const stream = options.stream === true;
-    let request: ExecuteRequest;
-    try {
-      request = createExecuteRequest({
-        jobId: id,
-        pluginName: plugin,
-        params: safeParams,
-        stream: stream ? true : undefined,
-      });
-    } catch (error) {
-      throw new InvalidJobError(plugin, describe(error), { cause: error });
+    if (safeParams !== NO_PARAMS) {
+      // Only checked here (a reserved key throws); the message is built when the job is sent.
+      try {
+        createExecuteRequest({ jobId: id, pluginName: plugin, params: safeParams });
+      } catch (error) {
+        throw new InvalidJobError(plugin, describe(error), { cause: error });
+      }
     }
     const submittedAt = Date.now();
-    let record = new JobRecord({
-      id,
-      plugin,
-      params: safeParams,
-      stream,
-      metadata,
-      request,
-      timeoutMs: options.timeoutMs ?? this.#options.timeouts.jobMs,
-      stallMs: options.stallMs ?? this.#options.timeouts.stallMs,
-      makeStream: stream
-        ? (job) => new JobStream(id, (characters) => this.#ack(job, characters), this.#ackThreshold)
-        : undefined,
-      submittedAt,
-      queue: resolveQueueOptions(options, submittedAt),
-    });
+    const queue = resolveQueueOptions(options, submittedAt);
+    let record = new JobRecord(
+      {
+        id,
+        plugin,
+        params: safeParams,
+        stream,
+        metadata,
+        timeoutMs: options.timeoutMs ?? this.#options.timeouts.jobMs,
+        stallMs: options.stallMs ?? this.#options.timeouts.stallMs,
+        priority: queue.priority,
+        submittedAt,
+        runAt: queue.runAt,
+        maxAttempts: queue.maxAttempts,
+        backoff: queue.backoff,
+        retryOn: queue.retryOn,
+      },
+      stream ? this.#makeStream : undefined,
+    );
     // The store may hold a job with this id from an earlier run: then that job is the answer.
     const kept = this.#bridge.insert(record, options.id === undefined);
     if (kept !== record) return new JobHandle(kept, this.#cancel);
@@ -389,47 +355,10 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
    * `timeoutMs` (default timeouts.requestMs) — a plugin blocking its event loop — is reported
    * with `unanswered` instead; this never rejects.
    */
-  async getWorkerStates(options: { timeoutMs?: number } = {}): Promise<WorkerState[]> {
-    const timeoutMs = options.timeoutMs ?? this.#options.timeouts.requestMs;
-    return Promise.all(
-      this.#context.slots.map(async (slot): Promise<WorkerState> => {
-        const running = occupancy(slot).started.filter((job) => !job.terminal);
-        const base: WorkerState = {
-          workerId: slot.id,
-          pid: slot.pid,
-          state: slot.state,
-          loadedPlugins: [...slot.loaded],
-          currentJobId: running[0]?.id,
-          runningJobIds: running.map((job) => job.id),
-          restarts: slot.restarts,
-          recentCrashes: slot.recentCrashes,
-          failure: slot.failure,
-          memory: undefined,
-          unanswered: undefined,
-        };
-        const handle = slot.handle;
-        if (handle === undefined || !handle.alive || slot.state === 'starting') {
-          return { ...base, unanswered: `the worker is ${slot.state}` };
-        }
-        try {
-          const state = await handle.request<StateResponse>({ type: 'get_state' }, timeoutMs);
-          const reported = (state as { running_job_ids?: unknown }).running_job_ids;
-          return {
-            ...base,
-            loadedPlugins: state.loaded_plugins,
-            currentJobId: state.current_job_id ?? undefined,
-            runningJobIds: Array.isArray(reported)
-              ? reported.filter((id): id is string => typeof id === 'string')
-              : base.runningJobIds,
-            memory:
-              state.memory === undefined
-                ? undefined
-                : { rss: state.memory.rss, heapUsed: state.memory.heap_used },
-          };
-        } catch (error) {
-          return { ...base, unanswered: describe(error) };
-        }
-      }),
+  getWorkerStates(options: { timeoutMs?: number } = {}): Promise<WorkerState[]> {
+    return readWorkerStates(
+      this.#context.slots,
+      options.timeoutMs ?? this.#options.timeouts.requestMs,
     );
   }
 
@@ -536,6 +465,9 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
 
   // ---- helpers ----------------------------------------------------------------------------
 
+  readonly #makeStream = (job: JobRecord): JobStream =>
+    new JobStream(job.id, (characters) => this.#ack(job, characters), this.#ackThreshold);
+
   #assertRunning(action: string): void {
     const state = this.#context.state;
     if (state === 'new' || state === 'starting') throw ManagerStateError.notStarted(action);
@@ -554,17 +486,4 @@ export class JobManager extends EventEmitter<JobManagerEvents> implements JobRun
       slot.kill('protocol-error');
     }
   }
-}
-
-function checkJson(plugin: string, value: unknown, what: 'params' | 'metadata'): JsonObject {
-  let safe: unknown;
-  try {
-    safe = toJsonSafe(value, what);
-  } catch (error) {
-    throw new InvalidJobError(plugin, describe(error), { cause: error });
-  }
-  if (!isPlainObject(safe)) {
-    throw new InvalidJobError(plugin, `${what} must be a plain object`);
-  }
-  return safe as JsonObject;
 }

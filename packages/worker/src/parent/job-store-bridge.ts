@@ -1,4 +1,3 @@
-import { createExecuteRequest } from '@plugwork/protocol';
 import { describe, type JobFailure, JobFailures, type JobStoreError } from '../errors.ts';
 import type { ResolvedOptions } from '../options.ts';
 import { FINISHED_STATUSES, type JobStore, type ListJobsFilter } from '../store/job-store.ts';
@@ -6,7 +5,7 @@ import { MAX_PAGE_SIZE } from '../store/list-filter.ts';
 import { openJobStore } from '../store/open-store.ts';
 import { type RetentionSchedule, scheduleRetention } from '../store/retention-schedule.ts';
 import { RETENTION_INTERVAL_MS, retentionRules } from '../store/store-options.ts';
-import type { NewJob, StoredJob } from '../store/stored-job.ts';
+import type { StoredJob } from '../store/stored-job.ts';
 import { DurableQueue, storeJournal } from './durable-queue.ts';
 import { type Job, JobRecord, type RecordJournal } from './job.ts';
 import type { JobStream } from './job-stream.ts';
@@ -104,21 +103,7 @@ export class JobStoreBridge {
    */
   insert(record: JobRecord, generatedId = false): JobRecord {
     const store = this.#store!;
-    const job: NewJob = {
-      id: record.id,
-      plugin: record.plugin,
-      params: record.params,
-      stream: record.streamRequested,
-      metadata: record.metadata,
-      timeoutMs: record.timeoutMs,
-      stallMs: record.stallMs,
-      priority: record.priority,
-      submittedAt: record.submittedAt,
-      runAt: record.runAt,
-      maxAttempts: record.maxAttempts,
-      backoff: record.backoff,
-      retryOn: record.retryOn,
-    };
+    const job = record.spec;
     // `created` first: the snapshot behind `job` is made only when read.
     const inserted = store.insert(job, { fresh: generatedId });
     if (!inserted.created) {
@@ -178,31 +163,24 @@ export class JobStoreBridge {
     // One record per job: an idempotent submit and the queue may both ask for it.
     const known = this.#context.jobs.get(stored.id);
     if (known !== undefined) return known;
-    const request = createExecuteRequest({
-      jobId: stored.id,
-      pluginName: stored.plugin,
-      params: stored.params,
-      stream: stored.stream ? true : undefined,
-    });
-    const record = new JobRecord({
-      id: stored.id,
-      plugin: stored.plugin,
-      params: stored.params,
-      stream: stored.stream,
-      metadata: stored.metadata,
-      request,
-      timeoutMs: stored.timeoutMs,
-      stallMs: stored.stallMs,
-      makeStream: stored.stream ? (job) => this.#hooks.makeStream(job) : undefined,
-      submittedAt: stored.submittedAt,
-      queue: {
+    const record = new JobRecord(
+      {
+        id: stored.id,
+        plugin: stored.plugin,
+        params: stored.params,
+        stream: stored.stream,
+        metadata: stored.metadata,
+        timeoutMs: stored.timeoutMs,
+        stallMs: stored.stallMs,
         priority: stored.priority,
+        submittedAt: stored.submittedAt,
         runAt: stored.runAt,
         maxAttempts: stored.maxAttempts,
         backoff: stored.backoff,
         retryOn: stored.retryOn,
       },
-    });
+      stored.stream ? (job) => this.#hooks.makeStream(job) : undefined,
+    );
     record.attempts = [...stored.attempts];
     record.progress = stored.progress;
     record.progressMessage = stored.progressMessage;

@@ -1,7 +1,12 @@
-import type { ExecuteRequest, JobParams, JsonObject } from '@plugwork/protocol';
+import {
+  createExecuteRequest,
+  type ExecuteRequest,
+  type JobParams,
+  type JsonObject,
+} from '@plugwork/protocol';
 import { JobError, type JobFailure } from '../errors.ts';
 import type { RetryableFailure } from '../store/retry-policy.ts';
-import type { Backoff, JobAttempt } from '../store/stored-job.ts';
+import { type Backoff, type JobAttempt, type NewJob, NO_ATTEMPTS } from '../store/stored-job.ts';
 import type { JobStream } from './job-stream.ts';
 import { JobTimers } from './job-timers.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -43,15 +48,6 @@ export interface Job {
   readonly attempts: readonly JobAttempt[];
 }
 
-/** A record's queue options (submit options attempts, backoff, priority, delay, retryOn). */
-export interface QueueFields {
-  priority: number;
-  runAt: number;
-  maxAttempts: number;
-  backoff: Backoff | undefined;
-  retryOn: readonly RetryableFailure[];
-}
-
 /** Told of a record's transitions, to keep the job store in step with it. */
 export interface RecordJournal {
   started(record: JobRecord): void;
@@ -62,28 +58,21 @@ export interface RecordJournal {
 /** Why the manager is stopping a running job. */
 export type StopReason = 'cancel' | 'timeout' | 'stall' | 'shutdown';
 
+function ignore(): void {}
+
 export function isTerminal(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
 /** The manager's mutable record of a job. Never handed out; snapshots are. */
 export class JobRecord {
-  readonly id: string;
-  readonly plugin: string;
-  readonly params: JobParams;
-  readonly streamRequested: boolean;
-  readonly metadata: JsonObject;
-  /** The execute message, built (and checked) at submit. */
-  readonly request: ExecuteRequest;
-  readonly timeoutMs: number | undefined;
-  readonly stallMs: number | undefined;
-  readonly submittedAt: number;
-  readonly priority: number;
-  readonly maxAttempts: number;
-  readonly backoff: Backoff | undefined;
-  readonly retryOn: readonly RetryableFailure[];
+  /**
+   * What submit fixed, shared with the job store (one object per job, not one copy each: a
+   * burst of queued jobs is mostly such records).
+   */
+  readonly spec: NewJob;
   runAt: number;
-  attempts: JobAttempt[] = [];
+  attempts: JobAttempt[] = NO_ATTEMPTS;
   /** The job store's view of this record; undefined once the store no longer tracks it. */
   journal: RecordJournal | undefined;
   status: JobStatus = 'pending';
@@ -122,34 +111,71 @@ export class JobRecord {
   #rejectResult: ((error: JobError) => void) | undefined;
   #snapshot: Job | undefined;
 
-  constructor(init: {
-    id: string;
-    plugin: string;
-    params: JobParams;
-    stream: boolean;
-    metadata: JsonObject;
-    request: ExecuteRequest;
-    timeoutMs: number | undefined;
-    stallMs: number | undefined;
-    makeStream: ((job: JobRecord) => JobStream) | undefined;
-    submittedAt?: number;
-    queue?: QueueFields;
-  }) {
-    this.submittedAt = init.submittedAt ?? Date.now();
-    this.priority = init.queue?.priority ?? 0;
-    this.runAt = init.queue?.runAt ?? this.submittedAt;
-    this.maxAttempts = init.queue?.maxAttempts ?? 1;
-    this.backoff = init.queue?.backoff;
-    this.retryOn = init.queue?.retryOn ?? [];
-    this.id = init.id;
-    this.plugin = init.plugin;
-    this.params = init.params;
-    this.streamRequested = init.stream;
-    this.metadata = init.metadata;
-    this.request = init.request;
-    this.timeoutMs = init.timeoutMs;
-    this.stallMs = init.stallMs;
-    this.stream = init.makeStream?.(this);
+  constructor(spec: NewJob, makeStream?: (job: JobRecord) => JobStream) {
+    this.spec = spec;
+    this.runAt = spec.runAt;
+    this.stream = makeStream?.(this);
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get plugin(): string {
+    return this.spec.plugin;
+  }
+
+  get params(): JobParams {
+    return this.spec.params;
+  }
+
+  get streamRequested(): boolean {
+    return this.spec.stream;
+  }
+
+  get metadata(): JsonObject {
+    return this.spec.metadata;
+  }
+
+  get timeoutMs(): number | undefined {
+    return this.spec.timeoutMs;
+  }
+
+  get stallMs(): number | undefined {
+    return this.spec.stallMs;
+  }
+
+  get submittedAt(): number {
+    return this.spec.submittedAt;
+  }
+
+  get priority(): number {
+    return this.spec.priority;
+  }
+
+  get maxAttempts(): number {
+    return this.spec.maxAttempts;
+  }
+
+  get backoff(): Backoff | undefined {
+    return this.spec.backoff;
+  }
+
+  get retryOn(): readonly RetryableFailure[] {
+    return this.spec.retryOn;
+  }
+
+  /**
+   * The execute message, built when the job is sent (submit checked that it can be built):
+   * a queued job does not carry a second copy of its params' keys.
+   */
+  get request(): ExecuteRequest {
+    return createExecuteRequest({
+      jobId: this.spec.id,
+      pluginName: this.spec.plugin,
+      params: this.spec.params,
+      stream: this.spec.stream ? true : undefined,
+    });
   }
 
   /**
@@ -177,9 +203,9 @@ export class JobRecord {
           this.#resolveResult = resolve;
           this.#rejectResult = reject;
         });
+        return this.#result;
       }
-      // A host that looks at the promise but never awaits it must not crash on the rejection.
-      this.#result.catch(() => {});
+      this.#result.catch(ignore);
     }
     return this.#result;
   }
@@ -216,15 +242,15 @@ export class JobRecord {
     this.started = true;
     this.startedAt = Date.now();
     this.startedPerf = performance.now();
-    this.attempts.push(
-      Object.freeze({
-        startedAt: this.startedAt,
-        endedAt: undefined,
-        workerId: this.workerId,
-        workerPid: this.workerPid,
-        error: undefined,
-      }),
-    );
+    const attempt: JobAttempt = Object.freeze({
+      startedAt: this.startedAt,
+      endedAt: undefined,
+      workerId: this.workerId,
+      workerPid: this.workerPid,
+      error: undefined,
+    });
+    if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt];
+    else this.attempts.push(attempt);
     this.#snapshot = undefined;
     this.journal?.started(this);
   }
@@ -243,7 +269,14 @@ export class JobRecord {
     const last = this.attempts.length - 1;
     const attempt = this.attempts[last];
     if (attempt === undefined || attempt.endedAt !== undefined) return;
-    this.attempts[last] = Object.freeze({ ...attempt, endedAt: at, error });
+    // Spelled out: spreading a frozen object is several times slower than a literal.
+    this.attempts[last] = Object.freeze({
+      startedAt: attempt.startedAt,
+      endedAt: at,
+      workerId: attempt.workerId,
+      workerPid: attempt.workerPid,
+      error,
+    });
   }
 
   /** Back to the queue: a worker that held it without starting it died or gave it back. */
@@ -288,7 +321,12 @@ export class JobRecord {
     } else {
       const error = this.#error();
       this.stream?.end(error);
-      this.#rejectResult?.(error);
+      if (this.#rejectResult !== undefined) {
+        // A host that looks at the promise but never awaits it must not crash on the
+        // rejection; handled here, when it happens, so that jobs that complete pay nothing.
+        this.#result!.catch(ignore);
+        this.#rejectResult(error);
+      }
     }
     this.#resolveDone?.(this.snapshot());
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject } from '@plugwork/protocol';
+import { type JsonObject, PLUGWORK_VERSION } from '@plugwork/protocol';
 import { InvalidOptionsError, PythonMessages } from '../errors.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { LaunchPlan } from './launch-plan.ts';
@@ -124,7 +124,12 @@ function isAdapterFs(path: string): boolean {
 }
 
 function folderAdapterSpec(options: JsonObject): PythonAdapterSpec {
-  const folderOptions: JsonObject = { directories: options.directories ?? [] };
+  // The host's version, for the manifests' `engine` ranges (adapter-kit checks them against
+  // the same constant for JavaScript plugins): an adapter option, so the init request is unchanged.
+  const folderOptions: JsonObject = {
+    directories: options.directories ?? [],
+    plugwork_version: PLUGWORK_VERSION,
+  };
   if (options.watch !== undefined) folderOptions.watch = options.watch;
   // The Python folder adapter polls: adapter-fs's debounce becomes how often it looks.
   if (typeof options.debounceMs === 'number' && options.debounceMs > 0) {

@@ -18,6 +18,7 @@ import type { ForwardedLine } from './output-forwarder.ts';
 import { type RestartDecision, RestartPolicy, type RestartSettings } from './restart-policy.ts';
 import { StartRule, WatchedMap } from './start-rule.ts';
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
+import { lowerWorkerPriority } from './worker-priority.ts';
 
 /** Why the manager killed a worker on purpose (these never count as crashes). */
 export type KillReason =
@@ -36,6 +37,8 @@ export interface SlotSettings {
   startMs: number;
   shutdownMs: number;
   restart: RestartSettings;
+  /** worker.niceIncrement: how much lower than the host's the worker's CPU priority is. */
+  niceIncrement: number;
 }
 
 /** What the slot tells its manager. Every hook is called synchronously. */
@@ -337,6 +340,7 @@ export class WorkerSlot {
       onExit: (exit) => this.#onExit(handle!, exit),
     });
     this.handle = handle;
+    lowerWorkerPriority(handle.pid, this.#settings.niceIncrement);
     this.#hooks.onStateChange(this, 'starting', handle.pid);
     this.everLoaded.clear();
     try {
@@ -345,6 +349,8 @@ export class WorkerSlot {
         this.#settings.startMs,
       );
       this.loaded = new Set(ready.loaded_plugins ?? []);
+      // Threads the runtime started since the spawn, for runtimes that start them early.
+      lowerWorkerPriority(handle.pid, this.#settings.niceIncrement);
       this.#setState('idle');
       return ready;
     } catch (error) {

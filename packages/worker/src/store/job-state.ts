@@ -1,7 +1,14 @@
 import type { JsonObject } from '@plugwork/protocol';
 import type { JobFailure } from '../errors.ts';
 import type { JobStatus } from '../parent/job.ts';
-import type { AttemptWorker, JobAttempt, JobOutcome, NewJob, StoredJob } from './stored-job.ts';
+import {
+  type AttemptWorker,
+  type JobAttempt,
+  type JobOutcome,
+  type NewJob,
+  NO_ATTEMPTS,
+  type StoredJob,
+} from './stored-job.ts';
 
 /**
  * A store's mutable record of one job, with the transitions both stores share. Never handed
@@ -36,7 +43,7 @@ export class JobState {
     this.seq = seq;
     this.status = restored?.status ?? 'pending';
     this.runAt = restored?.runAt ?? spec.runAt;
-    this.attempts = restored?.attempts ? [...restored.attempts] : [];
+    this.attempts = restored?.attempts ? [...restored.attempts] : NO_ATTEMPTS;
     this.startedAt = restored?.startedAt;
     this.endedAt = restored?.endedAt;
     this.progress = restored?.progress;
@@ -67,15 +74,15 @@ export class JobState {
     this.workerPid = worker.workerPid;
     this.progress = undefined;
     this.progressMessage = undefined;
-    this.attempts.push(
-      Object.freeze({
-        startedAt: at,
-        endedAt: undefined,
-        workerId: worker.workerId,
-        workerPid: worker.workerPid,
-        error: undefined,
-      }),
-    );
+    const attempt: JobAttempt = Object.freeze({
+      startedAt: at,
+      endedAt: undefined,
+      workerId: worker.workerId,
+      workerPid: worker.workerPid,
+      error: undefined,
+    });
+    if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt];
+    else this.attempts.push(attempt);
     this.#snapshot = undefined;
   }
 
@@ -108,7 +115,14 @@ export class JobState {
     const last = this.attempts.length - 1;
     const attempt = this.attempts[last];
     if (attempt === undefined || attempt.endedAt !== undefined) return;
-    this.attempts[last] = Object.freeze({ ...attempt, endedAt: at, error });
+    // Spelled out: spreading a frozen object is several times slower than a literal.
+    this.attempts[last] = Object.freeze({
+      startedAt: attempt.startedAt,
+      endedAt: at,
+      workerId: attempt.workerId,
+      workerPid: attempt.workerPid,
+      error,
+    });
   }
 
   snapshot(): StoredJob {

@@ -47,7 +47,8 @@ export class MemoryJobStore extends JobLedger {
     const list = this.#finished[job.status as FinishedStatus];
     let index = list.length;
     while (index > 0 && list[index - 1]!.seq > job.seq) index--;
-    list.splice(index, 0, job);
+    if (index === list.length) list.push(job);
+    else list.splice(index, 0, job);
   }
 
   protected findStored(): StoredJob | undefined {
@@ -113,7 +114,10 @@ export class MemoryJobStore extends JobLedger {
       const list = this.#finished[status];
       // The oldest submitted go first: everything below the newest maxCount.
       const overCount = rule.maxCount === undefined ? 0 : Math.max(0, list.length - rule.maxCount);
-      for (let index = 0; index < list.length; index++) {
+      // Without an age rule only the oldest, below the newest maxCount, can go: the rest of
+      // the list (retainJobs of them, pruned every retainJobs / 10 jobs) is not walked.
+      const end = rule.maxAgeMs === undefined ? overCount : list.length;
+      for (let index = 0; index < end; index++) {
         if (index % PRUNE_SLICE === PRUNE_SLICE - 1) await yieldToEventLoop();
         const job = list[index]!;
         const tooOld = rule.maxAgeMs !== undefined && now - job.endedAt! > rule.maxAgeMs;

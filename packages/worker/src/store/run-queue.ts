@@ -7,10 +7,11 @@ interface Entry {
   readonly ticket: number;
 }
 
-const byRunOrder = (a: Entry, b: Entry): boolean =>
-  a.job.spec.priority !== b.job.spec.priority
-    ? a.job.spec.priority < b.job.spec.priority
-    : a.job.seq < b.job.seq;
+/** Whether `a` runs before `b`: lower priority number first, then submission order. */
+const runsBefore = (a: JobState, b: JobState): boolean =>
+  a.spec.priority !== b.spec.priority ? a.spec.priority < b.spec.priority : a.seq < b.seq;
+
+const byRunOrder = (a: Entry, b: Entry): boolean => runsBefore(a.job, b.job);
 
 const byRunAt = (a: Entry, b: Entry): boolean =>
   a.job.runAt !== b.job.runAt ? a.job.runAt < b.job.runAt : a.job.seq < b.job.seq;
@@ -25,10 +26,14 @@ export class RunQueue {
   /**
    * Ready jobs that arrived in run order (priority 0, each newer than the last): most jobs, a
    * first-in first-out lane at O(1). Everything else (priorities, requeued jobs, delayed jobs
-   * that came due) goes through the heap; take() compares the two heads.
+   * that came due) goes through the heap; take() compares the two heads. Jobs and their
+   * tickets sit in two arrays rather than one entry object each: a queued burst is mostly lane.
    */
-  #lane: (Entry | undefined)[] = [];
+  #laneJobs: (JobState | undefined)[] = [];
+  #laneTickets: number[] = [];
   #laneHead = 0;
+  /** Set by #next(): whether the job it returned heads the lane (else the ready heap). */
+  #nextFromLane = false;
   #laneLastSeq = 0;
   readonly #ready = new Heap<Entry>(byRunOrder);
   readonly #delayed = new Heap<Entry>(byRunAt);
@@ -42,18 +47,20 @@ export class RunQueue {
   add(job: JobState, now: number): void {
     if (job.queued) this.remove(job);
     job.queued = true;
-    const entry = { job, ticket: ++job.queueTicket };
-    if (job.runAt > now) this.#delayed.push(entry);
-    else this.#pushReady(entry);
+    const ticket = ++job.queueTicket;
+    if (job.runAt > now) this.#delayed.push({ job, ticket });
+    else this.#pushReady(job, ticket, undefined);
     this.#size++;
   }
 
-  #pushReady(entry: Entry): void {
-    if (entry.job.spec.priority === 0 && entry.job.seq > this.#laneLastSeq) {
-      this.#lane.push(entry);
-      this.#laneLastSeq = entry.job.seq;
+  /** `entry`: the heap entry the job already has, if any (a delayed job that came due). */
+  #pushReady(job: JobState, ticket: number, entry: Entry | undefined): void {
+    if (job.spec.priority === 0 && job.seq > this.#laneLastSeq) {
+      this.#laneJobs.push(job);
+      this.#laneTickets.push(ticket);
+      this.#laneLastSeq = job.seq;
     } else {
-      this.#ready.push(entry);
+      this.#ready.push(entry ?? { job, ticket });
     }
   }
 
@@ -68,30 +75,31 @@ export class RunQueue {
   /** The next runnable job, left in the queue. */
   peek(now: number): JobState | undefined {
     this.#promote(now);
-    return this.#next()?.job;
+    return this.#next();
   }
 
   /** Removes and returns the next runnable job. */
   take(now: number): JobState | undefined {
     this.#promote(now);
-    const entry = this.#next();
-    if (entry === undefined) return undefined;
-    if (entry === this.#lane[this.#laneHead]) this.#shiftLane();
+    const job = this.#next();
+    if (job === undefined) return undefined;
+    if (this.#nextFromLane) this.#shiftLane();
     else this.#ready.pop();
-    this.remove(entry.job);
-    return entry.job;
+    this.remove(job);
+    return job;
   }
 
   /** The earliest runAt among queued jobs. */
   nextRunAt(): number | undefined {
     const ready = this.#next();
     if (ready !== undefined)
-      return Math.min(ready.job.runAt, this.#top(this.#delayed)?.job.runAt ?? Infinity);
+      return Math.min(ready.runAt, this.#top(this.#delayed)?.job.runAt ?? Infinity);
     return this.#top(this.#delayed)?.job.runAt;
   }
 
   clear(): void {
-    this.#lane = [];
+    this.#laneJobs = [];
+    this.#laneTickets = [];
     this.#laneHead = 0;
     this.#ready.clear();
     this.#delayed.clear();
@@ -103,30 +111,34 @@ export class RunQueue {
       const entry = this.#delayed.peek();
       if (entry === undefined || entry.job.runAt > now) return;
       this.#delayed.pop();
-      if (isCurrent(entry)) this.#pushReady(entry);
+      if (isCurrent(entry)) this.#pushReady(entry.job, entry.ticket, entry);
     }
   }
 
-  /** The first current entry of the lane and of the heap, whichever runs first. */
-  #next(): Entry | undefined {
-    let lane = this.#lane[this.#laneHead];
-    while (lane !== undefined && !isCurrent(lane)) {
+  /** The first current job of the lane and of the heap, whichever runs first. */
+  #next(): JobState | undefined {
+    let lane = this.#laneJobs[this.#laneHead];
+    while (
+      lane !== undefined &&
+      !(lane.queued && this.#laneTickets[this.#laneHead] === lane.queueTicket)
+    ) {
       this.#shiftLane();
-      lane = this.#lane[this.#laneHead];
+      lane = this.#laneJobs[this.#laneHead];
     }
-    const heap = this.#top(this.#ready);
-    if (lane === undefined) return heap;
-    if (heap === undefined) return lane;
-    return byRunOrder(heap, lane) ? heap : lane;
+    const heap = this.#top(this.#ready)?.job;
+    this.#nextFromLane = lane !== undefined && (heap === undefined || !runsBefore(heap, lane));
+    return this.#nextFromLane ? lane : heap;
   }
 
   #shiftLane(): void {
-    this.#lane[this.#laneHead++] = undefined;
-    if (this.#laneHead === this.#lane.length) {
-      this.#lane = [];
+    this.#laneJobs[this.#laneHead++] = undefined;
+    if (this.#laneHead === this.#laneJobs.length) {
+      this.#laneJobs = [];
+      this.#laneTickets = [];
       this.#laneHead = 0;
-    } else if (this.#laneHead > 1024 && this.#laneHead * 2 > this.#lane.length) {
-      this.#lane = this.#lane.slice(this.#laneHead);
+    } else if (this.#laneHead > 1024 && this.#laneHead * 2 > this.#laneJobs.length) {
+      this.#laneJobs = this.#laneJobs.slice(this.#laneHead);
+      this.#laneTickets = this.#laneTickets.slice(this.#laneHead);
       this.#laneHead = 0;
     }
   }

@@ -22,6 +22,12 @@ export interface JobAttempt {
   readonly error: JobFailure | undefined;
 }
 
+/**
+ * The attempts of a job that never started, shared (frozen): a queued job gets its own array
+ * when it starts. Code that adds an attempt replaces this array, never pushes onto it.
+ */
+export const NO_ATTEMPTS = Object.freeze([]) as unknown as JobAttempt[];
+
 /** What a store needs to take a new job; the store adds `seq`, status and history. */
 export interface NewJob {
   readonly id: string;

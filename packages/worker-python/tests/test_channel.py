@@ -1,0 +1,60 @@
+"""The channel's fast paths read and write exactly what the json module would."""
+
+import json
+import unittest
+
+from plugwork_worker.channel import Channel, decode_line, encode_message
+
+LINES = [
+    b'{"type":"execute","job_id":"j1","plugin_name":"noop","token":"t"}',
+    b' {"a": 1} \r',
+    '{"é":"ü","emoji":"\U0001F600"}'.encode(),
+    b'{"a":1} x',
+    b'{"a":1}{"b":2}',
+    b'{"a":',
+    b"[1,2]",
+    b'"text"',
+    b"\xff\xfe",
+    b'\xef\xbb\xbf{"bom":true}',
+    b"NaN",
+    b'{"n":1e400}',
+    b'{"deep":' * 50 + b"1" + b"}" * 50,
+]
+
+
+def outcome(read, line):
+    try:
+        return ("value", read(line))
+    except ValueError as error:
+        return ("error", type(error).__name__, str(error))
+
+
+class DecodeLineTest(unittest.TestCase):
+    def test_every_line_reads_as_json_loads_reads_it(self):
+        for line in LINES:
+            with self.subTest(line=line[:40]):
+                got, want = outcome(decode_line, line), outcome(json.loads, line)
+                # NaN is not equal to itself: compare what the values print as.
+                self.assertEqual(repr(got), repr(want))
+
+
+class EncodeCheckedTest(unittest.TestCase):
+    def test_a_result_line_is_the_line_encode_would_write(self):
+        channel = Channel(sock=None)
+        channel.token = "s3cret"
+        for data in ({}, {"text": "é\u2028", "n": [1, 2.5, None, True], "d": {"k": -3}}, {"s": "\ud800"}):
+            message = {"type": "result", "job_id": "j", "status": "success", "data": data}
+            with self.subTest(data=data):
+                self.assertEqual(channel.encode_checked(dict(message)), channel.encode(dict(message), None))
+        self.assertEqual(encode_message({"a": "\ud800"}, None), b'{"a":"\\ud800"}\n')
+
+    def test_what_json_cannot_carry_still_raises(self):
+        channel = Channel(sock=None)
+        with self.assertRaises(ValueError):
+            channel.encode_checked({"data": {"x": float("nan")}})
+        with self.assertRaisesRegex(TypeError, "not JSON serializable"):
+            channel.encode_checked({"data": {"x": object()}})
+
+
+if __name__ == "__main__":
+    unittest.main()
