@@ -6,7 +6,14 @@ import {
 } from '@plugwork/protocol';
 import { JobError, type JobFailure } from '../errors.ts';
 import type { RetryableFailure } from '../store/retry-policy.ts';
-import { type Backoff, type JobAttempt, type NewJob, NO_ATTEMPTS } from '../store/stored-job.ts';
+import {
+  type Backoff,
+  endLastAttempt,
+  type JobAttempt,
+  type NewJob,
+  NO_ATTEMPTS,
+  withStartedAttempt,
+} from '../store/stored-job.ts';
 import type { JobStream } from './job-stream.ts';
 import { JobTimers } from './job-timers.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -242,15 +249,12 @@ export class JobRecord {
     this.started = true;
     this.startedAt = Date.now();
     this.startedPerf = performance.now();
-    const attempt: JobAttempt = Object.freeze({
-      startedAt: this.startedAt,
-      endedAt: undefined,
-      workerId: this.workerId,
-      workerPid: this.workerPid,
-      error: undefined,
-    });
-    if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt];
-    else this.attempts.push(attempt);
+    this.attempts = withStartedAttempt(
+      this.attempts,
+      this.startedAt,
+      this.workerId,
+      this.workerPid,
+    );
     this.#snapshot = undefined;
     this.journal?.started(this);
   }
@@ -266,17 +270,7 @@ export class JobRecord {
   }
 
   #endAttempt(error: JobFailure | undefined, at: number): void {
-    const last = this.attempts.length - 1;
-    const attempt = this.attempts[last];
-    if (attempt === undefined || attempt.endedAt !== undefined) return;
-    // Spelled out: spreading a frozen object is several times slower than a literal.
-    this.attempts[last] = Object.freeze({
-      startedAt: attempt.startedAt,
-      endedAt: at,
-      workerId: attempt.workerId,
-      workerPid: attempt.workerPid,
-      error,
-    });
+    endLastAttempt(this.attempts, at, error);
   }
 
   /** Back to the queue: a worker that held it without starting it died or gave it back. */

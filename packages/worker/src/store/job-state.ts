@@ -3,11 +3,13 @@ import type { JobFailure } from '../errors.ts';
 import type { JobStatus } from '../parent/job.ts';
 import {
   type AttemptWorker,
+  endLastAttempt,
   type JobAttempt,
   type JobOutcome,
   type NewJob,
   NO_ATTEMPTS,
   type StoredJob,
+  withStartedAttempt,
 } from './stored-job.ts';
 
 /**
@@ -74,15 +76,7 @@ export class JobState {
     this.workerPid = worker.workerPid;
     this.progress = undefined;
     this.progressMessage = undefined;
-    const attempt: JobAttempt = Object.freeze({
-      startedAt: at,
-      endedAt: undefined,
-      workerId: worker.workerId,
-      workerPid: worker.workerPid,
-      error: undefined,
-    });
-    if (this.attempts === NO_ATTEMPTS) this.attempts = [attempt];
-    else this.attempts.push(attempt);
+    this.attempts = withStartedAttempt(this.attempts, at, worker.workerId, worker.workerPid);
     this.#snapshot = undefined;
   }
 
@@ -112,17 +106,7 @@ export class JobState {
   }
 
   #endAttempt(error: JobFailure | undefined, at: number): void {
-    const last = this.attempts.length - 1;
-    const attempt = this.attempts[last];
-    if (attempt === undefined || attempt.endedAt !== undefined) return;
-    // Spelled out: spreading a frozen object is several times slower than a literal.
-    this.attempts[last] = Object.freeze({
-      startedAt: attempt.startedAt,
-      endedAt: at,
-      workerId: attempt.workerId,
-      workerPid: attempt.workerPid,
-      error,
-    });
+    endLastAttempt(this.attempts, at, error);
   }
 
   snapshot(): StoredJob {

@@ -28,6 +28,47 @@ export interface JobAttempt {
  */
 export const NO_ATTEMPTS = Object.freeze([]) as unknown as JobAttempt[];
 
+/**
+ * `attempts` with a new attempt started at `at`: the same array, or a new one instead of the
+ * shared NO_ATTEMPTS. The manager's record and the store's state both keep attempts so.
+ */
+export function withStartedAttempt(
+  attempts: JobAttempt[],
+  at: number,
+  workerId: string | undefined,
+  workerPid: number | undefined,
+): JobAttempt[] {
+  const attempt: JobAttempt = Object.freeze({
+    startedAt: at,
+    endedAt: undefined,
+    workerId,
+    workerPid,
+    error: undefined,
+  });
+  if (attempts === NO_ATTEMPTS) return [attempt];
+  attempts.push(attempt);
+  return attempts;
+}
+
+/** Ends the last of `attempts` at `at` (with `error` when it failed), unless it has ended. */
+export function endLastAttempt(
+  attempts: JobAttempt[],
+  at: number,
+  error: JobFailure | undefined,
+): void {
+  const last = attempts.length - 1;
+  const attempt = attempts[last];
+  if (attempt === undefined || attempt.endedAt !== undefined) return;
+  // Spelled out: spreading a frozen object is several times slower than a literal.
+  attempts[last] = Object.freeze({
+    startedAt: attempt.startedAt,
+    endedAt: at,
+    workerId: attempt.workerId,
+    workerPid: attempt.workerPid,
+    error,
+  });
+}
+
 /** What a store needs to take a new job; the store adds `seq`, status and history. */
 export interface NewJob {
   readonly id: string;
