@@ -224,3 +224,15 @@ export function rollback(db: SqliteDatabase): void {
     // SQLite may have rolled the transaction back itself (SQLITE_FULL can); nothing to undo.
   }
 }
+
+/** Runs `body` in one write transaction: committed whole, or rolled back and rethrown. */
+export function inTransaction(db: SqliteDatabase, body: () => void): void {
+  try {
+    db.exec('BEGIN');
+    body();
+    db.exec('COMMIT');
+  } catch (error) {
+    rollback(db);
+    throw error;
+  }
+}

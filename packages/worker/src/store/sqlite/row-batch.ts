@@ -1,7 +1,7 @@
 import { describe } from '../../errors.ts';
 import type { SqliteDatabase, SqliteErrorKind, SqlValue } from './driver.ts';
 import { sqliteErrorKind } from './driver.ts';
-import { rollback } from './open-database.ts';
+import { inTransaction } from './open-database.ts';
 import { RowWriter } from './row-writer.ts';
 
 /** One write transaction's rows, as the rows module lays them out, by kind of statement. */
@@ -47,7 +47,7 @@ export class BatchWriter {
 
   write(batch: RowBatch): BatchOutcome {
     try {
-      this.#transaction(() => {
+      inTransaction(this.#db, () => {
         this.#rows.insertNew(batch.fresh);
         this.#rows.insert(batch.inserts);
         this.#updates(batch);
@@ -61,7 +61,7 @@ export class BatchWriter {
       let updatesWritten = false;
       if (failure.kind === 'SQLITE_FULL' && hasNew && hasUpdates) {
         try {
-          this.#transaction(() => this.#updates(batch));
+          inTransaction(this.#db, () => this.#updates(batch));
           updatesWritten = true;
         } catch {
           // Still failing: the store keeps them for its retry.
@@ -74,16 +74,5 @@ export class BatchWriter {
   #updates(batch: RowBatch): void {
     this.#rows.updateLive(batch.live);
     this.#rows.finish(batch.finishes);
-  }
-
-  #transaction(body: () => void): void {
-    try {
-      this.#db.exec('BEGIN');
-      body();
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      rollback(this.#db);
-      throw error;
-    }
   }
 }

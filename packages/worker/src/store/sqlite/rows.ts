@@ -153,8 +153,8 @@ export function appendInsert(out: SqlValue[], job: JobState): void {
   );
 }
 
-/** Appends the UPDATE_LIVE_SQL parameters of `job` to `out`. */
-export function appendLiveUpdate(out: SqlValue[], job: JobState): void {
+/** The columns both updates set, in their order: what a live job's transitions change. */
+function pushLiveColumns(out: SqlValue[], job: JobState): void {
   out.push(
     job.status,
     job.runAt,
@@ -164,26 +164,19 @@ export function appendLiveUpdate(out: SqlValue[], job: JobState): void {
     job.progressMessage ?? null,
     job.workerId ?? null,
     job.workerPid ?? null,
-    job.seq,
   );
+}
+
+/** Appends the UPDATE_LIVE_SQL parameters of `job` to `out`. */
+export function appendLiveUpdate(out: SqlValue[], job: JobState): void {
+  pushLiveColumns(out, job);
+  out.push(job.seq);
 }
 
 /** Appends the UPDATE_FINISHED_SQL parameters of `job` (a finished job) to `out`. */
 export function appendFinish(out: SqlValue[], job: JobState): void {
-  out.push(
-    job.status,
-    job.runAt,
-    job.startedAt ?? null,
-    attemptsJson(job.attempts),
-    job.progress ?? null,
-    job.progressMessage ?? null,
-    job.workerId ?? null,
-    job.workerPid ?? null,
-    job.endedAt ?? null,
-    json(job.result),
-    json(job.error),
-    job.seq,
-  );
+  pushLiveColumns(out, job);
+  out.push(job.endedAt ?? null, json(job.result), json(job.error), job.seq);
 }
 
 export function insertParams(job: JobState): SqlValue[] {

@@ -18,7 +18,7 @@ import {
   sqliteErrorKind,
 } from './driver.ts';
 import { HistoryQuery } from './history-query.ts';
-import { rollback } from './open-database.ts';
+import { inTransaction } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
 import type { BatchOutcome, RowBatch } from './row-batch.ts';
 import {
@@ -406,11 +406,8 @@ export class SqliteJobStore extends JobLedger {
 
   #transaction(body: () => void): void {
     try {
-      this.#db.exec('BEGIN');
-      body();
-      this.#db.exec('COMMIT');
+      inTransaction(this.#db, body);
     } catch (error) {
-      rollback(this.#db);
       throw this.#toStoreError(error);
     }
   }
