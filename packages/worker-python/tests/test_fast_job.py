@@ -43,7 +43,7 @@ class FastJobTestCase(unittest.TestCase):
 
 class SameAnswers(FastJobTestCase):
     def test_every_kind_of_result_is_the_general_way_s(self):
-        ops = ["params", "raise", "nan", "bytes", "set", "intkey", "big", "object", "cycle", "list"]
+        ops = ["params", "raise", "unprintable", "nan", "bytes", "set", "intkey", "big", "object", "cycle", "list"]
         ops += ["number", "none", "progress", "huge"]
         for op in ops:
             with self.subTest(op=op):
@@ -60,6 +60,14 @@ class SameAnswers(FastJobTestCase):
             [("progress-g", value) for value in (0.0, 0.5, 1.0)]
             + [("progress-f", value) for value in (0.0, 0.5, 1.0)],
         )
+
+    def test_an_exception_whose_str_raises_still_fails_its_job(self):
+        result = self.run_job("u", "faults", op="unprintable")
+        self.assertEqual(
+            (result["error_code"], result["error"]),
+            ("PLUGIN_ERROR", "Unprintable: (its message could not be read: str() of it raised)"),
+        )
+        self.assertEqual(self.run_job("after", "faults", op="number")["status"], "success")
 
     def test_only_plain_executes_of_the_plugin_loaded_last_take_it(self):
         self.run_job("a", "faults", op="number")
