@@ -1,7 +1,7 @@
 import type { JobFailure } from '../errors.ts';
+import type { JobState } from '../store/job-state.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { nextAttemptAt } from '../store/retry-policy.ts';
-import type { JobState } from '../store/job-state.ts';
 import type { StoredJob } from '../store/stored-job.ts';
 import type { JobRecord, RecordJournal } from './job.ts';
 
