@@ -11,21 +11,18 @@ import {
 } from '../job-store.ts';
 import { encodeCursor, matchesQuery, toListQuery } from '../list-filter.ts';
 import type { StoredJob } from '../stored-job.ts';
-import {
-  type SqliteDriver,
-  type SqliteStatement,
-  type SqlValue,
-  sqliteErrorKind,
-} from './driver.ts';
+import { type SqliteDriver, type SqliteStatement, sqliteErrorKind } from './driver.ts';
 import { HistoryQuery } from './history-query.ts';
 import { inTransaction } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
 import type { BatchOutcome, RowBatch } from './row-batch.ts';
+import { RowPacker } from './row-pack.ts';
 import {
   appendFinish,
   appendInsert,
   appendLiveUpdate,
   appendNew,
+  BATCH_LAYOUTS,
   COLUMNS,
   INSERT_SQL,
   insertParams,
@@ -303,27 +300,32 @@ export class SqliteJobStore extends JobLedger {
   /** Up to `maxRows` dirty jobs, out of the dirty set, and their rows. */
   #takeBatch(maxRows: number): Batch | undefined {
     if (this.#dirty.size === 0) return undefined;
-    const jobs: JobState[] = [];
-    const fresh: SqlValue[] = [];
-    const inserts: SqlValue[] = [];
-    const live: SqlValue[] = [];
-    const finishes: SqlValue[] = [];
+    // Sorted by kind first, so that the packer's arrays are allocated at their exact size.
+    const fresh: JobState[] = [];
+    const inserts: JobState[] = [];
+    const live: JobState[] = [];
+    const finishes: JobState[] = [];
+    let taken = 0;
     for (const job of this.#dirty) {
-      if (jobs.length >= maxRows) break;
-      jobs.push(job);
-      if (job.rowless) {
-        if (neverStarted(job)) appendNew(fresh, job);
-        else appendInsert(inserts, job);
-      } else if (job.terminal) appendFinish(finishes, job);
-      else appendLiveUpdate(live, job);
+      if (taken++ >= maxRows) break;
+      if (job.rowless) (neverStarted(job) ? fresh : inserts).push(job);
+      else (job.terminal ? finishes : live).push(job);
     }
+    const packer = new RowPacker(BATCH_LAYOUTS, [
+      fresh.length,
+      inserts.length,
+      live.length,
+      finishes.length,
+    ]);
+    for (const job of fresh) appendNew(packer, job);
+    for (const job of inserts) appendInsert(packer, job);
+    for (const job of live) appendLiveUpdate(packer, job);
+    for (const job of finishes) appendFinish(packer, job);
+    const jobs = [...fresh, ...inserts, ...live, ...finishes];
     for (const job of jobs) this.#dirty.delete(job);
     const nextSeq = this.nextSeq;
     const rows: RowBatch = {
-      fresh,
-      inserts,
-      live,
-      finishes,
+      rows: packer.finish(),
       nextSeq: nextSeq === this.#savedNextSeq ? undefined : nextSeq,
     };
     return { jobs, nextSeq, rows };
