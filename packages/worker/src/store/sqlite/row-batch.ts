@@ -15,6 +15,8 @@ export interface RowBatch {
   readonly rows: PackedRows;
   /** meta.next_seq to store, or undefined to leave it. */
   readonly nextSeq: number | undefined;
+  /** meta.live_from to store, or undefined to leave it. */
+  readonly liveFrom: number | undefined;
 }
 
 /** A SQLite failure, as it crosses from the store's thread. */
@@ -37,11 +39,13 @@ export class BatchWriter {
   readonly #db: SqliteDatabase;
   readonly #rows: RowWriter;
   readonly #saveNextSeq;
+  readonly #saveLiveFrom;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#rows = new RowWriter(db);
     this.#saveNextSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'");
+    this.#saveLiveFrom = db.prepare("UPDATE meta SET value = ? WHERE key = 'live_from'");
   }
 
   write(batch: RowBatch): BatchOutcome {
@@ -61,6 +65,7 @@ export class BatchWriter {
         this.#rows.insert(inserts);
         updates();
         if (batch.nextSeq !== undefined) this.#saveNextSeq.run(batch.nextSeq);
+        if (batch.liveFrom !== undefined) this.#saveLiveFrom.run(batch.liveFrom);
       });
       return { ok: true };
     } catch (error) {

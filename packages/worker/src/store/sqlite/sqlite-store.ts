@@ -37,10 +37,11 @@ const BATCH_ROWS = 2_000;
 const RETRY_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
-/** Jobs taken out of the dirty set for one write, their rows and the nextSeq it stores. */
+/** Jobs taken out of the dirty set for one write, their rows and the meta values it stores. */
 interface Batch {
   readonly jobs: JobState[];
   readonly nextSeq: number;
+  readonly liveFrom: number;
   readonly rows: RowBatch;
 }
 
@@ -74,6 +75,8 @@ export class SqliteJobStore extends JobLedger {
   readonly #saveNextSeq: SqliteStatement;
   /** meta.next_seq as committed: a write that adds no job leaves the meta page alone. */
   #savedNextSeq: number;
+  /** meta.live_from as committed (see schema.ts, version 2). */
+  #savedLiveFrom: number;
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
@@ -109,10 +112,14 @@ export class SqliteJobStore extends JobLedger {
     this.#savedNextSeq = Number(saved ?? 1);
     this.nextSeq = Math.max(this.#savedNextSeq, Number(newest?.seq ?? 0) + 1);
     this.lastSubmittedAt = Number(newest?.submitted_at ?? 0);
-    const live = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs INDEXED BY live_seq WHERE ended_at IS NULL ORDER BY seq`,
+    this.#savedLiveFrom = Number(
+      db.prepare("SELECT value FROM meta WHERE key = 'live_from'").get()?.value ?? 1,
     );
-    for (const row of live.all()) this.adopt(rowToState(row));
+    // Every row with no ended_at is at or after live_from: the rows from there on, by seq.
+    const live = db.prepare(
+      `SELECT ${COLUMNS} FROM jobs WHERE seq >= ? AND ended_at IS NULL ORDER BY seq`,
+    );
+    for (const row of live.all(this.#savedLiveFrom)) this.adopt(rowToState(row));
   }
 
   protected persistNew(job: JobState): void {
@@ -324,11 +331,21 @@ export class SqliteJobStore extends JobLedger {
     const jobs = [...fresh, ...inserts, ...live, ...finishes];
     for (const job of jobs) this.#dirty.delete(job);
     const nextSeq = this.nextSeq;
+    // Any row this write leaves without ended_at is a job in memory that does not end in it
+    // (a finished job out of the dirty set ends in this write: no other is in flight), and
+    // the map holds jobs in seq order: the first such job's seq is at or below every such row's.
+    let liveFrom = nextSeq;
+    for (const job of this.live.values()) {
+      if (job.terminal && !this.#dirty.has(job)) continue;
+      liveFrom = job.seq;
+      break;
+    }
     const rows: RowBatch = {
       rows: packer.finish(),
       nextSeq: nextSeq === this.#savedNextSeq ? undefined : nextSeq,
+      liveFrom: liveFrom === this.#savedLiveFrom ? undefined : liveFrom,
     };
-    return { jobs, nextSeq, rows };
+    return { jobs, nextSeq, liveFrom, rows };
   }
 
   /**
@@ -340,6 +357,7 @@ export class SqliteJobStore extends JobLedger {
   #apply(batch: Batch, outcome: BatchOutcome): JobStoreError | undefined {
     if (outcome.ok) {
       this.#savedNextSeq = batch.nextSeq;
+      this.#savedLiveFrom = batch.liveFrom;
       this.#written(batch.jobs);
       return undefined;
     }
