@@ -7,6 +7,7 @@ import {
   WorkerErrorCode,
   WorkerRequestError,
 } from '../errors.ts';
+import { AfterTurn } from './after-turn.ts';
 import { occupancy } from './dispatch.ts';
 import type { JobRecord, StopReason } from './job.ts';
 import type { ManagerContext } from './manager-context.ts';
@@ -366,19 +367,24 @@ export class JobLifecycle {
 
   /**
    * Keeps about retainJobs finished jobs for getJob/listJobs, forgetting the oldest. Swept in
-   * batches (10% over the bound) so that finishing a job costs no Map surgery of its own.
+   * batches (10% over the bound) so that finishing a job costs no Map surgery of its own, and
+   * after the turn (after-turn.ts), so that no job's result waits for the sweep.
    */
   #retire(): void {
     this.#finishedHeld++;
     const keep = this.#context.options.retainJobs;
-    if (this.#finishedHeld <= keep + Math.max(16, keep / 10)) return;
+    if (this.#finishedHeld > keep + Math.max(16, keep / 10)) this.#sweep.request();
+  }
+
+  readonly #sweep = new AfterTurn(() => {
+    const keep = this.#context.options.retainJobs;
     for (const [id, record] of this.#context.jobs) {
       if (this.#finishedHeld <= keep) break;
       if (!record.terminal) continue;
       this.#context.jobs.delete(id);
       this.#finishedHeld--;
     }
-  }
+  });
 
   // ---- a worker is gone -----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import { openJobStore } from '../store/open-store.ts';
 import { type RetentionSchedule, scheduleRetention } from '../store/retention-schedule.ts';
 import { RETENTION_INTERVAL_MS, retentionRules } from '../store/store-options.ts';
 import type { StoredJob } from '../store/stored-job.ts';
+import { AfterTurn } from './after-turn.ts';
 import { DurableQueue, storeJournal } from './durable-queue.ts';
 import { type Job, JobRecord, type RecordJournal } from './job.ts';
 import type { JobStream } from './job-stream.ts';
@@ -114,13 +115,20 @@ export class JobStoreBridge {
     return record;
   }
 
-  /** After a job ended: the memory store is pruned to retainJobs as jobs finish, not by time. */
+  /**
+   * After a job ended: the memory store is pruned to retainJobs as jobs finish, not by time;
+   * after the turn (after-turn.ts), so that no job's result waits for the prune.
+   */
   ended(): void {
     if (this.#store?.kind !== 'memory' || this.#retention === undefined) return;
     if (++this.#finishedSincePrune < Math.max(100, this.#options.retainJobs / 10)) return;
     this.#finishedSincePrune = 0;
-    this.#retention.runNow().catch(() => {});
+    this.#prune.request();
   }
+
+  readonly #prune = new AfterTurn(() => {
+    this.#retention?.runNow().catch(() => {});
+  });
 
   getJob(id: string): Job | undefined {
     const live = this.#context.jobs.get(id);

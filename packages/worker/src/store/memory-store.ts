@@ -108,12 +108,22 @@ export class MemoryJobStore extends JobLedger {
   async #prune(retention: Retention, now: number): Promise<PruneReport> {
     const report: PruneReport = { completed: 0, failed: 0, cancelled: 0 };
     const doomed = new Set<JobState>();
+    let cut = 0;
     for (const status of FINISHED_STATUSES) {
       const rule = retention[status];
       if (rule === undefined) continue;
       const list = this.#finished[status];
       // The oldest submitted go first: everything below the newest maxCount.
       const overCount = rule.maxCount === undefined ? 0 : Math.max(0, list.length - rule.maxCount);
+      if (rule.maxAgeMs === undefined && overCount <= PRUNE_SLICE) {
+        // A count alone dooms a prefix of the list: cut it off here, in this turn (nothing can
+        // change the list meanwhile), without a set of doomed jobs and a filter over the rest.
+        // This is the memory store's own pruning after every retainJobs / 10 jobs.
+        for (let index = 0; index < overCount; index++) this.#drop(list[index]!, report);
+        if (overCount > 0) list.splice(0, overCount);
+        cut += overCount;
+        continue;
+      }
       // Without an age rule only the oldest, below the newest maxCount, can go: the rest of
       // the list (retainJobs of them, pruned every retainJobs / 10 jobs) is not walked.
       const end = rule.maxAgeMs === undefined ? overCount : list.length;
@@ -124,26 +134,30 @@ export class MemoryJobStore extends JobLedger {
         if (index < overCount || tooOld) doomed.add(job);
       }
     }
-    if (this.closed || doomed.size === 0) return report;
-    for (const job of doomed) {
-      this.live.delete(job.id);
-      job.dropped = true;
-      report[job.status as FinishedStatus]++;
-    }
-    for (const status of FINISHED_STATUSES) {
-      if (retention[status] !== undefined) {
-        this.#finished[status] = this.#finished[status].filter((job) => !job.dropped);
+    if (this.closed || doomed.size + cut === 0) return report;
+    if (doomed.size > 0) {
+      for (const job of doomed) this.#drop(job, report);
+      for (const status of FINISHED_STATUSES) {
+        if (retention[status] !== undefined) {
+          this.#finished[status] = this.#finished[status].filter((job) => !job.dropped);
+        }
       }
     }
     // #order holds the queued jobs too (a burst: many): it is compacted only once half of it is
     // dropped, so that a prune costs what it prunes, not what is queued. list() skips the rest.
-    this.#droppedInOrder += doomed.size;
+    this.#droppedInOrder += doomed.size + cut;
     if (this.#droppedInOrder * 2 > this.#order.length) {
       await yieldToEventLoop();
       this.#order = this.#order.filter((job) => !job.dropped);
       this.#droppedInOrder = 0;
     }
     return report;
+  }
+
+  #drop(job: JobState, report: PruneReport): void {
+    this.live.delete(job.id);
+    job.dropped = true;
+    report[job.status as FinishedStatus]++;
   }
 
   flush(): void {}
