@@ -45,17 +45,21 @@ export async function measurePythonWorker(config) {
   const answerBench = new Bench({ time: config.latencyMs, warmup: true, warmupTime: 200 });
   answerBench.add('python answer-only worker', () => answering.submit('noop').result);
 
-  // Rounds interleaved, so a noisy moment on the machine hits both sides alike.
+  // Rounds interleaved, so a noisy moment on the machine hits both sides alike. A tinybench
+  // task runs once: reset() makes each round a run of its own (without it, every round after
+  // the first repeated the first one's numbers).
   const echoP50 = [];
   const jobP50 = [];
   const answerP50 = [];
+  const p50 = async (bench) => {
+    bench.reset();
+    await bench.run();
+    return bench.tasks[0].result.latency.p50;
+  };
   for (let round = 0; round < config.rounds; round++) {
-    await echoBench.run();
-    echoP50.push(echoBench.tasks[0].result.latency.p50);
-    await jobBench.run();
-    jobP50.push(jobBench.tasks[0].result.latency.p50);
-    await answerBench.run();
-    answerP50.push(answerBench.tasks[0].result.latency.p50);
+    echoP50.push(await p50(echoBench));
+    jobP50.push(await p50(jobBench));
+    answerP50.push(await p50(answerBench));
   }
   await manager.shutdown();
   await answering.shutdown();

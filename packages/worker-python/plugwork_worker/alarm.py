@@ -13,8 +13,9 @@ to the standby thread through `signal.set_wakeup_fd` (the C-level handler writes
 number on a pipe, whatever the loop thread is doing, even inside a call that released the GIL).
 SIGTERM arrives on the same pipe, so the standby thread, not plugin code, handles it.
 
-Signals need the main thread. A loop run on another thread (the in-process tests) gets the
-same design with `arm()` waking the standby thread at once: slower, same code paths.
+Signals need the main thread. A loop run on another thread (the in-process tests) gets a
+timer thread in place of the signal: the same rule (it writes SIGALRM's number on the pipe
+once work has run for the period), so the same code paths run as in a worker process.
 """
 
 from __future__ import annotations
@@ -56,22 +57,50 @@ class Alarm:
                 before=_block, after_in_parent=_unblock, after_in_child=_forget_in_child
             )
         self._itimer = signal.ITIMER_REAL if self.signals else None
+        if not self.signals:
+            #: The timer thread's deadline (monotonic), None while it is not armed.
+            self._deadline: "float | None" = None
+            self._timer = threading.Condition(threading.Lock())
+            threading.Thread(target=self._time, name="plugwork-alarm", daemon=True).start()
 
     def arm(self) -> None:
         """Before work on the loop thread: the standby thread wakes if it is still running then."""
+        now = monotonic()
+        if now < self._rearm_after:
+            return
+        self._rearm_after = now + self._seconds / 2
         if self._itimer is not None:
-            now = monotonic()
-            if now < self._rearm_after:
-                return
-            self._rearm_after = now + self._seconds / 2
             signal.setitimer(self._itimer, self._seconds)
-        else:
-            self.poke()
+            return
+        with self._timer:
+            idle = self._deadline is None
+            self._deadline = now + self._seconds
+            if idle:
+                self._timer.notify()
+
+    def _time(self) -> None:
+        """The timer thread (no signals): SIGALRM's byte once the deadline passes."""
+        with self._timer:
+            while True:
+                deadline = self._deadline
+                if deadline is None:
+                    self._timer.wait()
+                    continue
+                remaining = deadline - monotonic()
+                if remaining > 0:
+                    # An arm() meanwhile moves the deadline on: it is read again on waking.
+                    self._timer.wait(remaining)
+                    continue
+                self._deadline = None
+                self._write(signal.SIGALRM)
 
     def poke(self) -> None:
         """Wakes the standby thread now."""
+        self._write(POKE)
+
+    def _write(self, reason: int) -> None:
         try:
-            os.write(self._write_fd, bytes((POKE,)))
+            os.write(self._write_fd, bytes((reason,)))
         except (BlockingIOError, OSError):
             pass  # the pipe is full: the standby thread has wake-ups waiting already
 

@@ -111,7 +111,11 @@ def describe_plugin_error(error: object) -> str:
         return str(error)
     if isinstance(error, BaseException):
         name = type(error).__name__
-        text = str(error)
+        try:
+            text = str(error)
+        except Exception:  # noqa: BLE001 - a plugin's exception whose __str__ raises
+            # The job still fails with an answer (the traceback's log line says as much).
+            text = "(its message could not be read: str() of it raised)"
         if isinstance(error, KeyError) and len(error.args) == 1:
             text = repr(error.args[0])
         return f"{name}: {text}" if text else name

@@ -75,9 +75,8 @@ class JobRunner:
             data = to_result_data(value)
         except NotJsonSafeError as error:
             raise CodedError(ResultErrorCode.RESULT_NOT_SERIALIZABLE, str(error)) from None
-        message = {"type": "result", "job_id": job.job_id, "status": "success", "data": data}
         try:
-            line = self._channel.encode_checked(message)
+            line = self._channel.encode_result(job.job_id, data)
         except (TypeError, ValueError) as error:
             raise CodedError(
                 ResultErrorCode.RESULT_NOT_SERIALIZABLE, f"result: {describe(error)}"

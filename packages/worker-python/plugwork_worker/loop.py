@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # annotations only: typing is not imported at run time
 from .adapter import call_adapter as _call
 from .channel import Channel
 from .errors import Messages, ResultErrorCode, WorkerMessageErrorCode, describe, describe_plugin_error
+from .fast_job import FastJobs
 from .job import JobContext
 from .job_runner import JobRunner
 from .memory import memory_usage
@@ -39,7 +40,7 @@ from .stream_pump import ChunkWriter, StreamPump
 __all__ = ["RUNTIME", "WorkerLoop"]
 
 
-class WorkerLoop(JobRunner, PluginRequests):
+class WorkerLoop(FastJobs, JobRunner, PluginRequests):
     def __init__(
         self,
         channel: Channel,

@@ -99,6 +99,8 @@ class Scheduler:
         threading.Thread(target=self._standby, name="plugwork-reader", daemon=True).start()
         channel = self._channel
         host = self._host
+        # The common job's shortcut (fast_job.py), when the host has one.
+        fast = getattr(host, "fast_execute", None)
         while True:
             with self._lock:
                 work = self._take_work()
@@ -106,7 +108,7 @@ class Scheduler:
                 message = channel.next_message(host.bad_line)
                 if message is CLOSED:
                     self._channel_closed()
-                else:
+                elif fast is None or not fast(message):
                     host.receive(message)
                 continue
             self._alarm.arm()
@@ -298,6 +300,42 @@ class Scheduler:
             self._hand_over_locked()
             pool = self._idle_pool.pop() if self._idle_pool else _PoolThread(self)
             pool.give(message, job)
+
+    def start_alone(self, job: JobContext, plugin: str) -> bool:
+        """On the loop thread, which has just read the request: starts a job of a loaded
+        concurrency-1 plugin, to run on this thread now, if the worker is idle (the start rule
+        lets it start, and nothing is ahead of it). False, and nothing changed, otherwise.
+        The job ends with `finish_alone`."""
+        with self._lock:
+            if (
+                self._running
+                or self._pending
+                or self._tasks
+                or self._task_running
+                or self._inline is not None
+                or self._pooled
+                or self._reader != "loop"
+            ):
+                return False
+            self._running[job.job_id] = _Running(job, plugin, True)
+            self._per_plugin[plugin] = 1
+            self._exclusive += 1
+            self._loop_busy = True
+        self._alarm.arm()  # type: ignore[union-attr]
+        return True
+
+    def finish_alone(self, job: JobContext, plugin: str, line: bytes) -> None:
+        """The end of a job `start_alone` started: `_finish` for a job known to have run alone
+        (nothing else could start beside it, so its plugin's count and the exclusive count go
+        back to none)."""
+        with self._lock:
+            self._loop_busy = False
+            del self._running[job.job_id]
+            del self._per_plugin[plugin]
+            self._exclusive -= 1
+            if self._pending:
+                self._pump_locked()
+        self._channel.send_line(line)
 
     def _may_start(self, plugin: str) -> bool:
         if self._task_running or self._tasks:

@@ -48,12 +48,29 @@ class EncodeCheckedTest(unittest.TestCase):
                 self.assertEqual(channel.encode_checked(dict(message)), channel.encode(dict(message), None))
         self.assertEqual(encode_message({"a": "\ud800"}, None), b'{"a":"\\ud800"}\n')
 
+    def test_a_success_line_is_the_line_encode_would_write(self):
+        datas = ({}, {"text": "é\u2028", "n": [1, 2.5, None, True], "d": {"k": -3}}, {"s": "\ud800"})
+        for token in (None, "s3cret", 'quo"te'):
+            channel = Channel(sock=None)
+            channel.token = token
+            for job_id in ("j", "jöb-\u2028", 'a"b\\', "\udc80"):
+                for data in datas:
+                    message = {"type": "result", "job_id": job_id, "status": "success", "data": data}
+                    with self.subTest(token=token, job_id=job_id, data=data):
+                        self.assertEqual(
+                            channel.encode_result(job_id, data), channel.encode(dict(message), None)
+                        )
+
     def test_what_json_cannot_carry_still_raises(self):
         channel = Channel(sock=None)
         with self.assertRaises(ValueError):
             channel.encode_checked({"data": {"x": float("nan")}})
         with self.assertRaisesRegex(TypeError, "not JSON serializable"):
             channel.encode_checked({"data": {"x": object()}})
+        with self.assertRaises(ValueError):
+            channel.encode_result("j", {"x": float("inf")})
+        with self.assertRaisesRegex(TypeError, "not JSON serializable"):
+            channel.encode_result("j", {"x": object()})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import type { JobFailure } from '../errors.ts';
 import type { JobStore } from '../store/job-store.ts';
 import { nextAttemptAt } from '../store/retry-policy.ts';
+import type { JobState } from '../store/job-state.ts';
 import type { StoredJob } from '../store/stored-job.ts';
 import type { JobRecord, RecordJournal } from './job.ts';
 
@@ -20,7 +21,9 @@ export interface RecordQueue {
  * The manager's queue, kept by the job store: jobs run by priority, then submission order, not
  * before their runAt (a delay, a retry's backoff). The store holds the order; this holds the
  * records of queued jobs, and makes one from the stored job when the store has a job this
- * process never saw (queued by a previous host).
+ * process never saw (queued by a previous host). A job this process submitted hangs its record
+ * on the store's entry (`holder`) while queued, so the hot path looks nothing up by id; the map
+ * holds the rest (records restored from the store, whose entry this process was never given).
  */
 export class DurableQueue implements RecordQueue {
   readonly maxSize: number;
@@ -47,14 +50,14 @@ export class DurableQueue implements RecordQueue {
 
   /** The record of a job the store has just taken in (submit). */
   push(record: JobRecord): boolean {
-    this.#records.set(record.id, record);
+    this.#hold(record);
     return true;
   }
 
   peek(): JobRecord | undefined {
     const store = this.#store;
     if (store === undefined) return undefined;
-    const next = store.peekNextId();
+    const next = store.peekNextEntry();
     if (next === undefined) {
       this.#wakeAt(store.nextRunAt());
       return undefined;
@@ -63,10 +66,10 @@ export class DurableQueue implements RecordQueue {
   }
 
   shift(): JobRecord | undefined {
-    const next = this.#store?.claimNextId();
+    const next = this.#store?.claimNextEntry();
     if (next === undefined) return undefined;
     const record = this.#recordOf(next);
-    this.#records.delete(next);
+    this.#release(record, next);
     return record;
   }
 
@@ -74,13 +77,18 @@ export class DurableQueue implements RecordQueue {
   unshiftAll(records: readonly JobRecord[]): void {
     const now = Date.now();
     for (const record of records) {
-      this.#records.set(record.id, record);
+      this.#hold(record);
       this.#store?.requeue(record.id, { runAt: now }, now);
     }
   }
 
   /** A queued job is leaving (cancelled): the store drops it when it is finished. */
   remove(record: JobRecord): boolean {
+    const entry = record.entry;
+    if (entry !== undefined && entry.holder === record) {
+      entry.holder = undefined;
+      return true;
+    }
     return this.#records.delete(record.id);
   }
 
@@ -94,13 +102,16 @@ export class DurableQueue implements RecordQueue {
     if (store === undefined) return [];
     const records: JobRecord[] = [];
     if (store.kind === 'memory') {
-      for (let next = store.claimNextId(Number.POSITIVE_INFINITY); next !== undefined; ) {
-        records.push(this.#recordOf(next));
-        next = store.claimNextId(Number.POSITIVE_INFINITY);
+      for (let next = store.claimNextEntry(Number.POSITIVE_INFINITY); next !== undefined; ) {
+        const record = this.#recordOf(next);
+        this.#release(record, next);
+        records.push(record);
+        next = store.claimNextEntry(Number.POSITIVE_INFINITY);
       }
     } else {
-      // They stay queued in the file; only this process's handles on them end.
-      for (const record of this.#records.values()) {
+      // They stay queued in the file; only this process's handles on them end (found without
+      // a claim, which would be a change the store writes).
+      for (const record of this.#held()) {
         record.journal = undefined;
         records.push(record);
       }
@@ -120,7 +131,7 @@ export class DurableQueue implements RecordQueue {
     const runAt = nextAttemptAt(record, failure, record.retryOn, now);
     if (runAt === undefined) return false;
     record.retry(failure, runAt);
-    this.#records.set(record.id, record);
+    this.#hold(record);
     store.requeue(record.id, { runAt, error: failure }, now);
     if (runAt > now) this.#wakeAt(runAt);
     else this.#wake();
@@ -132,12 +143,35 @@ export class DurableQueue implements RecordQueue {
     this.#timer = undefined;
   }
 
+  /** Keeps `record` while its job is queued: on the store's entry, or by id without one. */
+  #hold(record: JobRecord): void {
+    const entry = record.entry;
+    if (entry !== undefined && !entry.forgotten) entry.holder = record;
+    else this.#records.set(record.id, record);
+  }
+
+  /** The job was claimed: the queue lets go of its record. */
+  #release(record: JobRecord, entry: JobState): void {
+    if (entry.holder === record) entry.holder = undefined;
+    else this.#records.delete(record.id);
+  }
+
+  /** The records of the queued jobs this process holds. */
+  *#held(): Iterable<JobRecord> {
+    yield* this.#records.values();
+    for (const entry of this.#store?.queuedEntries() ?? []) {
+      if (entry.holder !== undefined) yield entry.holder as JobRecord;
+    }
+  }
+
   /** The record of a queued job; one made from the store for a job a previous host queued. */
-  #recordOf(id: string): JobRecord {
-    let record = this.#records.get(id);
+  #recordOf(entry: JobState): JobRecord {
+    const held = entry.holder;
+    if (held !== undefined) return held as JobRecord;
+    let record = this.#records.get(entry.id);
     if (record === undefined) {
-      record = this.#restore(this.#store!.get(id)!);
-      this.#records.set(id, record);
+      record = this.#restore(entry.snapshot());
+      this.#records.set(entry.id, record);
     }
     return record;
   }
@@ -165,7 +199,7 @@ export function storeJournal(store: JobStore): RecordJournal {
   return {
     started: (record) =>
       store.markRunning(
-        record.id,
+        record.entry ?? record.id,
         { workerId: record.workerId ?? 'unknown', workerPid: record.workerPid },
         record.startedAt,
       ),
@@ -173,7 +207,7 @@ export function storeJournal(store: JobStore): RecordJournal {
       store.recordProgress(record.id, record.progress ?? 0, record.progressMessage),
     finished: (record) =>
       store.finish(
-        record.id,
+        record.entry ?? record.id,
         record.status === 'completed'
           ? { status: 'completed', result: record.result ?? {} }
           : { status: record.status as 'failed' | 'cancelled', error: record.error! },

@@ -378,10 +378,11 @@ export class JobLifecycle {
 
   readonly #sweep = new AfterTurn(() => {
     const keep = this.#context.options.retainJobs;
-    for (const [id, record] of this.#context.jobs) {
+    // Values, not entries: an entry is an array made per step.
+    for (const record of this.#context.jobs.values()) {
       if (this.#finishedHeld <= keep) break;
       if (!record.terminal) continue;
-      this.#context.jobs.delete(id);
+      this.#context.jobs.delete(record.id);
       this.#finishedHeld--;
     }
   });

@@ -112,6 +112,7 @@ export class JobStoreBridge {
       return this.#context.jobs.get(stored.id) ?? this.#restore(stored);
     }
     record.journal = this.#journal;
+    record.entry = inserted.entry;
     return record;
   }
 

@@ -5,6 +5,7 @@ import {
   type JsonObject,
 } from '@plugwork/protocol';
 import { JobError, type JobFailure } from '../errors.ts';
+import type { JobState } from '../store/job-state.ts';
 import type { RetryableFailure } from '../store/retry-policy.ts';
 import {
   type Backoff,
@@ -82,6 +83,8 @@ export class JobRecord {
   attempts: JobAttempt[] = NO_ATTEMPTS;
   /** The job store's view of this record; undefined once the store no longer tracks it. */
   journal: RecordJournal | undefined;
+  /** The store's live entry of the job (one this process submitted): no lookups by id. */
+  entry: JobState | undefined;
   status: JobStatus = 'pending';
   startedAt: number | undefined;
   /** performance.now() at the start: run times below a millisecond (prefetch-window.ts). */

@@ -119,6 +119,8 @@ export class WorkerSlot {
   outputPlugin: string | undefined;
   /** The job the output lines are labelled with, moving with `outputPlugin`. */
   outputJobId: string | undefined;
+  /** The job that began last, whose name the output takes at the end of the turn. */
+  #nextLabel: JobRecord | undefined;
   restarts = 0;
   /** Why the slot failed, once it has. */
   failure: string | undefined;
@@ -205,14 +207,24 @@ export class WorkerSlot {
     if (this.state === 'idle') this.#setState('busy');
   }
 
-  /** The worker began this job: its output is labelled with its plugin from now on. */
+  /**
+   * The worker began this job: its output is labelled with its plugin from now on. Of the jobs
+   * that began in one turn the last one names the output, so one pending turn serves them all
+   * (a burst of short jobs used to pay a setImmediate each).
+   */
   labelOutput(job: JobRecord): void {
-    setImmediate(() => {
-      if (this.jobs.get(job.id) !== job) return;
-      this.outputPlugin = job.plugin;
-      this.outputJobId = job.id;
-    });
+    const scheduled = this.#nextLabel !== undefined;
+    this.#nextLabel = job;
+    if (!scheduled) setImmediate(this.#applyLabel);
   }
+
+  readonly #applyLabel = (): void => {
+    const job = this.#nextLabel;
+    this.#nextLabel = undefined;
+    if (job === undefined || this.jobs.get(job.id) !== job) return;
+    this.outputPlugin = job.plugin;
+    this.outputJobId = job.id;
+  };
 
   /** The worker is done with this job (or it never needed the worker): take what comes next. */
   release(job: JobRecord): void {
@@ -327,6 +339,7 @@ export class WorkerSlot {
     let handle: WorkerHandle | undefined;
     this.outputPlugin = undefined;
     this.outputJobId = undefined;
+    this.#nextLabel = undefined;
     handle = await WorkerHandle.spawn({
       workerId: this.id,
       launch: this.#settings.launch,

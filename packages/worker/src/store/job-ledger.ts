@@ -94,12 +94,26 @@ export abstract class JobLedger implements JobStore {
     return this.queue.peek(now)?.id;
   }
 
+  claimNextEntry(now = Date.now()): JobState | undefined {
+    this.assertOpen();
+    return this.queue.take(now);
+  }
+
+  peekNextEntry(now = Date.now()): JobState | undefined {
+    this.assertOpen();
+    return this.queue.peek(now);
+  }
+
+  *queuedEntries(): Iterable<JobState> {
+    for (const job of this.live.values()) if (job.queued) yield job;
+  }
+
   nextRunAt(): number | undefined {
     return this.queue.nextRunAt();
   }
 
-  markRunning(id: string, worker: AttemptWorker, at = Date.now()): boolean {
-    const job = this.#live(id);
+  markRunning(ref: string | JobState, worker: AttemptWorker, at = Date.now()): boolean {
+    const job = this.#live(ref);
     if (job === undefined || job.status !== 'pending') return false;
     this.queue.remove(job);
     job.startAttempt(worker, at);
@@ -133,8 +147,8 @@ export abstract class JobLedger implements JobStore {
     return true;
   }
 
-  finish(id: string, outcome: JobOutcome, at = Date.now()): boolean {
-    const job = this.#live(id);
+  finish(ref: string | JobState, outcome: JobOutcome, at = Date.now()): boolean {
+    const job = this.#live(ref);
     if (job === undefined || job.terminal) return false;
     this.queue.remove(job);
     if (job.status === 'running') this.#running--;
@@ -195,28 +209,31 @@ export abstract class JobLedger implements JobStore {
     if (job.status === 'pending') this.#pending--;
     else if (job.status === 'running') this.#running--;
     this.live.delete(job.id);
+    job.forgotten = true;
   }
 
   protected assertOpen(): void {
     if (this.closed) throw JobStoreError.closed(this.file);
   }
 
-  #live(id: string): JobState | undefined {
+  /** A live job by id, or the entry insert() gave while it is still this store's. */
+  #live(ref: string | JobState): JobState | undefined {
     this.assertOpen();
-    return this.live.get(id);
+    if (typeof ref === 'string') return this.live.get(ref);
+    return ref.forgotten ? undefined : ref;
   }
 }
 
 /** insert()'s answer for a new job: the snapshot is made only if someone reads it. */
 class Inserted implements InsertResult {
   readonly created = true;
-  readonly #state: JobState;
+  readonly entry: JobState;
 
-  constructor(state: JobState) {
-    this.#state = state;
+  constructor(entry: JobState) {
+    this.entry = entry;
   }
 
   get job(): StoredJob {
-    return this.#state.snapshot();
+    return this.entry.snapshot();
   }
 }

@@ -38,6 +38,13 @@ export class JobState {
   dropped = false;
   /** The SQLite store has not written the job's row yet (a flag here costs less than a Set there). */
   rowless = false;
+  /** No longer the store's (its row was refused): an entry a caller still holds is stale. */
+  forgotten = false;
+  /**
+   * The caller's own object for this job while it is queued (the manager's record), so that
+   * whoever claims the entry finds it without a lookup by id. Set and cleared by the caller.
+   */
+  holder: object | undefined = undefined;
   #snapshot: StoredJob | undefined;
 
   constructor(spec: NewJob, seq: number, restored?: Partial<StoredJob>) {

@@ -1,5 +1,6 @@
 import type { JobFailure, JobStoreError } from '../errors.ts';
 import type { JobStatus } from '../parent/job.ts';
+import type { JobState } from './job-state.ts';
 import type { AttemptWorker, JobOutcome, NewJob, StoredJob } from './stored-job.ts';
 
 export type FinishedStatus = 'completed' | 'failed' | 'cancelled';
@@ -70,6 +71,11 @@ export interface InsertResult {
   readonly job: StoredJob;
   /** False when a job with that id existed: `job` is that job, nothing was added. */
   readonly created: boolean;
+  /**
+   * The store's live entry of a created job. Handed back to markRunning and finish in place of
+   * the id, and found again by the claim calls, it spares a lookup by id on every transition.
+   */
+  readonly entry?: JobState;
 }
 
 /** Called when a batched write could not be committed. `rejected` jobs were never stored. */
@@ -111,10 +117,15 @@ export interface JobStore {
   /** claimNext and peekNext for a caller that holds its jobs already: the id, no snapshot. */
   claimNextId(now?: number): string | undefined;
   peekNextId(now?: number): string | undefined;
+  /** claimNext and peekNext as the live entry (see InsertResult.entry): no snapshot, no id. */
+  claimNextEntry(now?: number): JobState | undefined;
+  peekNextEntry(now?: number): JobState | undefined;
+  /** The live entries in the queue (not claimed), in no particular order; walks every live job. */
+  queuedEntries(): Iterable<JobState>;
   /** The earliest runAt of a queued job (a time in the past when one is runnable now). */
   nextRunAt(): number | undefined;
-  /** Starts an attempt. */
-  markRunning(id: string, worker: AttemptWorker, at?: number): boolean;
+  /** Starts an attempt. `job`: the id, or the live entry insert() gave. */
+  markRunning(job: string | JobState, worker: AttemptWorker, at?: number): boolean;
   recordProgress(id: string, progress: number, message: string | undefined): void;
   /**
    * Puts a job back in the queue, to run not before `runAt`. `error` ends its current attempt
@@ -125,8 +136,8 @@ export interface JobStore {
     next: { runAt: number; error?: JobFailure | undefined },
     at?: number,
   ): boolean;
-  /** Ends a job (and its current attempt). */
-  finish(id: string, outcome: JobOutcome, at?: number): boolean;
+  /** Ends a job (and its current attempt). `job`: the id, or the live entry insert() gave. */
+  finish(job: string | JobState, outcome: JobOutcome, at?: number): boolean;
   /** Applies the policy to the jobs a previous host left running. Call once, before claiming. */
   recover(policy: RecoveryPolicy, now?: number): RecoveryReport;
   get(id: string): StoredJob | undefined;
