@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerErrorCode } from '../../src/errors.ts';
 import { openJobStore } from '../../src/store/open-store.ts';
 import { pickDriver } from '../../src/store/sqlite/pick-driver.ts';
-import { APPLICATION_ID } from '../../src/store/sqlite/schema.ts';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { newJob, openInChild, runtimeCommand, tempDir } from './store-helpers.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -86,7 +86,9 @@ describe('SQLite store files that cannot be used', () => {
     const error = await openError(file);
     expect(error).toMatchObject({ code: WorkerErrorCode.STORE_NEWER_SCHEMA, file });
     expect(error.message).toMatch(
-      /schema version 99.*knows versions up to 1.*Upgrade @plugwork\/worker/,
+      new RegExp(
+        `schema version 99.*knows versions up to ${SCHEMA_VERSION}.*Upgrade @plugwork/worker`,
+      ),
     );
     const after = (await pickDriver()).open(file);
     expect(after.prepare('PRAGMA user_version').get()).toEqual({ user_version: 99 });
@@ -102,7 +104,7 @@ describe('SQLite store files that cannot be used', () => {
     await storeWith(file, 1);
     await storeWith(file, 1);
     const db = (await pickDriver()).open(file);
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
     expect(db.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 2 });
     db.close();
   });

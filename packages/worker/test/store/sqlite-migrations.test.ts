@@ -6,16 +6,18 @@ import { WorkerErrorCode } from '../../src/errors.ts';
 import { openJobStore } from '../../src/store/open-store.ts';
 import { openDatabase } from '../../src/store/sqlite/open-database.ts';
 import { pickDriver } from '../../src/store/sqlite/pick-driver.ts';
-import { MIGRATIONS } from '../../src/store/sqlite/schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import { newJob, tempDir } from './store-helpers.ts';
 
-const V2 = [...MIGRATIONS, { version: 2, sql: 'ALTER TABLE jobs ADD COLUMN tag TEXT;' }];
+/** A version after this plugwork's. */
+const NEXT = SCHEMA_VERSION + 1;
+const WITH_NEXT = [...MIGRATIONS, { version: NEXT, sql: 'ALTER TABLE jobs ADD COLUMN tag TEXT;' }];
 
 describe('SQLite schema migrations', () => {
   let temp: ReturnType<typeof tempDir>;
   afterEach(() => temp.remove());
 
-  async function v1File(): Promise<string> {
+  async function currentFile(): Promise<string> {
     temp = tempDir();
     const file = join(temp.dir, 'jobs.db');
     const store = await openJobStore({ sqlite: file });
@@ -31,12 +33,12 @@ describe('SQLite schema migrations', () => {
       .map((row) => row.name);
 
   it('runs the steps a file lacks, once, and keeps its rows', async () => {
-    const file = await v1File();
+    const file = await currentFile();
     const driver = await pickDriver();
-    const options = { maxSizeBytes: undefined, quickCheck: true, migrations: V2 };
+    const options = { maxSizeBytes: undefined, quickCheck: true, migrations: WITH_NEXT };
     const first = openDatabase(driver, file, options);
-    expect(first.previousVersion).toBe(1);
-    expect(first.db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(first.previousVersion).toBe(SCHEMA_VERSION);
+    expect(first.db.prepare('PRAGMA user_version').get()).toEqual({ user_version: NEXT });
     expect(columns(first.db)).toContain('tag');
     expect(first.db.prepare('SELECT id FROM jobs ORDER BY seq').all()).toEqual([
       { id: 'a' },
@@ -46,20 +48,20 @@ describe('SQLite schema migrations', () => {
     first.db.close();
     // Again: nothing to run (the ALTER TABLE would fail on a second run).
     const second = openDatabase(driver, file, options);
-    expect(second.previousVersion).toBe(2);
+    expect(second.previousVersion).toBe(NEXT);
     second.db.close();
-    // This plugwork only knows version 1: the file is now from its future.
+    // This plugwork only knows up to SCHEMA_VERSION: the file is now from its future.
     await expect(openJobStore({ sqlite: file })).rejects.toMatchObject({
       code: WorkerErrorCode.STORE_NEWER_SCHEMA,
     });
   });
 
   it('leaves the file at its old version when a step fails', async () => {
-    const file = await v1File();
+    const file = await currentFile();
     const driver = await pickDriver();
     const broken = [
       ...MIGRATIONS,
-      { version: 2, sql: 'ALTER TABLE jobs ADD COLUMN tag TEXT; THIS IS NOT SQL;' },
+      { version: NEXT, sql: 'ALTER TABLE jobs ADD COLUMN tag TEXT; THIS IS NOT SQL;' },
     ];
     expect(() =>
       openDatabase(driver, file, { maxSizeBytes: undefined, quickCheck: true, migrations: broken }),
@@ -68,7 +70,7 @@ describe('SQLite schema migrations', () => {
     expect(store.pendingCount).toBe(3);
     await store.close();
     const { db } = openDatabase(driver, file, { maxSizeBytes: undefined, quickCheck: true });
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
     expect(columns(db)).not.toContain('tag');
     db.close();
   });

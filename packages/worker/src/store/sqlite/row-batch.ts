@@ -2,20 +2,21 @@ import { describe } from '../../errors.ts';
 import type { SqliteDatabase, SqliteErrorKind, SqlValue } from './driver.ts';
 import { sqliteErrorKind } from './driver.ts';
 import { inTransaction } from './open-database.ts';
+import { type PackedRows, unpackRows } from './row-pack.ts';
 import { RowWriter } from './row-writer.ts';
+import { BATCH_LAYOUTS } from './rows.ts';
 
-/** One write transaction's rows, as the rows module lays them out, by kind of statement. */
+/**
+ * One write transaction's rows, packed (row-pack.ts) by kind of statement in the order of
+ * BATCH_LAYOUTS: jobs that never started (appendNew), other new jobs (appendInsert), updates
+ * of live jobs (appendLiveUpdate), finishes (appendFinish).
+ */
 export interface RowBatch {
-  /** appendNew rows: jobs that never started. */
-  readonly fresh: SqlValue[];
-  /** appendInsert rows: other new jobs. */
-  readonly inserts: SqlValue[];
-  /** appendLiveUpdate rows. */
-  readonly live: SqlValue[];
-  /** appendFinish rows. */
-  readonly finishes: SqlValue[];
+  readonly rows: PackedRows;
   /** meta.next_seq to store, or undefined to leave it. */
   readonly nextSeq: number | undefined;
+  /** meta.live_from to store, or undefined to leave it. */
+  readonly liveFrom: number | undefined;
 }
 
 /** A SQLite failure, as it crosses from the store's thread. */
@@ -38,30 +39,43 @@ export class BatchWriter {
   readonly #db: SqliteDatabase;
   readonly #rows: RowWriter;
   readonly #saveNextSeq;
+  readonly #saveLiveFrom;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#rows = new RowWriter(db);
     this.#saveNextSeq = db.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'");
+    this.#saveLiveFrom = db.prepare("UPDATE meta SET value = ? WHERE key = 'live_from'");
   }
 
   write(batch: RowBatch): BatchOutcome {
+    const [fresh, inserts, live, finishes] = unpackRows(batch.rows, BATCH_LAYOUTS) as [
+      SqlValue[],
+      SqlValue[],
+      SqlValue[],
+      SqlValue[],
+    ];
+    const updates = () => {
+      this.#rows.updateLive(live);
+      this.#rows.finish(finishes);
+    };
     try {
       inTransaction(this.#db, () => {
-        this.#rows.insertNew(batch.fresh);
-        this.#rows.insert(batch.inserts);
-        this.#updates(batch);
+        this.#rows.insertNew(fresh);
+        this.#rows.insert(inserts);
+        updates();
         if (batch.nextSeq !== undefined) this.#saveNextSeq.run(batch.nextSeq);
+        if (batch.liveFrom !== undefined) this.#saveLiveFrom.run(batch.liveFrom);
       });
       return { ok: true };
     } catch (error) {
       const failure = { kind: sqliteErrorKind(error), reason: describe(error) };
-      const hasNew = batch.fresh.length + batch.inserts.length > 0;
-      const hasUpdates = batch.live.length + batch.finishes.length > 0;
+      const hasNew = fresh.length + inserts.length > 0;
+      const hasUpdates = live.length + finishes.length > 0;
       let updatesWritten = false;
       if (failure.kind === 'SQLITE_FULL' && hasNew && hasUpdates) {
         try {
-          inTransaction(this.#db, () => this.#updates(batch));
+          inTransaction(this.#db, updates);
           updatesWritten = true;
         } catch {
           // Still failing: the store keeps them for its retry.
@@ -69,10 +83,5 @@ export class BatchWriter {
       }
       return { ok: false, failure, updatesWritten };
     }
-  }
-
-  #updates(batch: RowBatch): void {
-    this.#rows.updateLive(batch.live);
-    this.#rows.finish(batch.finishes);
   }
 }

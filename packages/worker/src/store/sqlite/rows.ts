@@ -5,6 +5,7 @@ import { JobState } from '../job-state.ts';
 import type { RetryableFailure } from '../retry-policy.ts';
 import type { Backoff, JobAttempt, NewJob } from '../stored-job.ts';
 import type { SqlRow, SqlValue } from './driver.ts';
+import { type RowLayout, type RowSink, ValueList } from './row-pack.ts';
 
 /** The `spec` column: what submit fixed and no transition changes. */
 interface SpecColumn {
@@ -113,76 +114,85 @@ export function specJson(spec: NewJob): string {
 }
 
 /** Appends the NEW_COLUMNS values of `job` (a job that neverStarted) to `out`. */
-export function appendNew(out: SqlValue[], job: JobState): void {
+export function appendNew(out: RowSink, job: JobState): void {
   const { spec } = job;
-  out.push(
-    job.seq,
-    spec.id,
-    spec.plugin,
-    job.status,
-    spec.priority,
-    job.runAt,
-    spec.submittedAt,
-    spec.maxAttempts,
-    specJson(spec),
-  );
+  out.number(job.seq);
+  out.string(spec.id);
+  out.string(spec.plugin);
+  out.string(job.status);
+  out.number(spec.priority);
+  out.number(job.runAt);
+  out.number(spec.submittedAt);
+  out.number(spec.maxAttempts);
+  out.string(specJson(spec));
 }
 
 /** Appends the INSERT_SQL parameters of `job` to `out`. */
-export function appendInsert(out: SqlValue[], job: JobState): void {
+export function appendInsert(out: RowSink, job: JobState): void {
   const { spec } = job;
-  out.push(
-    job.seq,
-    spec.id,
-    spec.plugin,
-    job.status,
-    spec.priority,
-    job.runAt,
-    spec.submittedAt,
-    job.startedAt ?? null,
-    job.endedAt ?? null,
-    spec.maxAttempts,
-    specJson(spec),
-    attemptsJson(job.attempts),
-    job.progress ?? null,
-    job.progressMessage ?? null,
-    json(job.result),
-    json(job.error),
-    job.workerId ?? null,
-    job.workerPid ?? null,
-  );
+  out.number(job.seq);
+  out.string(spec.id);
+  out.string(spec.plugin);
+  out.string(job.status);
+  out.number(spec.priority);
+  out.number(job.runAt);
+  out.number(spec.submittedAt);
+  out.number(job.startedAt);
+  out.number(job.endedAt);
+  out.number(spec.maxAttempts);
+  out.string(specJson(spec));
+  out.string(attemptsJson(job.attempts));
+  out.number(job.progress);
+  out.string(job.progressMessage);
+  out.string(json(job.result));
+  out.string(json(job.error));
+  out.string(job.workerId);
+  out.number(job.workerPid);
 }
 
 /** The columns both updates set, in their order: what a live job's transitions change. */
-function pushLiveColumns(out: SqlValue[], job: JobState): void {
-  out.push(
-    job.status,
-    job.runAt,
-    job.startedAt ?? null,
-    attemptsJson(job.attempts),
-    job.progress ?? null,
-    job.progressMessage ?? null,
-    job.workerId ?? null,
-    job.workerPid ?? null,
-  );
+function appendLiveColumns(out: RowSink, job: JobState): void {
+  out.string(job.status);
+  out.number(job.runAt);
+  out.number(job.startedAt);
+  out.string(attemptsJson(job.attempts));
+  out.number(job.progress);
+  out.string(job.progressMessage);
+  out.string(job.workerId);
+  out.number(job.workerPid);
 }
 
 /** Appends the UPDATE_LIVE_SQL parameters of `job` to `out`. */
-export function appendLiveUpdate(out: SqlValue[], job: JobState): void {
-  pushLiveColumns(out, job);
-  out.push(job.seq);
+export function appendLiveUpdate(out: RowSink, job: JobState): void {
+  appendLiveColumns(out, job);
+  out.number(job.seq);
 }
 
 /** Appends the UPDATE_FINISHED_SQL parameters of `job` (a finished job) to `out`. */
-export function appendFinish(out: SqlValue[], job: JobState): void {
-  pushLiveColumns(out, job);
-  out.push(job.endedAt ?? null, json(job.result), json(job.error), job.seq);
+export function appendFinish(out: RowSink, job: JobState): void {
+  appendLiveColumns(out, job);
+  out.number(job.endedAt);
+  out.string(json(job.result));
+  out.string(json(job.error));
+  out.number(job.seq);
 }
 
+/**
+ * What each append function writes, column by column (`n` number, `s` text), in the order of
+ * a packed batch's kinds of rows: new rows (appendNew), other new rows (appendInsert), live
+ * updates (appendLiveUpdate), finishes (appendFinish).
+ */
+export const BATCH_LAYOUTS = [
+  'nsssnnnns',
+  'nsssnnnnnnssnssssn',
+  'snnsnssnn',
+  'snnsnssnnssn',
+] as const satisfies readonly RowLayout[];
+
 export function insertParams(job: JobState): SqlValue[] {
-  const out: SqlValue[] = [];
+  const out = new ValueList();
   appendInsert(out, job);
-  return out;
+  return out.values;
 }
 
 /** A row read back, as the store's record of the job. */

@@ -53,6 +53,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX finished_status_ended ON jobs (status, ended_at) WHERE ended_at IS NOT NULL;
     `,
   },
+  {
+    // live_seq cost every job's end a delete at the front of an index, which SQLite pays
+    // for with page rebalancing (measured with better-sqlite3, 2,048 finishes to a
+    // transaction: 6.9 µs a finish with it, 4.4 µs without). What a restarted host needs is
+    // only where the live rows start: meta.live_from, at or below the seq of every row with
+    // no ended_at, kept by each write; the open reads the rows from there on by seq.
+    version: 2,
+    sql: `
+      INSERT INTO meta (key, value)
+        SELECT 'live_from', coalesce(min(seq), (SELECT value FROM meta WHERE key = 'next_seq'))
+        FROM jobs INDEXED BY live_seq WHERE ended_at IS NULL;
+      DROP INDEX live_seq;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,21 +11,18 @@ import {
 } from '../job-store.ts';
 import { encodeCursor, matchesQuery, toListQuery } from '../list-filter.ts';
 import type { StoredJob } from '../stored-job.ts';
-import {
-  type SqliteDriver,
-  type SqliteStatement,
-  type SqlValue,
-  sqliteErrorKind,
-} from './driver.ts';
+import { type SqliteDriver, type SqliteStatement, sqliteErrorKind } from './driver.ts';
 import { HistoryQuery } from './history-query.ts';
 import { inTransaction } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
 import type { BatchOutcome, RowBatch } from './row-batch.ts';
+import { RowPacker } from './row-pack.ts';
 import {
   appendFinish,
   appendInsert,
   appendLiveUpdate,
   appendNew,
+  BATCH_LAYOUTS,
   COLUMNS,
   INSERT_SQL,
   insertParams,
@@ -40,10 +37,11 @@ const BATCH_ROWS = 2_000;
 const RETRY_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
-/** Jobs taken out of the dirty set for one write, their rows and the nextSeq it stores. */
+/** Jobs taken out of the dirty set for one write, their rows and the meta values it stores. */
 interface Batch {
   readonly jobs: JobState[];
   readonly nextSeq: number;
+  readonly liveFrom: number;
   readonly rows: RowBatch;
 }
 
@@ -77,6 +75,8 @@ export class SqliteJobStore extends JobLedger {
   readonly #saveNextSeq: SqliteStatement;
   /** meta.next_seq as committed: a write that adds no job leaves the meta page alone. */
   #savedNextSeq: number;
+  /** meta.live_from as committed (see schema.ts, version 2). */
+  #savedLiveFrom: number;
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
@@ -112,10 +112,14 @@ export class SqliteJobStore extends JobLedger {
     this.#savedNextSeq = Number(saved ?? 1);
     this.nextSeq = Math.max(this.#savedNextSeq, Number(newest?.seq ?? 0) + 1);
     this.lastSubmittedAt = Number(newest?.submitted_at ?? 0);
-    const live = db.prepare(
-      `SELECT ${COLUMNS} FROM jobs INDEXED BY live_seq WHERE ended_at IS NULL ORDER BY seq`,
+    this.#savedLiveFrom = Number(
+      db.prepare("SELECT value FROM meta WHERE key = 'live_from'").get()?.value ?? 1,
     );
-    for (const row of live.all()) this.adopt(rowToState(row));
+    // Every row with no ended_at is at or after live_from: the rows from there on, by seq.
+    const live = db.prepare(
+      `SELECT ${COLUMNS} FROM jobs WHERE seq >= ? AND ended_at IS NULL ORDER BY seq`,
+    );
+    for (const row of live.all(this.#savedLiveFrom)) this.adopt(rowToState(row));
   }
 
   protected persistNew(job: JobState): void {
@@ -303,30 +307,45 @@ export class SqliteJobStore extends JobLedger {
   /** Up to `maxRows` dirty jobs, out of the dirty set, and their rows. */
   #takeBatch(maxRows: number): Batch | undefined {
     if (this.#dirty.size === 0) return undefined;
-    const jobs: JobState[] = [];
-    const fresh: SqlValue[] = [];
-    const inserts: SqlValue[] = [];
-    const live: SqlValue[] = [];
-    const finishes: SqlValue[] = [];
+    // Sorted by kind first, so that the packer's arrays are allocated at their exact size.
+    const fresh: JobState[] = [];
+    const inserts: JobState[] = [];
+    const live: JobState[] = [];
+    const finishes: JobState[] = [];
+    let taken = 0;
     for (const job of this.#dirty) {
-      if (jobs.length >= maxRows) break;
-      jobs.push(job);
-      if (job.rowless) {
-        if (neverStarted(job)) appendNew(fresh, job);
-        else appendInsert(inserts, job);
-      } else if (job.terminal) appendFinish(finishes, job);
-      else appendLiveUpdate(live, job);
+      if (taken++ >= maxRows) break;
+      if (job.rowless) (neverStarted(job) ? fresh : inserts).push(job);
+      else (job.terminal ? finishes : live).push(job);
     }
+    const packer = new RowPacker(BATCH_LAYOUTS, [
+      fresh.length,
+      inserts.length,
+      live.length,
+      finishes.length,
+    ]);
+    for (const job of fresh) appendNew(packer, job);
+    for (const job of inserts) appendInsert(packer, job);
+    for (const job of live) appendLiveUpdate(packer, job);
+    for (const job of finishes) appendFinish(packer, job);
+    const jobs = [...fresh, ...inserts, ...live, ...finishes];
     for (const job of jobs) this.#dirty.delete(job);
     const nextSeq = this.nextSeq;
+    // Any row this write leaves without ended_at is a job in memory that does not end in it
+    // (a finished job out of the dirty set ends in this write: no other is in flight), and
+    // the map holds jobs in seq order: the first such job's seq is at or below every such row's.
+    let liveFrom = nextSeq;
+    for (const job of this.live.values()) {
+      if (job.terminal && !this.#dirty.has(job)) continue;
+      liveFrom = job.seq;
+      break;
+    }
     const rows: RowBatch = {
-      fresh,
-      inserts,
-      live,
-      finishes,
+      rows: packer.finish(),
       nextSeq: nextSeq === this.#savedNextSeq ? undefined : nextSeq,
+      liveFrom: liveFrom === this.#savedLiveFrom ? undefined : liveFrom,
     };
-    return { jobs, nextSeq, rows };
+    return { jobs, nextSeq, liveFrom, rows };
   }
 
   /**
@@ -338,6 +357,7 @@ export class SqliteJobStore extends JobLedger {
   #apply(batch: Batch, outcome: BatchOutcome): JobStoreError | undefined {
     if (outcome.ok) {
       this.#savedNextSeq = batch.nextSeq;
+      this.#savedLiveFrom = batch.liveFrom;
       this.#written(batch.jobs);
       return undefined;
     }
