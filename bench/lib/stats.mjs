@@ -45,3 +45,21 @@ export async function medianLatency(rounds, runOne, warmup = 2) {
   }
   return median(times);
 }
+
+/**
+ * medianLatency of several tasks at once, their rounds interleaved (a, b, a, b, …), so that a
+ * machine that gets busier or quieter during the run moves every task alike and their ratio
+ * stays fair. Returns the median of each, in the order given.
+ */
+export async function interleavedMedianLatency(rounds, tasks, warmup = 2) {
+  for (let i = 0; i < warmup; i++) for (const task of tasks) await task();
+  const times = tasks.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let index = 0; index < tasks.length; index++) {
+      const start = process.hrtime.bigint();
+      await tasks[index]();
+      times[index].push(elapsedMs(start));
+    }
+  }
+  return times.map(median);
+}

@@ -1,5 +1,6 @@
 // (2) A no-op plugwork job, submit to result, one worker: latency and pipelined throughput.
 import { Bench } from 'tinybench';
+import { startEchoFloor } from '../lib/echo-floor.mjs';
 import { startManager } from '../lib/manager.mjs';
 import { elapsedMs, median } from '../lib/stats.mjs';
 
@@ -13,14 +14,21 @@ export async function measureNoopJob(config) {
   await bench.run();
   const latency = bench.tasks[0].result.latency;
 
+  // Pipelined rounds take turns with rounds of the IPC floor's echo child, so that drift in the
+  // machine touches both alike (the floor suite's own pipelined rate ran minutes earlier).
+  const echo = await startEchoFloor();
+  await echo.pipelined(config.pipelined);
   const rates = [];
+  const floorRates = [];
   for (let round = 0; round < config.rounds; round++) {
+    floorRates.push(await echo.pipelined(config.pipelined));
     const start = process.hrtime.bigint();
     const results = [];
     for (let i = 0; i < config.pipelined; i++) results.push(job());
     await Promise.all(results);
     rates.push(config.pipelined / (elapsedMs(start) / 1000));
   }
+  await echo.stop();
   await manager.shutdown();
 
   // For context: a worker runs one job at a time (so a kill cancels exactly one job), which caps
@@ -40,6 +48,7 @@ export async function measureNoopJob(config) {
     p99: latency.p99,
     samples: latency.samplesCount,
     perSecond: median(rates),
+    floorPerSecond: median(floorRates),
     perSecondTwoWorkers: median(poolRates),
   };
 }
