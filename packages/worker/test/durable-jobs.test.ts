@@ -109,8 +109,10 @@ describe('durable jobs', () => {
       const blocker = jobs.submit('sleep', { ms: 300 }, { id: 'blocker' });
       expect(order).toEqual(['blocker']);
       const submittedAt = Date.now();
+      // The delay is far beyond the blocker's end, so that a loaded machine that ends the
+      // blocker late still finds 'later' not yet due when the others run.
       const handles = [
-        jobs.submit('noop', {}, { id: 'later', delay: 400, priority: 0 }),
+        jobs.submit('noop', {}, { id: 'later', delay: 1_500, priority: 0 }),
         jobs.submit('noop', {}, { id: 'p5-a', priority: 5 }),
         jobs.submit('noop', {}, { id: 'p1', priority: 1 }),
         jobs.submit('noop', {}, { id: 'p5-b', priority: 5 }),
@@ -119,8 +121,8 @@ describe('durable jobs', () => {
       await Promise.all([blocker.done, ...handles.map((handle) => handle.done)]);
       expect(order).toEqual(['blocker', 'p0', 'p1', 'p5-a', 'p5-b', 'later']);
       const later = jobs.getJob('later')!;
-      expect(later.startedAt! - submittedAt).toBeGreaterThanOrEqual(390);
-      expect(later.runAt).toBe(later.submittedAt + 400);
+      expect(later.startedAt! - submittedAt).toBeGreaterThanOrEqual(1_490);
+      expect(later.runAt).toBe(later.submittedAt + 1_500);
     });
 
     it('lists history by status, plugin and time, a page at a time', async () => {
