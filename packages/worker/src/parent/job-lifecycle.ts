@@ -7,11 +7,11 @@ import {
   WorkerErrorCode,
   WorkerRequestError,
 } from '../errors.ts';
-import { AfterTurn } from './after-turn.ts';
 import { occupancy } from './dispatch.ts';
 import type { JobRecord, StopReason } from './job.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { RestartDecision } from './restart-policy.ts';
+import { RetainedJobs } from './retained-jobs.ts';
 import type { ExitInfo } from './worker-handle.ts';
 import type { KillReason, WorkerSlot } from './worker-slot.ts';
 
@@ -45,17 +45,17 @@ export interface LifecycleHooks {
 export class JobLifecycle {
   readonly #context: ManagerContext;
   readonly #hooks: LifecycleHooks;
-  /** Finished jobs still in context.jobs. */
-  #finishedHeld = 0;
+  readonly #retained: RetainedJobs;
 
   constructor(context: ManagerContext, hooks: LifecycleHooks) {
     this.#context = context;
     this.#hooks = hooks;
+    this.#retained = new RetainedJobs(context.jobs, context.options.retainJobs);
   }
 
   /** Forgot `count` finished jobs (clearCompleted). */
   forgotten(count: number): void {
-    this.#finishedHeld -= count;
+    this.#retained.forgotten(count);
   }
 
   // ---- handing a job to a worker ----------------------------------------------------------
@@ -102,7 +102,7 @@ export class JobLifecycle {
         () => this.stop(record, 'stall'),
       );
     }
-    slot.labelOutput(record);
+    slot.output.moveTo(record);
     this.#context.emitJob('job:started', record);
   }
 
@@ -361,31 +361,9 @@ export class JobLifecycle {
           : 'job:cancelled',
       record,
     );
-    this.#retire();
+    this.#retained.ended();
     this.#hooks.ended?.();
   }
-
-  /**
-   * Keeps about retainJobs finished jobs for getJob/listJobs, forgetting the oldest. Swept in
-   * batches (10% over the bound) so that finishing a job costs no Map surgery of its own, and
-   * after the turn (after-turn.ts), so that no job's result waits for the sweep.
-   */
-  #retire(): void {
-    this.#finishedHeld++;
-    const keep = this.#context.options.retainJobs;
-    if (this.#finishedHeld > keep + Math.max(16, keep / 10)) this.#sweep.request();
-  }
-
-  readonly #sweep = new AfterTurn(() => {
-    const keep = this.#context.options.retainJobs;
-    // Values, not entries: an entry is an array made per step.
-    for (const record of this.#context.jobs.values()) {
-      if (this.#finishedHeld <= keep) break;
-      if (!record.terminal) continue;
-      this.#context.jobs.delete(record.id);
-      this.#finishedHeld--;
-    }
-  });
 
   // ---- a worker is gone -----------------------------------------------------------------------
 

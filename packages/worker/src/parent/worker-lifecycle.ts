@@ -78,12 +78,12 @@ export function workerLifecycle(parts: {
     onProtocolError: (slot, error, raw) => messages.onProtocolError(slot, error, raw),
     onForged: (slot, raw, count) => messages.onForged(slot, raw, count),
     onOutput: (slot, line, pid) => {
-      const plugin = slot.outputPlugin;
+      const plugin = slot.output.plugin;
       context.logger.output(`[worker ${pid} ${plugin ?? '-'}] ${line.text}`, {
         workerId: slot.id,
         pid,
         plugin,
-        jobId: slot.outputJobId,
+        jobId: slot.output.jobId,
         stream: line.stream,
         text: line.text,
       });

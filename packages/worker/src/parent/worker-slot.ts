@@ -15,6 +15,7 @@ import {
 import type { JobRecord } from './job.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import type { ForwardedLine } from './output-forwarder.ts';
+import { OutputLabel } from './output-label.ts';
 import { type RestartDecision, RestartPolicy, type RestartSettings } from './restart-policy.ts';
 import { StartRule, WatchedMap } from './start-rule.ts';
 import { type ExitInfo, WorkerHandle } from './worker-handle.ts';
@@ -109,18 +110,8 @@ export class WorkerSlot {
   loading = false;
   /** Takes no new job: it is about to be killed (a job ignored its cancel). */
   draining: { jobId: string; reason: KillReason; timer: NodeJS.Timeout | undefined } | undefined;
-  /**
-   * The plugin the worker's output lines are labelled with: the current job's, or after it the
-   * last job's. Output travels on its own pipe, so it can arrive after the job's result; the
-   * label therefore moves to a new job one event-loop turn after dispatch (the worker cannot
-   * print for a job before the execute message has made a round trip), so what the previous
-   * job printed and the host has already received keeps that job's name.
-   */
-  outputPlugin: string | undefined;
-  /** The job the output lines are labelled with, moving with `outputPlugin`. */
-  outputJobId: string | undefined;
-  /** The job that began last, whose name the output takes at the end of the turn. */
-  #nextLabel: JobRecord | undefined;
+  /** What the worker's output lines are labelled with (output-label.ts). */
+  readonly output = new OutputLabel(this.jobs);
   restarts = 0;
   /** Why the slot failed, once it has. */
   failure: string | undefined;
@@ -206,25 +197,6 @@ export class WorkerSlot {
     this.#rule?.admit(this, job);
     if (this.state === 'idle') this.#setState('busy');
   }
-
-  /**
-   * The worker began this job: its output is labelled with its plugin from now on. Of the jobs
-   * that began in one turn the last one names the output, so one pending turn serves them all
-   * (a burst of short jobs used to pay a setImmediate each).
-   */
-  labelOutput(job: JobRecord): void {
-    const scheduled = this.#nextLabel !== undefined;
-    this.#nextLabel = job;
-    if (!scheduled) setImmediate(this.#applyLabel);
-  }
-
-  readonly #applyLabel = (): void => {
-    const job = this.#nextLabel;
-    this.#nextLabel = undefined;
-    if (job === undefined || this.jobs.get(job.id) !== job) return;
-    this.outputPlugin = job.plugin;
-    this.outputJobId = job.id;
-  };
 
   /** The worker is done with this job (or it never needed the worker): take what comes next. */
   release(job: JobRecord): void {
@@ -337,9 +309,7 @@ export class WorkerSlot {
   async #launch(): Promise<ReadyResponse> {
     this.#setState('starting');
     let handle: WorkerHandle | undefined;
-    this.outputPlugin = undefined;
-    this.outputJobId = undefined;
-    this.#nextLabel = undefined;
+    this.output.reset();
     handle = await WorkerHandle.spawn({
       workerId: this.id,
       launch: this.#settings.launch,

@@ -113,8 +113,8 @@ export function specJson(spec: NewJob): string {
   return `${text}}`;
 }
 
-/** Appends the NEW_COLUMNS values of `job` (a job that neverStarted) to `out`. */
-export function appendNew(out: RowSink, job: JobState): void {
+/** The columns both kinds of new row begin with, in their order. */
+function appendLeadingColumns(out: RowSink, job: JobState): void {
   const { spec } = job;
   out.number(job.seq);
   out.string(spec.id);
@@ -123,6 +123,12 @@ export function appendNew(out: RowSink, job: JobState): void {
   out.number(spec.priority);
   out.number(job.runAt);
   out.number(spec.submittedAt);
+}
+
+/** Appends the NEW_COLUMNS values of `job` (a job that neverStarted) to `out`. */
+export function appendNew(out: RowSink, job: JobState): void {
+  const { spec } = job;
+  appendLeadingColumns(out, job);
   out.number(spec.maxAttempts);
   out.string(specJson(spec));
 }
@@ -130,13 +136,7 @@ export function appendNew(out: RowSink, job: JobState): void {
 /** Appends the INSERT_SQL parameters of `job` to `out`. */
 export function appendInsert(out: RowSink, job: JobState): void {
   const { spec } = job;
-  out.number(job.seq);
-  out.string(spec.id);
-  out.string(spec.plugin);
-  out.string(job.status);
-  out.number(spec.priority);
-  out.number(job.runAt);
-  out.number(spec.submittedAt);
+  appendLeadingColumns(out, job);
   out.number(job.startedAt);
   out.number(job.endedAt);
   out.number(spec.maxAttempts);
