@@ -70,8 +70,11 @@ export class JobLifecycle {
       void this.#loadThenExecute(record, slot);
       return;
     }
-    if (how === 'start') this.#markStarted(record, slot);
     this.#execute(record, slot);
+    // A start's bookkeeping (the store, stats, timers, events) runs after the request has
+    // left, while it travels and the worker runs the job, not on the way to the write. A
+    // request the channel refused has ended the job already.
+    if (how === 'start' && !record.terminal) this.#markStarted(record, slot);
   }
 
   /** Jobs the worker has started since the host last looked (a job ahead of them ended). */

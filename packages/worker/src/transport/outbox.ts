@@ -1,5 +1,7 @@
 import type { Transport } from './transport.ts';
 
+const RESOLVED = Promise.resolve();
+
 /** A message waiting in the outbox, and who hears when it could not go. */
 interface Queued {
   message: object;
@@ -31,7 +33,12 @@ export class Outbox {
    */
   constructor(transport: Transport, until: 'microtask' | 'immediate' = 'microtask') {
     this.#transport = transport;
-    this.#schedule = until === 'microtask' ? queueMicrotask : (flush) => void setImmediate(flush);
+    // A settled promise's then rather than queueMicrotask, which makes an async resource for
+    // each callback: the first message of every turn pays for this scheduling.
+    this.#schedule =
+      until === 'microtask'
+        ? (flush) => void RESOLVED.then(flush)
+        : (flush) => void setImmediate(flush);
   }
 
   /**
