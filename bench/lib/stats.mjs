@@ -20,11 +20,11 @@ export function elapsedMs(start) {
 
 /**
  * Jobs per second of `count` jobs submitted at once (`runOne(i)` returns each one's promise):
- * one warm-up batch, then the median of `rounds` batches.
+ * `warmup` unmeasured batches (one unless told), then the median of `rounds` batches.
  */
-export async function burstRate(rounds, count, runOne) {
+export async function burstRate(rounds, count, runOne, warmup = 1) {
   const batch = () => Promise.all(Array.from({ length: count }, (_, i) => runOne(i)));
-  await batch();
+  for (let round = 0; round < warmup; round++) await batch();
   const rates = [];
   for (let round = 0; round < rounds; round++) {
     const start = process.hrtime.bigint();
@@ -62,4 +62,26 @@ export async function interleavedMedianLatency(rounds, tasks, warmup = 2) {
     }
   }
   return times.map(median);
+}
+
+/**
+ * Sequential latencies of several tasks whose runs come in alternating blocks (`blockSize` runs
+ * of a, then of b, …, `blocks` times), in ms: a machine that drifts between quiet and busy
+ * touches every task alike, and a block is long enough that switching tasks costs the first
+ * run of a block only. Returns each task's samples, in the order given.
+ */
+export async function blockInterleavedLatencies(blocks, blockSize, tasks) {
+  const samples = tasks.map(() => []);
+  for (let block = 0; block < blocks; block++) {
+    for (let index = 0; index < tasks.length; index++) {
+      const task = tasks[index];
+      const times = samples[index];
+      for (let i = 0; i < blockSize; i++) {
+        const start = process.hrtime.bigint();
+        await task();
+        times.push(elapsedMs(start));
+      }
+    }
+  }
+  return samples;
 }

@@ -1,22 +1,28 @@
 // (2) A no-op plugwork job, submit to result, one worker: latency and pipelined throughput.
-import { Bench } from 'tinybench';
 import { startEchoFloor } from '../lib/echo-floor.mjs';
 import { startManager } from '../lib/manager.mjs';
-import { elapsedMs, median } from '../lib/stats.mjs';
+import { blockInterleavedLatencies, elapsedMs, median, percentile } from '../lib/stats.mjs';
 
 export async function measureNoopJob(config) {
   const manager = await startManager({ pluginConfigs: { noop: {} } });
   const job = () => manager.submit('noop').result;
-  for (let i = 0; i < 200; i++) await job();
+  const echo = await startEchoFloor();
+  for (let i = 0; i < 2_000; i++) {
+    await job();
+    await echo.roundTrip();
+  }
 
-  const bench = new Bench({ time: config.latencyMs, warmup: true, warmupTime: 200 });
-  bench.add('plugwork no-op job', job);
-  await bench.run();
-  const latency = bench.tasks[0].result.latency;
+  // Latency in blocks that take turns with blocks of the echo floor's round trips: the floor
+  // suite's own numbers were measured minutes earlier, and this machine's round trip drifts by
+  // more than the target's margin between two such moments (it read 57–69 µs in one hour).
+  const [floorTimes, jobTimes] = await blockInterleavedLatencies(
+    config.latencyBlocks,
+    config.latencyBlockSize,
+    [echo.roundTrip, job],
+  );
 
   // Pipelined rounds take turns with rounds of the IPC floor's echo child, so that drift in the
   // machine touches both alike (the floor suite's own pipelined rate ran minutes earlier).
-  const echo = await startEchoFloor();
   await echo.pipelined(config.pipelined);
   const rates = [];
   const floorRates = [];
@@ -44,9 +50,11 @@ export async function measureNoopJob(config) {
   }
   await pool.shutdown();
   return {
-    p50: latency.p50,
-    p99: latency.p99,
-    samples: latency.samplesCount,
+    p50: percentile(jobTimes, 50),
+    p99: percentile(jobTimes, 99),
+    floorP50: percentile(floorTimes, 50),
+    floorP99: percentile(floorTimes, 99),
+    samples: jobTimes.length,
     perSecond: median(rates),
     floorPerSecond: median(floorRates),
     perSecondTwoWorkers: median(poolRates),
