@@ -51,8 +51,9 @@ export interface ExecuteRequestInit {
  */
 export function createExecuteRequest(init: ExecuteRequestInit): ExecuteRequest {
   const params = init.params ?? {};
-  for (const key of Object.keys(params)) {
-    if (reserved.has(key)) {
+  // for…in with an own-key test rather than Object.keys: no array per message.
+  for (const key in params) {
+    if (reserved.has(key) && Object.hasOwn(params, key)) {
       throw new ProtocolError(
         `Job parameter "${key}" of plugin "${init.pluginName}" uses a key reserved by the protocol (${RESERVED_EXECUTE_KEYS.join(', ')}); rename the parameter`,
         { code: ProtocolErrorCode.RESERVED_KEY, messageType: 'execute', field: key },

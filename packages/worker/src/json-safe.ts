@@ -22,7 +22,7 @@ export function toJsonSafe(value: unknown, root: string): unknown {
   // Most values are plain JSON already: prove that with a lean walk that tracks no path and
   // copies nothing (2.5x cheaper on the bench's 1 MB result). Only when it finds anything
   // else, walk again the careful way, which converts and names the place of what it cannot.
-  if (isPlainJson(value)) return value;
+  if (isFlatPlainObject(value) || isPlainJson(value)) return value;
   const walk: Walk = { root, path: [], ancestors: [] };
   try {
     return convert(value, walk);
@@ -33,6 +33,38 @@ export function toJsonSafe(value: unknown, root: string): unknown {
     }
     throw error;
   }
+}
+
+/**
+ * isPlainJson for the most common value of all, a plain object of scalars (job params, a small
+ * result, `{}`): with nothing nested it cannot hold a cycle, so it needs no list of ancestors,
+ * the one allocation of the general walk. False, leaving it to that walk, at the first value
+ * that is not a JSON scalar.
+ */
+function isFlatPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (key === '__proto__') return false;
+    const item = object[key];
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (Number.isFinite(item)) continue;
+        return false;
+      case 'object':
+        if (item === null) continue;
+        return false;
+      default:
+        return false;
+    }
+  }
+  return true;
 }
 
 /**
