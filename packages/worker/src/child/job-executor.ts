@@ -3,6 +3,7 @@ import { RESERVED_EXECUTE_KEYS } from '@plugwork/protocol/wire';
 import { ChildMessages, describe, ResultErrorCode } from '../errors.ts';
 import { NotJsonSafeError } from '../json-safe.ts';
 import { jsonBytesOver, OverLimitError } from '../json-size.ts';
+import { RenewingMap } from '../renewing-map.ts';
 import { ChannelSendError } from '../transport/transport.ts';
 import { CodedError } from './coded-error.ts';
 import { RunningJob } from './running-job.ts';
@@ -59,7 +60,7 @@ const HOLD_RESULTS_MS = 0.05;
 export class JobExecutor {
   readonly #host: ExecutorHost;
   readonly #pending: ExecuteRequest[] = [];
-  readonly #running = new Map<string, RunningJob>();
+  readonly #running: Map<string, RunningJob> = new RenewingMap<string, RunningJob>();
   readonly #perPlugin = new Map<string, number>();
   /** Running jobs whose plugin allows only one at a time (then it is the only one). */
   #exclusiveJobs = 0;

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { describe } from '../errors.ts';
 import type { ResolvedOptions } from '../options.ts';
+import { RenewingMap } from '../renewing-map.ts';
 import type { RecordQueue } from './durable-queue.ts';
 import type { JobManagerEvents } from './events.ts';
 import type { JobRecord } from './job.ts';
@@ -31,7 +32,8 @@ export class ManagerContext {
   readonly slots: WorkerSlot[] = [];
   /** The JobManager replaces it with its store's queue (durable-queue.ts). */
   queue: RecordQueue;
-  readonly jobs = new Map<string, JobRecord>();
+  /** Renewing: see renewing-map.ts. */
+  readonly jobs: Map<string, JobRecord> = new RenewingMap<string, JobRecord>();
   readonly stats = new StatsCollector();
   /** How many jobs of each plugin a worker may hold ahead (grows for short jobs). */
   readonly prefetch: PrefetchWindow;

@@ -1,3 +1,4 @@
+import { RenewingSet } from '../renewing-map.ts';
 import type { JobRecord } from './job.ts';
 
 /** What the start rule needs from a worker slot. */
@@ -20,7 +21,7 @@ export function concurrencyOf(slot: RuleSlot, plugin: string): number {
  */
 export class StartRule {
   /** The started jobs, in the order they were sent (the first jobs the slot holds). */
-  readonly started = new Set<JobRecord>();
+  readonly started: Set<JobRecord> = new RenewingSet<JobRecord>();
   /** Started jobs per plugin, for plugins that run beside others. */
   readonly #perPlugin = new Map<string, number>();
   /** A started job needs the worker to itself (concurrency 1). */

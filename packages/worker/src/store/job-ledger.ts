@@ -1,4 +1,5 @@
 import { type JobFailure, JobFailures, JobStoreError } from '../errors.ts';
+import { RenewingMap } from '../renewing-map.ts';
 import { JobState } from './job-state.ts';
 import type {
   InsertResult,
@@ -22,7 +23,8 @@ import type { AttemptWorker, JobOutcome, NewJob, StoredJob } from './stored-job.
 export abstract class JobLedger implements JobStore {
   abstract readonly kind: 'memory' | 'sqlite';
   abstract readonly file: string | undefined;
-  protected readonly live = new Map<string, JobState>();
+  /** Renewing: see renewing-map.ts. */
+  protected readonly live: Map<string, JobState> = new RenewingMap<string, JobState>();
   protected readonly queue = new RunQueue();
   /** The next job's seq. */
   protected nextSeq = 1;

@@ -1,3 +1,4 @@
+import { RenewingSet } from '../renewing-map.ts';
 import { JobLedger } from './job-ledger.ts';
 import type { JobState } from './job-state.ts';
 import {
@@ -31,7 +32,7 @@ export class MemoryJobStore extends JobLedger {
     cancelled: [],
   };
   /** Pending and running jobs, in seq order (jobs enter in that order and never re-enter). */
-  readonly #active = new Set<JobState>();
+  readonly #active: Set<JobState> = new RenewingSet<JobState>();
   #pruning: Promise<PruneReport> | undefined;
   /** Pruned jobs still in #order. */
   #droppedInOrder = 0;
