@@ -85,3 +85,22 @@ export async function blockInterleavedLatencies(blocks, blockSize, tasks) {
   }
   return samples;
 }
+
+/**
+ * burstRate of several contenders whose rounds take turns (a, b, c, a, b, c, …), after
+ * `warmup` unmeasured rounds of each: drift in the machine touches every one alike. `runners`
+ * are functions `(i) => promise` as for burstRate. Returns each one's median rate, in order.
+ */
+export async function interleavedBurstRates(rounds, count, runners, warmup = 1) {
+  const batch = (runOne) => Promise.all(Array.from({ length: count }, (_, i) => runOne(i)));
+  for (let round = 0; round < warmup; round++) for (const runOne of runners) await batch(runOne);
+  const rates = runners.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let index = 0; index < runners.length; index++) {
+      const start = process.hrtime.bigint();
+      await batch(runners[index]);
+      rates[index].push(count / (elapsedMs(start) / 1000));
+    }
+  }
+  return rates.map(median);
+}

@@ -7,29 +7,24 @@ import { fsAdapter } from '@plugwork/adapter-fs';
 import { startBarePool } from '../lib/bare-pool.mjs';
 import { startManager } from '../lib/manager.mjs';
 import { peers } from '../lib/peers.mjs';
-import { burstRate } from '../lib/stats.mjs';
+import { burstRate, interleavedBurstRates } from '../lib/stats.mjs';
 
 const WORKERS = 2;
 const MS = 10;
 const PLUGINS = new URL('../fixtures/plugins', import.meta.url).pathname;
 
+const startWaitManager = () =>
+  startManager({
+    adapter: fsAdapter({ directories: [PLUGINS] }),
+    poolSize: WORKERS,
+    pluginConfigs: { wait: {} },
+  });
+
 export async function measureWaitJobs(config) {
   const count = config.waitJobs;
-  // Every contender first serves `waitWarmup` rounds: a host runs such jobs for hours, and the
-  // first few thousand jobs of a fresh process are still being compiled (plugwork's host CPU
-  // per round of 200 fell from 15–55 ms in rounds 2–8 to 4–8 ms from round 12 on). The rounds
-  // right after one warm-up round are kept as a context row.
-  const warmup = config.waitWarmup;
-  const floorPool = await startBarePool('wait-child.mjs', WORKERS);
-  const floor = await burstRate(config.rounds, count, () => floorPool.run({ ms: MS }), warmup);
-  await floorPool.close();
-
-  const startWaitManager = () =>
-    startManager({
-      adapter: fsAdapter({ directories: [PLUGINS] }),
-      poolSize: WORKERS,
-      pluginConfigs: { wait: {} },
-    });
+  // For context: a fresh manager's rounds right after one warm-up round, while the host's
+  // code for these jobs is still being compiled (its CPU per round of 200 fell from 15–55 ms
+  // in rounds 2–8 to 4–8 ms from round 12 on).
   const fresh = await startWaitManager();
   const plugworkFresh = await burstRate(
     config.rounds,
@@ -37,26 +32,42 @@ export async function measureWaitJobs(config) {
     () => fresh.submit('wait', { ms: MS }).result,
   );
   await fresh.shutdown();
-  const manager = await startWaitManager();
-  const plugwork = await burstRate(
-    config.rounds,
-    count,
-    () => manager.submit('wait', { ms: MS }).result,
-    warmup,
-  );
-  await manager.shutdown();
 
+  // The judged contenders (the floor, plugwork, the peers with per-worker concurrency) first
+  // serve `waitWarmup` rounds each, as a host that runs such jobs for hours has, then take
+  // turns round by round, so that drift in the machine touches them alike.
+  const floorPool = await startBarePool('wait-child.mjs', WORKERS);
+  const manager = await startWaitManager();
+  const concurrent = peers.filter((peer) => peer.concurrency > 1);
+  const concurrentPools = concurrent.map((peer) => peer.start({ workers: WORKERS }));
+  const [floor, plugwork, ...concurrentRates] = await interleavedBurstRates(
+    config.waitRounds,
+    count,
+    [
+      () => floorPool.run({ ms: MS }),
+      () => manager.submit('wait', { ms: MS }).result,
+      ...concurrentPools.map((pool) => (i) => pool.run('wait', { job_id: `job-${i}`, ms: MS })),
+    ],
+    config.waitWarmup,
+  );
+  await floorPool.close();
+  await manager.shutdown();
+  await Promise.all(concurrentPools.map((pool) => pool.close()));
+
+  // Pools that run one job per worker at a time need a second per round: one warm-up round.
   const results = [];
   for (const peer of peers) {
+    const index = concurrent.indexOf(peer);
+    if (index >= 0) {
+      results.push({ name: peer.name, value: concurrentRates[index] });
+      continue;
+    }
     const pool = peer.start({ workers: WORKERS });
-    const value = await burstRate(
-      config.rounds,
-      count,
-      (i) => pool.run('wait', { job_id: `job-${i}`, ms: MS }),
-      warmup,
+    const value = await burstRate(config.rounds, count, (i) =>
+      pool.run('wait', { job_id: `job-${i}`, ms: MS }),
     );
     await pool.close();
     results.push({ name: peer.name, value });
   }
-  return { count, warmup, floor, plugwork, plugworkFresh, peers: results };
+  return { count, warmup: config.waitWarmup, floor, plugwork, plugworkFresh, peers: results };
 }
