@@ -119,6 +119,9 @@ export async function measureNodeScaling(redis, config) {
     );
     const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
     const queue = new Queue('cpu', { connection, prefix });
+    // waitUntilFinished adds a 'closing' listener to the queue per job it waits for: a round's
+    // jobs are awaited together, beyond Node's default warning bound of 10.
+    queue.setMaxListeners(0);
     const events = new QueueEvents('cpu', { connection, prefix });
     await events.waitUntilReady();
     const rate = await cpuRate(config, workers, async (jobs) => {
