@@ -17,10 +17,13 @@
  * The renewal happens on an insert, never on a delete: code that deletes while it iterates
  * (a sweep) keeps its iterator's Map. An insert during an iteration may leave that iterator on
  * the old Map, which then misses entries added meanwhile; nothing here iterates while adding.
+ *
+ * Neither class declares itself a Map or a Set: the runtimes' libraries keep adding methods to
+ * those (Deno's has `getOrInsert`, `union`, …), and the bookkeeping needs only these.
  */
 const RENEW_AFTER = 1_000;
 
-export class RenewingMap<K, V> implements Map<K, V> {
+export class RenewingMap<K, V> {
   #map = new Map<K, V>();
   #deletes = 0;
 
@@ -76,13 +79,13 @@ export class RenewingMap<K, V> implements Map<K, V> {
     return this.#map.entries();
   }
 
-  forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+  forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
     for (const [key, value] of this.#map) callback.call(thisArg, value, key, this);
   }
 }
 
 /** The Set counterpart of RenewingMap, for the same reason. */
-export class RenewingSet<T> implements Set<T> {
+export class RenewingSet<T> {
   #set = new Set<T>();
   #deletes = 0;
 
@@ -134,7 +137,7 @@ export class RenewingSet<T> implements Set<T> {
     return this.#set.values();
   }
 
-  forEach(callback: (value: T, key: T, set: Set<T>) => void, thisArg?: unknown): void {
+  forEach(callback: (value: T, key: T, set: this) => void, thisArg?: unknown): void {
     for (const value of this.#set) callback.call(thisArg, value, value, this);
   }
 }

@@ -60,7 +60,7 @@ const HOLD_RESULTS_MS = 0.05;
 export class JobExecutor {
   readonly #host: ExecutorHost;
   readonly #pending: ExecuteRequest[] = [];
-  readonly #running: Map<string, RunningJob> = new RenewingMap<string, RunningJob>();
+  readonly #running = new RenewingMap<string, RunningJob>();
   readonly #perPlugin = new Map<string, number>();
   /** Running jobs whose plugin allows only one at a time (then it is the only one). */
   #exclusiveJobs = 0;

@@ -33,7 +33,7 @@ export class ManagerContext {
   /** The JobManager replaces it with its store's queue (durable-queue.ts). */
   queue: RecordQueue;
   /** Renewing: see renewing-map.ts. */
-  readonly jobs: Map<string, JobRecord> = new RenewingMap<string, JobRecord>();
+  readonly jobs = new RenewingMap<string, JobRecord>();
   readonly stats = new StatsCollector();
   /** How many jobs of each plugin a worker may hold ahead (grows for short jobs). */
   readonly prefetch: PrefetchWindow;

@@ -1,3 +1,4 @@
+import type { RenewingMap } from '../renewing-map.ts';
 import { AfterTurn } from './after-turn.ts';
 import type { JobRecord } from './job.ts';
 
@@ -8,12 +9,12 @@ import type { JobRecord } from './job.ts';
  * so that no job's result waits for the sweep.
  */
 export class RetainedJobs {
-  readonly #jobs: Map<string, JobRecord>;
+  readonly #jobs: RenewingMap<string, JobRecord>;
   readonly #keep: number;
   /** Finished jobs still in the map. */
   #held = 0;
 
-  constructor(jobs: Map<string, JobRecord>, keep: number) {
+  constructor(jobs: RenewingMap<string, JobRecord>, keep: number) {
     this.#jobs = jobs;
     this.#keep = keep;
   }

@@ -21,7 +21,7 @@ export function concurrencyOf(slot: RuleSlot, plugin: string): number {
  */
 export class StartRule {
   /** The started jobs, in the order they were sent (the first jobs the slot holds). */
-  readonly started: Set<JobRecord> = new RenewingSet<JobRecord>();
+  readonly started = new RenewingSet<JobRecord>();
   /** Started jobs per plugin, for plugins that run beside others. */
   readonly #perPlugin = new Map<string, number>();
   /** A started job needs the worker to itself (concurrency 1). */

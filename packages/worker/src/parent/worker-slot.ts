@@ -100,7 +100,7 @@ export class WorkerSlot {
    * The jobs handed to the worker and not yet answered, in the order they were sent: running,
    * prefetched, or (ended for their users already) waiting for the worker's answer.
    */
-  readonly jobs: Map<string, JobRecord> = new RenewingMap<string, JobRecord>();
+  readonly jobs = new RenewingMap<string, JobRecord>();
   /** Each loaded plugin's jobs at once in this process, as the worker reported it. */
   readonly concurrency = new WatchedMap<string, number>(() => {
     this.#rule = undefined;

@@ -24,7 +24,7 @@ export abstract class JobLedger implements JobStore {
   abstract readonly kind: 'memory' | 'sqlite';
   abstract readonly file: string | undefined;
   /** Renewing: see renewing-map.ts. */
-  protected readonly live: Map<string, JobState> = new RenewingMap<string, JobState>();
+  protected readonly live = new RenewingMap<string, JobState>();
   protected readonly queue = new RunQueue();
   /** The next job's seq. */
   protected nextSeq = 1;

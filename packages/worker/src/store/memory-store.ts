@@ -32,7 +32,7 @@ export class MemoryJobStore extends JobLedger {
     cancelled: [],
   };
   /** Pending and running jobs, in seq order (jobs enter in that order and never re-enter). */
-  readonly #active: Set<JobState> = new RenewingSet<JobState>();
+  readonly #active = new RenewingSet<JobState>();
   #pruning: Promise<PruneReport> | undefined;
   /** Pruned jobs still in #order. */
   #droppedInOrder = 0;

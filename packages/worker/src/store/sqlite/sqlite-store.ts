@@ -81,7 +81,7 @@ export class SqliteJobStore extends JobLedger {
   readonly #byId: SqliteStatement;
   readonly #history: HistoryQuery;
   /** Jobs changed since their last write, in the order of their first change. */
-  readonly #dirty: Set<JobState> = new RenewingSet<JobState>();
+  readonly #dirty = new RenewingSet<JobState>();
   /** The batch the store's thread is writing. */
   #inFlight: Batch | undefined;
   /** A write came due while a batch was in flight: the next goes as soon as it is in. */
