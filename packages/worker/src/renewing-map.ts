@@ -8,9 +8,9 @@
  * until the next full collection, and each young-generation collection before that counts it
  * as a root: through the links, every later table and every entry they held stay alive, so
  * every job's objects outlive their job. Measured in a host running no-op jobs one after
- * another: 16–20% of the young generation survived each young collection, which paused the
+ * another: 15–20% of the young generation survived each young collection, which paused the
  * host 8–12 ms (in a reduction: a Map of 100 entries turning over, with the event loop going
- * round, 30–53% and 10–12 ms; the same starting over every 1,000 deletes, 2.7% and 2 ms). A
+ * round, 21–53% and 10–15 ms; the same starting over every 1,000 deletes, 2.7% and 2 ms). A
  * fresh Map shares no link with the old one, so a dead table can hold on to at most the
  * entries deleted since: one copy per RENEW_AFTER deletes, of what is live.
  *
