@@ -1,3 +1,4 @@
+import { runAsMicrotask } from '../microtask.ts';
 import type { JobRecord } from './job.ts';
 import type { ManagerContext } from './manager-context.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -12,12 +13,6 @@ import type { WorkerSlot } from './worker-slot.ts';
  * answers it has seen, the host knows exactly which jobs a worker has started: a worker that
  * dies had started those and no others, and the others are queued again, never failed.
  */
-
-/**
- * Microtasks by way of a settled promise: queueMicrotask makes an async resource for each
- * callback, which costs about twice as much on the path of every job.
- */
-const RESOLVED = Promise.resolve();
 
 interface Occupancy {
   /** The jobs the worker has started (or is about to: the rule is applied to what it holds). */
@@ -110,7 +105,7 @@ export class Dispatcher {
   schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    RESOLVED.then(this.pump);
+    runAsMicrotask(this.pump);
   }
 
   readonly pump = (): void => {

@@ -1,6 +1,5 @@
+import { runAsMicrotask } from '../microtask.ts';
 import type { Transport } from './transport.ts';
-
-const RESOLVED = Promise.resolve();
 
 /** A message waiting in the outbox, and who hears when it could not go. */
 interface Queued {
@@ -33,12 +32,7 @@ export class Outbox {
    */
   constructor(transport: Transport, until: 'microtask' | 'immediate' = 'microtask') {
     this.#transport = transport;
-    // A settled promise's then rather than queueMicrotask, which makes an async resource for
-    // each callback: the first message of every turn pays for this scheduling.
-    this.#schedule =
-      until === 'microtask'
-        ? (flush) => void RESOLVED.then(flush)
-        : (flush) => void setImmediate(flush);
+    this.#schedule = until === 'microtask' ? runAsMicrotask : (flush) => void setImmediate(flush);
   }
 
   /**
