@@ -90,12 +90,14 @@ class Scheduler:
         self._waiting = 0
         #: "loop", "standby", or "closed" once the host closed the channel.
         self._reader = "loop"
+        #: How long loop-thread work runs before the standby thread reads (read by `serve`).
+        self.standby_after = STANDBY_AFTER_SECONDS
 
     # ------------------------------------------------------------ the loop thread
 
     def serve(self) -> None:
         """The loop thread's life: read, run, repeat (returns only if the reader fails)."""
-        self._alarm = Alarm(STANDBY_AFTER_SECONDS)
+        self._alarm = Alarm(self.standby_after)
         threading.Thread(target=self._standby, name="plugwork-reader", daemon=True).start()
         channel = self._channel
         host = self._host

@@ -130,7 +130,9 @@ class HostEnd:
 class InProcessWorker:
     """A WorkerLoop on a thread of this process; `exit_codes` records what it would exit with."""
 
-    def __init__(self, grace_seconds: float = 5.0) -> None:
+    def __init__(self, grace_seconds: float = 5.0, standby_after: Optional[float] = None) -> None:
+        """`standby_after`: the scheduler's period before the standby thread reads, when a test
+        needs another than the worker's (set before the loop thread starts)."""
         host, worker = socket.socketpair()
         self.exit_codes: "queue.Queue[int]" = queue.Queue()
         self.logs: List[str] = []
@@ -141,6 +143,8 @@ class InProcessWorker:
             exit=self.exit_codes.put,
             log=self.logs.append,
         )
+        if standby_after is not None:
+            self.loop._scheduler.standby_after = standby_after
         self._worker_sock = worker
         self._thread = threading.Thread(target=self.loop.run, daemon=True)
         self._thread.start()
