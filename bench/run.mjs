@@ -106,6 +106,18 @@ results.add({
   targetRatio: { max: 1.3 },
 });
 results.add({
+  name: '2. socket-pair echo round trip p50, the channel plugwork uses, bare (context)',
+  value: noop.pairP50 * 1000,
+  unit: 'µs',
+  baseline: { name: 'IPC floor p50, blocks taking turns with these', value: noop.floorP50 * 1000 },
+});
+results.add({
+  name: '2. socket-pair echo round trip p99 (context)',
+  value: noop.pairP99 * 1000,
+  unit: 'µs',
+  baseline: { name: 'IPC floor p99, blocks taking turns with these', value: noop.floorP99 * 1000 },
+});
+results.add({
   name: '2. no-op jobs pipelined',
   value: noop.perSecond,
   unit: 'jobs/s',

@@ -27,7 +27,7 @@ export const initRequestSchema = z.object({
   /**
    * Extension: the channel's secret. A worker puts this exact string as `token` on every message
    * it sends from then on; the host drops messages without it, so plugin code that writes to the
-   * channel itself (process.send, the file descriptor) cannot forge results or answers.
+   * channel itself (its file descriptor) cannot forge results or answers.
    */
   token: z.string().min(1).optional(),
   /** Extension: the deployment's cap on any plugin's concurrency (jobs at once per worker). */

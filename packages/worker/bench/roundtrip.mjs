@@ -1,4 +1,4 @@
-// Compares JobManager with the floor it is built on: a bare fork + IPC echo child.
+// Compares JobManager with the channel a user would build on instead: a bare fork + IPC echo child.
 //  - latency: a no-op job's round trip (submit -> await result) vs one bare message round trip
 //  - throughput: a 100 000-chunk stream iterated by the host vs 100 000 bare messages
 // Both sides run interleaved, round by round, so that load from other processes hits both

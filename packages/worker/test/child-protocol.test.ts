@@ -1,8 +1,10 @@
-// The worker process on its own, driven over a raw IPC channel: every request is parsed with the
-// protocol's schemas on arrival, a malformed one is answered with a typed error (never a
-// crash), and answers carry the request_id of the request they answer.
-import { type ChildProcess, fork } from 'node:child_process';
+// The worker process on its own, driven over a raw channel (a socket pair as its fd 3, one JSON
+// message per line): every request is parsed with the protocol's schemas on arrival, a
+// malformed one is answered with a typed error (never a crash), and answers carry the
+// request_id of the request they answer.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseResponse, type WorkerResponseMessage } from '@plugwork/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,9 +15,15 @@ const CHILD_ENTRY = fileURLToPath(new URL('../dist/child/main.js', import.meta.u
 
 interface RawWorker {
   child: ChildProcess;
+  /** Writes `messages` as lines in one write (several: what the host does for a few jobs). */
+  send(...messages: unknown[]): void;
+  /** Writes `text` as it is. */
+  write(text: string): void;
+  /** Closes the host's end of the channel, as a host that went away does. */
+  close(): void;
   /** Every message received so far, parsed with the protocol (a parse failure fails the test). */
   received: WorkerResponseMessage[];
-  /** What arrived per message on the channel: a batch holds several. */
+  /** What arrived per read of the channel: one write of the worker's may hold several. */
   writes: { at: number; messages: WorkerResponseMessage[] }[];
   next(accept: (message: WorkerResponseMessage) => boolean): Promise<WorkerResponseMessage>;
 }
@@ -29,30 +37,46 @@ afterEach(async () => {
 });
 
 function startRaw(): RawWorker {
-  const child = fork(CHILD_ENTRY, [], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'json',
+  const child = spawn(process.execPath, [CHILD_ENTRY], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   workers.push(child);
+  const channel = child.stdio[3] as Socket;
+  channel.setEncoding('utf8');
+  let partial = '';
   const received: WorkerResponseMessage[] = [];
   const waiters: {
     accept: (m: WorkerResponseMessage) => boolean;
     resolve: (m: WorkerResponseMessage) => void;
   }[] = [];
   const writes: { at: number; messages: WorkerResponseMessage[] }[] = [];
-  child.on('message', (raw) => {
+  channel.on('data', (data: string) => {
     const write = { at: performance.now(), messages: [] as WorkerResponseMessage[] };
     writes.push(write);
-    unpackBatch(raw, (one) => {
-      const message = parseResponse(one);
-      write.messages.push(message);
-      received.push(message);
-      const index = waiters.findIndex((waiter) => waiter.accept(message));
-      if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
-    });
+    const lines = (partial + data).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      // Results of jobs that end together come as one `batch` line (transport/batch.ts).
+      unpackBatch(JSON.parse(line), (one) => {
+        const message = parseResponse(one);
+        write.messages.push(message);
+        received.push(message);
+        const index = waiters.findIndex((waiter) => waiter.accept(message));
+        if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
+      });
+    }
   });
   return {
     child,
+    send: (...messages) => {
+      channel.write(messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+    },
+    write: (text) => {
+      channel.write(text);
+    },
+    close: () => {
+      channel.end();
+    },
     received,
     writes,
     next: (accept) =>
@@ -66,7 +90,7 @@ function startRaw(): RawWorker {
 
 async function startInitialised(): Promise<RawWorker> {
   const worker = startRaw();
-  worker.child.send({
+  worker.send({
     type: 'init',
     request_id: 'init-1',
     adapter: { module: TEST_ADAPTER },
@@ -94,11 +118,11 @@ describe('malformed requests', () => {
     '%s is answered with a typed error and the worker keeps serving',
     async (_label, bad, text) => {
       const worker = await startInitialised();
-      worker.child.send(bad as object);
+      worker.send(bad as object);
       const error = await worker.next((message) => message.type === 'error');
       expect(error).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });
       expect((error as { error: string }).error).toMatch(text);
-      worker.child.send({ type: 'execute', job_id: 'after', plugin_name: 'echo', text: 'ok' });
+      worker.send({ type: 'execute', job_id: 'after', plugin_name: 'echo', text: 'ok' });
       expect(await worker.next((message) => message.type === 'result')).toMatchObject({
         job_id: 'after',
         status: 'success',
@@ -107,9 +131,21 @@ describe('malformed requests', () => {
     },
   );
 
+  it('a line that is not JSON is answered with a typed error and the worker keeps serving', async () => {
+    const worker = await startInitialised();
+    worker.write('{"type": "execute", "job_id": \n');
+    const error = await worker.next((message) => message.type === 'error');
+    expect(error).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });
+    worker.send({ type: 'execute', job_id: 'after', plugin_name: 'echo', text: 'ok' });
+    expect(await worker.next((message) => message.type === 'result')).toMatchObject({
+      job_id: 'after',
+      data: { text: '~ok' },
+    });
+  });
+
   it('keeps the request_id of a malformed request so the host can match the error', async () => {
     const worker = await startInitialised();
-    worker.child.send({ type: 'unload', request_id: 'bad-1' });
+    worker.send({ type: 'unload', request_id: 'bad-1' });
     expect(await worker.next((message) => message.type === 'error')).toMatchObject({
       request_id: 'bad-1',
       code: 'INVALID_REQUEST',
@@ -118,12 +154,12 @@ describe('malformed requests', () => {
 
   it('an execute before init fails that job, not the worker', async () => {
     const worker = startRaw();
-    worker.child.send({ type: 'execute', job_id: 'early', plugin_name: 'echo' });
+    worker.send({ type: 'execute', job_id: 'early', plugin_name: 'echo' });
     expect(await worker.next((message) => message.type === 'result')).toMatchObject({
       job_id: 'early',
       status: 'error',
     });
-    worker.child.send({ type: 'get_state', request_id: 's' });
+    worker.send({ type: 'get_state', request_id: 's' });
     expect(await worker.next((message) => message.type === 'state')).toMatchObject({
       request_id: 's',
     });
@@ -133,16 +169,16 @@ describe('malformed requests', () => {
 describe('correlation', () => {
   it('answers concurrent requests each with its own request_id', async () => {
     const worker = await startInitialised();
-    worker.child.send({
+    worker.send({
       type: 'reload',
       request_id: 'r1',
       plugin_name: 'echo',
       config: { prefix: '!' },
     });
-    worker.child.send({ type: 'get_state', request_id: 'g1' });
-    worker.child.send({ type: 'unload', request_id: 'u1', plugin_name: 'counter' });
-    worker.child.send({ type: 'get_state', request_id: 'g2' });
-    worker.child.send({ type: 'reload', request_id: 'r2', plugin_name: 'nope' });
+    worker.send({ type: 'get_state', request_id: 'g1' });
+    worker.send({ type: 'unload', request_id: 'u1', plugin_name: 'counter' });
+    worker.send({ type: 'get_state', request_id: 'g2' });
+    worker.send({ type: 'reload', request_id: 'r2', plugin_name: 'nope' });
     const answers = await Promise.all(
       ['r1', 'g1', 'u1', 'g2', 'r2'].map((id) =>
         worker.next((message) => 'request_id' in message && message.request_id === id),
@@ -175,7 +211,7 @@ describe('correlation', () => {
 
   it('streams chunks, then a final chunk, then the result', async () => {
     const worker = await startInitialised();
-    worker.child.send({
+    worker.send({
       type: 'execute',
       job_id: 's1',
       plugin_name: 'stream',
@@ -209,7 +245,7 @@ describe('correlation', () => {
 describe('plugin switching', () => {
   it('with one plugin allowed, the current plugin is unloaded before the next one loads', async () => {
     const worker = startRaw();
-    worker.child.send({
+    worker.send({
       type: 'init',
       request_id: 'i',
       adapter: { module: TEST_ADAPTER },
@@ -219,14 +255,14 @@ describe('plugin switching', () => {
     expect(await worker.next((message) => message.type === 'ready')).toMatchObject({
       loaded_plugins: ['echo'],
     });
-    worker.child.send({ type: 'execute', job_id: 'j1', plugin_name: 'counter' });
+    worker.send({ type: 'execute', job_id: 'j1', plugin_name: 'counter' });
     await worker.next((message) => message.type === 'result' && message.job_id === 'j1');
-    worker.child.send({ type: 'reload', request_id: 'r', plugin_name: 'noop', config: {} });
+    worker.send({ type: 'reload', request_id: 'r', plugin_name: 'noop', config: {} });
     expect(await worker.next((message) => message.type === 'response')).toMatchObject({
       status: 'success',
       data: { loaded_plugins: ['noop'] },
     });
-    worker.child.send({ type: 'execute', job_id: 'j2', plugin_name: 'history' });
+    worker.send({ type: 'execute', job_id: 'j2', plugin_name: 'history' });
     const history = await worker.next(
       (message) => message.type === 'result' && message.job_id === 'j2',
     );
@@ -247,10 +283,10 @@ describe('plugin switching', () => {
 });
 
 describe('process life', () => {
-  it('exits by itself, cleanly, when the host disconnects', async () => {
+  it('exits by itself, cleanly, when the host closes the channel', async () => {
     const worker = await startInitialised();
     const exited = once(worker.child, 'exit');
-    worker.child.disconnect();
+    worker.close();
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
@@ -258,7 +294,7 @@ describe('process life', () => {
   it('stop disposes plugins, answers, and exits 0', async () => {
     const worker = await startInitialised();
     const exited = once(worker.child, 'exit');
-    worker.child.send({ type: 'stop', request_id: 'stop-1' });
+    worker.send({ type: 'stop', request_id: 'stop-1' });
     expect(await worker.next((message) => message.type === 'response')).toMatchObject({
       request_id: 'stop-1',
       request_type: 'stop',
@@ -267,7 +303,7 @@ describe('process life', () => {
     expect((await exited)[0]).toBe(0);
   });
 
-  it('refuses to run without an IPC channel, explaining itself', async () => {
+  it('refuses to run without its channel, explaining itself', async () => {
     const { spawnSync } = await import('node:child_process');
     const result = spawnSync(process.execPath, [CHILD_ENTRY], { encoding: 'utf8' });
     expect(result.status).toBe(1);
@@ -283,13 +319,12 @@ describe('several messages in one write', () => {
         .map((message) => message.job_id),
     );
 
-  it('unpacks a batch of requests and answers short jobs that end together in one batch', async () => {
+  it('reads requests that came in one write and answers short jobs that end together in one batch', async () => {
     const worker = await startInitialised();
     const ids = Array.from({ length: 20 }, (_, index) => `b${index + 1}`);
-    worker.child.send({
-      type: 'batch',
-      messages: ids.map((id) => ({ type: 'execute', job_id: id, plugin_name: 'echo', text: id })),
-    });
+    worker.send(
+      ...ids.map((id) => ({ type: 'execute', job_id: id, plugin_name: 'echo', text: id })),
+    );
     await worker.next((message) => message.type === 'result' && message.job_id === 'b20');
     const answered = results(worker).filter((jobs) => jobs.length > 0);
     expect(answered.flat()).toEqual(ids);
@@ -299,13 +334,10 @@ describe('several messages in one write', () => {
 
   it('does not hold a result back behind a job that keeps the CPU busy', async () => {
     const worker = await startInitialised();
-    worker.child.send({
-      type: 'batch',
-      messages: [
-        { type: 'execute', job_id: 'first', plugin_name: 'spin', ms: 40 },
-        { type: 'execute', job_id: 'second', plugin_name: 'spin', ms: 200 },
-      ],
-    });
+    worker.send(
+      { type: 'execute', job_id: 'first', plugin_name: 'spin', ms: 40 },
+      { type: 'execute', job_id: 'second', plugin_name: 'spin', ms: 200 },
+    );
     await worker.next((message) => message.type === 'result' && message.job_id === 'second');
     const first = worker.writes.find((write) =>
       write.messages.some((m) => 'job_id' in m && m.job_id === 'first'),

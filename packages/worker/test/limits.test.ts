@@ -123,3 +123,22 @@ describe('sends that fail', () => {
     expect((await busy.done).status).toBe('completed');
   });
 });
+
+describe('the channel carries what the limits allow', () => {
+  // The channel reads lines up to the largest limit plus 1 MiB (launch-plan.ts): a result the
+  // limits accept arrives whole on every plugwork worker, past the protocol's 16 MiB default.
+  it.each(['node', 'deno'] as const)(
+    'a 17 MB result from a %s worker arrives whole',
+    async (runtime) => {
+      const big = await startHarness({ runtime, limits: { resultBytes: 20_000_000 } });
+      try {
+        const done = await big.manager.submit('big', { size: 17_000_000 }).done;
+        expect(done.status).toBe('completed');
+        expect((done.result as { text: string }).text.length).toBe(17_000_000);
+      } finally {
+        await big.close();
+      }
+    },
+    30_000,
+  );
+});

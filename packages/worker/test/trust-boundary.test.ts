@@ -17,10 +17,9 @@ afterAll(async () => {
 });
 
 describe.each([
-  ['process.send', 'send'],
   ["writes to the channel's file descriptor", 'fd'],
   ['forged error messages', 'error'],
-  ['a batch envelope', 'batch'],
+  ['several forgeries in one write', 'several'],
 ] as const)('a plugin that forges through %s', (_label, how) => {
   it('ends, feeds or frees no job: its own ends with its real result, the next with its own', async () => {
     const { manager } = harness;

@@ -1,41 +1,31 @@
-// The worker process's entry point: `fork()`ed by the host with an IPC channel (fd 3). It exits
-// when the channel closes; if a plugin blocks the event loop so that it cannot see that, the
-// host's watchdog process kills it (see parent/host-watchdog.ts).
+// The worker process's entry point for a Node host: spawned with its channel, a socket pair, as
+// file descriptor 3 (parent/spawn-pipe.ts). It exits when the channel closes; if a plugin
+// blocks the event loop so that it cannot see that, the host's watchdog process kills it (see
+// parent/host-watchdog.ts).
+import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ChildMessages } from '../errors.ts';
-import { ipcWorkerTransport } from '../transport/ipc.ts';
-import { WorkerLoop } from './worker-loop.ts';
+import { socketTransport } from '../transport/socket-ndjson.ts';
+import { serve } from './serve.ts';
 
-const transport = ipcWorkerTransport();
-if (transport === undefined) {
-  process.stderr.write(ChildMessages.noIpc);
-  process.exit(1);
-}
+/** The channel's file descriptor, as the host's `stdio` places it. */
+const CHANNEL_FD = 3;
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { 'grace-ms': { type: 'string' } },
+  options: { 'grace-ms': { type: 'string' }, 'max-line': { type: 'string' } },
   strict: false,
 });
 const graceMs = Number(values['grace-ms']) || 5_000;
+const maxLine = Number(values['max-line']) || undefined;
 
+let channel: Socket;
+try {
+  // Throws when file descriptor 3 is not open, or not a socket or pipe.
+  channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+} catch {
+  process.stderr.write(ChildMessages.noChannel);
+  process.exit(1);
+}
 process.title = 'plugwork-worker';
-
-const loop = new WorkerLoop({
-  transport,
-  pid: process.pid,
-  graceMs,
-  exit: (code) => process.exit(code),
-});
-
-// A plugin's stray exception (a timer callback, an unawaited promise) leaves the worker in an
-// unknown state: report it to the host, whose crash message then says what happened, and exit.
-process.on('uncaughtException', (error) => loop.fatal(error));
-process.on('unhandledRejection', (reason) => loop.fatal(reason));
-// Ctrl-C in a terminal sends SIGINT to the whole process group, workers included. The host
-// decides what a Ctrl-C means (cancel the job, shut down); a worker that died of it would turn
-// that into a crash. So the worker ignores SIGINT and leaves its fate to the host.
-process.on('SIGINT', () => {});
-// SIGTERM (the host's exit hook sends it) gets the same clean stop as a host that went away.
-process.on('SIGTERM', () => loop.hostGone());
-transport.onClose(() => loop.hostGone());
+serve(socketTransport(channel, maxLine, true), graceMs);

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ChildMessages } from '../errors.ts';
 import { socketTransport } from '../transport/socket-ndjson.ts';
-import { WorkerLoop } from './worker-loop.ts';
+import { serve } from './serve.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -36,20 +36,6 @@ socket.once('error', (error) => {
 });
 socket.once('connect', () => {
   connected = true;
-  const transport = socketTransport(socket, maxLine);
-  const loop = new WorkerLoop({
-    transport,
-    pid: process.pid,
-    graceMs,
-    exit: (code) => process.exit(code),
-    runtime:
-      typeof (process.versions as Record<string, unknown>).deno === 'string' ? 'deno' : 'node',
-  });
-  // Same reasoning as main.ts: a stray plugin exception is reported, then the worker exits.
-  process.on('uncaughtException', (error) => loop.fatal(error));
-  process.on('unhandledRejection', (reason) => loop.fatal(reason));
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => loop.hostGone());
-  // The socket closing means the host is gone (or closed the channel): stop, bounded.
-  transport.onClose(() => loop.hostGone());
+  const transport = socketTransport(socket, maxLine, true);
+  serve(transport, graceMs);
 });

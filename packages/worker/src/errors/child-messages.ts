@@ -7,8 +7,8 @@ export const ChildMessages = {
     '@plugwork/worker: this module is the entry point of socket workers (Deno, or Node under a Deno host); the JobManager starts it with --socket=<path>. Do not run it directly.\n',
   socketConnect: (path: string, reason: string) =>
     `@plugwork/worker: cannot connect to the host's socket ${path}: ${reason}. The host may have exited, or the worker lacks permission to use the socket.\n`,
-  noIpc:
-    '@plugwork/worker: this module is the worker process entry point; the JobManager starts it with an IPC channel. Do not run it directly.\n',
+  noChannel:
+    '@plugwork/worker: this module is the worker process entry point; the JobManager starts it with its channel as file descriptor 3. Do not run it directly.\n',
   adapterImport: (specifier: string, reason: string) =>
     `cannot import adapter module "${specifier}": ${reason}`,
   adapterExport: (specifier: string, name: string, found: string) =>

@@ -185,7 +185,7 @@ export class WorkerProtocolError extends PlugworkWorkerError {
   constructor(workerId: string, pid: number, detail: string, options?: { cause?: unknown }) {
     super(
       WorkerErrorCode.PROTOCOL_ERROR,
-      `Worker ${workerId} (pid ${pid}) sent a malformed message: ${detail}. A plugin may be calling process.send() itself, or the worker runs a different plugwork version than the host`,
+      `Worker ${workerId} (pid ${pid}) sent a malformed message: ${detail}. A plugin may be writing to the channel itself, or the worker runs a different plugwork version than the host`,
       options,
     );
     this.workerId = workerId;

@@ -11,11 +11,18 @@ import { workerReadPaths } from './worker-read-paths.ts';
 export interface LaunchPlan {
   runtime: 'node' | 'deno' | 'python';
   /**
-   * 'ipc': fork() with Node's IPC channel (a Node worker of a Node host). 'socket': the worker
-   * connects to a Unix socket the host listens on (Deno workers, and any worker of a Deno host,
-   * which has no Node IPC channel to give).
+   * 'pipe': a socket pair the worker inherits as file descriptor 3 (a Node worker of a Node
+   * host: spawn-pipe.ts). 'socket': the worker connects to a Unix socket the host listens on
+   * (Deno and Python workers, and any worker of a Deno host). One JSON message per line on both.
    */
-  channel: 'ipc' | 'socket';
+  channel: 'pipe' | 'socket';
+  /**
+   * The longest line either end of a plugwork worker's channel reads (Python workers keep their
+   * own 16 MiB): the largest of the payload limits plus room for the envelope, so that what the
+   * limits allow always fits, and a longer line (plugin code writing to the channel) is dropped
+   * unbuffered.
+   */
+  maxLineBytes: number;
   command: string;
   /**
    * Socket workers only: the entry and its arguments before `--socket=`. Default: this
@@ -33,13 +40,15 @@ export function planLaunch(
   adapterModule: string,
   cwd: string,
 ): LaunchPlan {
-  if (options.runtime === 'python') return planPythonLaunch(options);
+  const maxLineBytes = channelLineBytes(options);
+  if (options.runtime === 'python') return { ...planPythonLaunch(options), maxLineBytes };
   const { worker, permissions } = options;
   const readPaths = permissions === undefined ? [] : workerReadPaths(adapterModule);
   if (options.runtime === 'deno') {
     return {
       runtime: 'deno',
       channel: 'socket',
+      maxLineBytes,
       command: findDeno(worker.denoPath, cwd),
       readPaths,
       flags: (socketPath) => [
@@ -60,9 +69,19 @@ export function planLaunch(
       : nodePermissionFlags(permissions, readPaths, nodeMajorVersion(command));
   return {
     runtime: 'node',
-    channel: hostIsDeno() ? 'socket' : 'ipc',
+    channel: hostIsDeno() ? 'socket' : 'pipe',
+    maxLineBytes,
     command,
     readPaths,
     flags: () => [...sandbox, ...worker.execArgv],
   };
+}
+
+/** Room for a message's envelope (type, ids, status, token) around the largest payload. */
+const ENVELOPE_BYTES = 1024 * 1024;
+
+/** LaunchPlan.maxLineBytes: the largest payload limit, plus its envelope. */
+export function channelLineBytes(options: Pick<ResolvedOptions, 'limits'>): number {
+  const { paramsBytes, resultBytes, chunkBytes } = options.limits;
+  return Math.max(paramsBytes, resultBytes, chunkBytes) + ENVELOPE_BYTES;
 }

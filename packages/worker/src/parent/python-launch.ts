@@ -22,7 +22,7 @@ export interface PythonAdapterSpec {
  * --socket=<path>`, over the same socket channel as Deno workers. The Python version is checked
  * by the worker itself (its entry parses on any Python), so a start costs no extra process.
  */
-export function planPythonLaunch(options: ResolvedOptions): LaunchPlan {
+export function planPythonLaunch(options: ResolvedOptions): Omit<LaunchPlan, 'maxLineBytes'> {
   const entry = pythonWorkerEntry();
   return {
     runtime: 'python',

@@ -48,7 +48,8 @@ export async function spawnSocketWorker(
     connection = socket;
     server.close();
     removeSocketFile();
-    transport.connect(socketTransport(socket));
+    // A Python worker reads lines only; plugwork's own workers unpack batches (batch.ts).
+    transport.connect(socketTransport(socket, plan.maxLineBytes, plan.runtime !== 'python'));
   });
   let child: ChildProcess;
   try {
@@ -59,6 +60,8 @@ export async function spawnSocketWorker(
         ...(plan.entry ?? [SOCKET_ENTRY]),
         `--socket=${socketPath}`,
         `--grace-ms=${settings.graceMs}`,
+        // A Python worker keeps its channel's own limit (16 MiB: its README).
+        ...(plan.runtime === 'python' ? [] : [`--max-line=${plan.maxLineBytes}`]),
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ import { type Transport, toChannelSendError } from '../transport/transport.ts';
 import { trackWorkerProcess, untrackWorkerProcess } from './exit-hook.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 import { type ForwardedLine, OutputForwarder } from './output-forwarder.ts';
-import { spawnIpcWorker } from './spawn-ipc.ts';
+import { spawnPipeWorker } from './spawn-pipe.ts';
 import { spawnSocketWorker } from './spawn-socket.ts';
 import type { SpawnedWorker } from './spawned-worker.ts';
 
@@ -70,7 +70,7 @@ export class WorkerHandle {
   readonly pid: number;
   /**
    * The channel's secret, sent in `init`; the worker loop puts it on every message. Plugin code
-   * that writes to the channel itself (process.send, the file descriptor) does not know it.
+   * that writes to the channel itself (its file descriptor) does not know it.
    */
   readonly token = randomBytes(18).toString('base64url');
   #forged = 0;
@@ -110,14 +110,14 @@ export class WorkerHandle {
   }
 
   /**
-   * Starts a worker process as the launch plan says (fork with IPC, or a socket channel).
+   * Starts a worker process as the launch plan says (an inherited socket pair, or a socket).
    * Rejects with WorkerStartError when it cannot be spawned.
    */
   static async spawn(options: WorkerHandleOptions): Promise<WorkerHandle> {
     const settings = { graceMs: options.graceMs, env: options.env, cwd: options.cwd };
     const spawned =
-      options.launch.channel === 'ipc'
-        ? await spawnIpcWorker(options.workerId, options.launch, settings)
+      options.launch.channel === 'pipe'
+        ? await spawnPipeWorker(options.workerId, options.launch, settings)
         : await spawnSocketWorker(options.workerId, options.launch, settings);
     return new WorkerHandle(spawned, options);
   }

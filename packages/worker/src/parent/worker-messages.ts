@@ -181,7 +181,7 @@ export class WorkerMessages {
       typeof claims.type === 'string' ? `a "${claims.type.slice(0, 40)}" message` : 'a message';
     const text = `Worker ${slot.id} (pid ${slot.pid}) sent ${type}${
       jobId === undefined ? '' : ` naming job ${jobId.slice(0, 80)}`
-    } without the channel token: plugin code wrote it past the worker loop (process.send or the channel's file descriptor). It was dropped${
+    } without the channel token: plugin code wrote it past the worker loop (to the channel's file descriptor). It was dropped${
       count === FORGED_LOGGED ? '; further ones from this process are not logged' : ''
     }`;
     if (count <= FORGED_LOGGED) this.#context.logger.warn(text);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeLine, encodeMessage } from '@plugwork/protocol/wire';
+import { batchOf, unpackBatch } from './batch.ts';
 import { type Transport, toChannelSendError } from './transport.ts';
 
 /** What a line that is not a message turns into: the receiver's schema check rejects it. */
@@ -15,8 +16,16 @@ export interface UndecodableLine {
  *
  * Lines longer than `maxBytes` are dropped without being buffered whole, and reported to the
  * receiver as an undecodable line; both ends validate every message with the protocol schemas.
+ *
+ * `sendBatches`: `sendMany` writes one `batch` line (batch.ts) instead of a line per message,
+ * read with one parse. Set where the other end is plugwork's own code (the host, a Node or Deno
+ * worker), which unpacks a batch it reads; a Python worker reads and writes lines only.
  */
-export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): Transport {
+export function socketTransport(
+  socket: Socket,
+  maxBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  sendBatches = false,
+): Transport {
   let closed = false;
   let onClose: (() => void) | undefined;
   let listener: ((message: unknown) => void) | undefined;
@@ -58,7 +67,7 @@ export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_B
       deliverBad(`${(error as Error).message}: ${line.slice(0, 200)}`);
       return;
     }
-    listener?.(message);
+    if (listener !== undefined) unpackBatch(message, listener);
   };
   const deliverBad = (text: string) => {
     listener?.({ undecodable: text } satisfies UndecodableLine);
@@ -87,8 +96,10 @@ export function socketTransport(socket: Socket, maxBytes = DEFAULT_MAX_MESSAGE_B
       if (closed || socket.destroyed || !socket.writable) return false;
       let text = '';
       try {
-        for (const message of messages)
-          text += encodeMessage(message as { type: string }, maxBytes);
+        if (sendBatches) text = encodeMessage(batchOf(messages), maxBytes);
+        else
+          for (const message of messages)
+            text += encodeMessage(message as { type: string }, maxBytes);
       } catch (error) {
         throw toChannelSendError(error);
       }

@@ -2,9 +2,9 @@
  * A message channel between the host and one worker, seen from either end.
  *
  * Messages are plain JSON-safe objects; the receiver gets them unparsed and validates each one
- * with the protocol's schemas, whatever the transport. Node workers use the IPC channel
- * ({@link ./ipc.ts}); workers in other runtimes can use newline-delimited JSON over a pipe by
- * implementing this same interface.
+ * with the protocol's schemas, whatever the transport. Every worker speaks newline-delimited
+ * JSON over a stream socket ({@link ./socket-ndjson.ts}): a socket pair a Node worker inherits,
+ * or a Unix socket other workers connect to.
  */
 export interface Transport {
   /**
@@ -17,8 +17,8 @@ export interface Transport {
    */
   send(message: object, onSent?: (error: Error | null) => void): boolean;
   /**
-   * Send several messages in one write, in order (see batch.ts). Same contract as `send`: when
-   * it throws, none of them was sent.
+   * Send several messages in one write, in order. Same contract as `send`: when it throws,
+   * none of them was sent.
    */
   sendMany?(messages: object[]): boolean;
   /** Receives every incoming message, unparsed. Set once. */
@@ -38,12 +38,6 @@ export class ChannelSendError extends Error {
     super(`the message could not be sent: ${reason}`, options);
     this.reason = reason;
   }
-}
-
-/** Whether a send error only says the channel is closed (the peer is gone; its exit tells more). */
-export function isChannelClosedError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_IPC_CHANNEL_CLOSED' || code === 'EPIPE' || code === 'ERR_IPC_DISCONNECTED';
 }
 
 /** A failed send as a ChannelSendError (RangeError: Invalid string length becomes "too large"). */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { unpackBatch } from '../../src/transport/batch.ts';
 import { Outbox } from '../../src/transport/outbox.ts';
 import { ChannelSendError, type Transport } from '../../src/transport/transport.ts';
 
-/** A transport that records writes: one entry per write, a batch as its array of messages. */
+/** A transport that records writes: one entry per write, several messages as their array. */
 function recordingTransport(refuse: (message: object) => boolean = () => false) {
   const writes: object[][] = [];
   const check = (message: object) => {
@@ -75,21 +74,5 @@ describe('Outbox', () => {
     await tick();
     expect(failed).toEqual(['b: the message could not be sent: refused for the test']);
     expect(writes.flat()).toEqual([{ id: 'first' }, { id: 'a' }, { id: 'c' }]);
-  });
-});
-
-describe('unpackBatch', () => {
-  it('delivers each message of a batch, and anything else as it is', () => {
-    const seen: unknown[] = [];
-    unpackBatch({ type: 'batch', messages: [{ n: 1 }, { n: 2 }] }, (message) => seen.push(message));
-    unpackBatch({ type: 'result', job_id: 'x' }, (message) => seen.push(message));
-    // Not a batch the receiver can trust: it is delivered whole, to be judged malformed.
-    unpackBatch({ type: 'batch', messages: 'nope' }, (message) => seen.push(message));
-    expect(seen).toEqual([
-      { n: 1 },
-      { n: 2 },
-      { type: 'result', job_id: 'x' },
-      { type: 'batch', messages: 'nope' },
-    ]);
   });
 });

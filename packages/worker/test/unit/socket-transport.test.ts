@@ -92,4 +92,41 @@ describe('socket NDJSON transport', () => {
     expect(closes).toBe(1);
     expect(transport.send({ type: 'x' })).toBe(false);
   });
+
+  it('writes several messages as lines, or as one batch line where the other end unpacks it', () => {
+    const lines = fakeSocket();
+    socketTransport(lines.socket).sendMany!([{ type: 'a' }, { type: 'b' }]);
+    expect(lines.written).toEqual(['{"type":"a"}\n{"type":"b"}\n']);
+    const batches = fakeSocket();
+    socketTransport(batches.socket, undefined, true).sendMany!([{ type: 'a' }, { type: 'b' }]);
+    expect(batches.written).toEqual(['{"type":"batch","messages":[{"type":"a"},{"type":"b"}]}\n']);
+  });
+
+  it('unpacks a batch line it reads; a batch that holds no array goes on whole, to be rejected', async () => {
+    const { socket, incoming } = fakeSocket();
+    const transport = socketTransport(socket);
+    const received: unknown[] = [];
+    transport.onMessage((message) => received.push(message));
+    incoming.write('{"type":"batch","messages":[{"type":"a"},{"type":"b"}]}\n');
+    incoming.write('{"type":"batch","messages":"nope"}\n{"type":"c"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received).toEqual([
+      { type: 'a' },
+      { type: 'b' },
+      { type: 'batch', messages: 'nope' },
+      { type: 'c' },
+    ]);
+  });
+
+  it('refuses a batch over the size limit whole, so that its messages can go one by one', () => {
+    const { socket, written } = fakeSocket();
+    const transport = socketTransport(socket, 60, true);
+    const messages = [
+      { type: 'x', text: 'y'.repeat(30) },
+      { type: 'x', text: 'z'.repeat(30) },
+    ];
+    expect(() => transport.sendMany!(messages)).toThrow(/exceeds the 60-byte limit/);
+    expect(written).toEqual([]);
+    expect(transport.send(messages[0]!)).toBe(true);
+  });
 });
