@@ -1,8 +1,8 @@
-// Starts a bare Node child over the same IPC channel kind plugwork uses, for baselines.
+// Starts a bare Node child over Node's IPC channel, the channel a user would build on, for baselines.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 
-/** plugwork's worker channel: Node IPC with JSON serialization (see @plugwork/worker). */
+/** The floors' channel: Node IPC with JSON serialization (plugwork's Node workers use a socket pair: lib/pair-echo.mjs). */
 export const SERIALIZATION = 'json';
 
 /**
