@@ -153,6 +153,19 @@ describe('the plugin misbehaves, the worker survives', () => {
     ).toMatchObject({ pid, plugin: 'garbage', jobId: job.id, stream: 'stdout' });
   });
 
+  it('plugin code that closes the channel: the worker is killed at once, its job fails saying why, the next runs', async () => {
+    const started = Date.now();
+    // It lingers 20 s after closing: without the host noticing, the job would wait that long.
+    const done = await manager.submit('close-channel', { linger: 20_000 }).done;
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('WORKER_CRASHED');
+    expect(done.error?.message).toMatch(
+      /was killed by SIGKILL after its channel closed while it kept running \(plugin code closed or took over the channel's file descriptor 3\)/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expectHealthy(manager);
+  });
+
   it('a malformed message from plugin code: dropped as forged (no channel token), the job ends as the loop reports', async () => {
     const protocolError = nextEvent<WorkerProtocolErrorEvent>(manager, 'worker:protocol-error');
     const pid = currentPid();

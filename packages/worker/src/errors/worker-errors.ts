@@ -201,6 +201,8 @@ export interface ExitDescription {
   outOfMemory: boolean;
   /** An uncaught exception the worker reported just before it died. */
   fatalError: string | undefined;
+  /** Killed because its channel closed while it lived on. */
+  channelLost?: boolean;
 }
 
 /** "was killed by SIGKILL" / "exited with code 3", plus what is known about why. */
@@ -209,7 +211,10 @@ export function describeExit(exit: ExitDescription): string {
     exit.signal !== null
       ? `was killed by ${exit.signal}`
       : `exited with code ${exit.code ?? 'unknown'}`;
-  if (exit.outOfMemory) {
+  if (exit.channelLost === true) {
+    text +=
+      " after its channel closed while it kept running (plugin code closed or took over the channel's file descriptor 3)";
+  } else if (exit.outOfMemory) {
     text +=
       ' after running out of memory (raise the heap with worker.execArgv, e.g. "--max-old-space-size=4096", or make the plugin use less)';
   } else if (exit.fatalError !== undefined) {

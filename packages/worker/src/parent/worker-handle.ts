@@ -25,6 +25,8 @@ import type { SpawnedWorker } from './spawned-worker.ts';
 
 /** After 'exit', how long to wait for the worker's last output and messages to arrive. */
 const DRAIN_AFTER_EXIT_MS = 200;
+/** How long a worker whose channel closed may take to exit by itself before it is killed. */
+const CHANNEL_LOST_GRACE_MS = 200;
 
 export type ExitInfo = ExitDescription;
 
@@ -86,6 +88,8 @@ export class WorkerHandle {
   #exit: ExitInfo | undefined;
   #exitedAt: number | undefined;
   #fatalError: string | undefined;
+  /** The channel closed while the process lived on (plugin code closed its descriptor). */
+  #channelLost = false;
   readonly #exited: Promise<ExitInfo>;
   #resolveExited!: (exit: ExitInfo) => void;
 
@@ -105,6 +109,7 @@ export class WorkerHandle {
     this.#transport = spawned.transport;
     this.#outbox = new Outbox(spawned.transport);
     this.#transport.onMessage((raw) => this.#receive(raw));
+    this.#transport.onClose(() => this.#onChannelClosed());
     child.once('exit', (code, signal) => void this.#onExit(code, signal));
     trackWorkerProcess(child);
   }
@@ -327,6 +332,20 @@ export class WorkerHandle {
     );
   }
 
+  /**
+   * A worker closes its channel only as it exits. One that lives on without it (plugin code
+   * closed or took over the channel's file descriptor) can never answer again: its jobs would
+   * wait for their timeouts, or for ever. It gets the moment an exit takes, then the kill.
+   */
+  #onChannelClosed(): void {
+    if (!this.alive) return;
+    setTimeout(() => {
+      if (!this.alive) return;
+      this.#channelLost = true;
+      this.kill('SIGKILL');
+    }, CHANNEL_LOST_GRACE_MS).unref();
+  }
+
   async #onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.#exitedAt = Date.now();
     untrackWorkerProcess(this.#child);
@@ -343,6 +362,7 @@ export class WorkerHandle {
       signal,
       outOfMemory: this.#output.outOfMemory,
       fatalError: this.#fatalError,
+      channelLost: this.#channelLost,
     };
     this.#exit = exit;
     const how = describeExit(exit);
