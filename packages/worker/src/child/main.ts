@@ -28,4 +28,4 @@ try {
   process.exit(1);
 }
 process.title = 'plugwork-worker';
-serve(socketTransport(channel, maxLine, true), graceMs);
+serve(socketTransport(channel, { maxBytes: maxLine, sendBatches: true }), graceMs);

@@ -36,6 +36,6 @@ socket.once('error', (error) => {
 });
 socket.once('connect', () => {
   connected = true;
-  const transport = socketTransport(socket, maxLine, true);
+  const transport = socketTransport(socket, { maxBytes: maxLine, sendBatches: true });
   serve(transport, graceMs);
 });

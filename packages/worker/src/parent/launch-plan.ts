@@ -81,7 +81,7 @@ export function planLaunch(
 const ENVELOPE_BYTES = 1024 * 1024;
 
 /** LaunchPlan.maxLineBytes: the largest payload limit, plus its envelope. */
-export function channelLineBytes(options: Pick<ResolvedOptions, 'limits'>): number {
+function channelLineBytes(options: Pick<ResolvedOptions, 'limits'>): number {
   const { paramsBytes, resultBytes, chunkBytes } = options.limits;
   return Math.max(paramsBytes, resultBytes, chunkBytes) + ENVELOPE_BYTES;
 }

@@ -57,7 +57,7 @@ export async function spawnPipeWorker(
   const channel = child.stdio[3] as Socket;
   return {
     child,
-    transport: socketTransport(channel, plan.maxLineBytes, true),
+    transport: socketTransport(channel, { maxBytes: plan.maxLineBytes, sendBatches: true }),
     channelDrained: (maxMs) =>
       channel.destroyed ? Promise.resolve() : eventOrTimeout(channel, 'close', maxMs),
     release: () => channel.destroy(),

@@ -49,7 +49,12 @@ export async function spawnSocketWorker(
     server.close();
     removeSocketFile();
     // A Python worker reads lines only; plugwork's own workers unpack batches (batch.ts).
-    transport.connect(socketTransport(socket, plan.maxLineBytes, plan.runtime !== 'python'));
+    transport.connect(
+      socketTransport(socket, {
+        maxBytes: plan.maxLineBytes,
+        sendBatches: plan.runtime !== 'python',
+      }),
+    );
   });
   let child: ChildProcess;
   try {

@@ -8,6 +8,17 @@ export interface UndecodableLine {
   undecodable: string;
 }
 
+export interface SocketTransportOptions {
+  /** The longest line either way. Default: the protocol's 16 MiB. */
+  maxBytes?: number;
+  /**
+   * `sendMany` writes one `batch` line (batch.ts) instead of a line per message, read with one
+   * parse. Set where the other end is plugwork's own code (the host, a Node or Deno worker),
+   * which unpacks a batch it reads; a Python worker reads and writes lines only.
+   */
+  sendBatches?: boolean;
+}
+
 /**
  * Newline-delimited JSON over a stream socket (a Unix domain socket the host listens on), seen
  * from either end. Used by workers that cannot share Node's IPC channel (Deno) and by every
@@ -17,15 +28,10 @@ export interface UndecodableLine {
  * Lines longer than `maxBytes` are dropped without being buffered whole, and reported to the
  * receiver as an undecodable line; both ends validate every message with the protocol schemas.
  *
- * `sendBatches`: `sendMany` writes one `batch` line (batch.ts) instead of a line per message,
- * read with one parse. Set where the other end is plugwork's own code (the host, a Node or Deno
- * worker), which unpacks a batch it reads; a Python worker reads and writes lines only.
  */
-export function socketTransport(
-  socket: Socket,
-  maxBytes = DEFAULT_MAX_MESSAGE_BYTES,
-  sendBatches = false,
-): Transport {
+export function socketTransport(socket: Socket, options: SocketTransportOptions = {}): Transport {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const sendBatches = options.sendBatches === true;
   let closed = false;
   let onClose: (() => void) | undefined;
   let listener: ((message: unknown) => void) | undefined;

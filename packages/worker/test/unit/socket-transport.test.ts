@@ -58,7 +58,7 @@ describe('socket NDJSON transport', () => {
 
   it('drops a line over the size limit without buffering it whole, then goes on', async () => {
     const { socket, incoming } = fakeSocket();
-    const transport = socketTransport(socket, 100);
+    const transport = socketTransport(socket, { maxBytes: 100 });
     const received: unknown[] = [];
     transport.onMessage((message) => received.push(message));
     incoming.write(`{"type":"big","text":"${'x'.repeat(80)}`);
@@ -73,7 +73,7 @@ describe('socket NDJSON transport', () => {
 
   it('refuses a message over the size limit with a ChannelSendError the sender must act on', () => {
     const { socket, written } = fakeSocket();
-    const transport = socketTransport(socket, 50);
+    const transport = socketTransport(socket, { maxBytes: 50 });
     expect(() => transport.send({ type: 'x', text: 'y'.repeat(100) })).toThrow(
       /could not be sent: Cannot encode "x" message: 122 bytes exceeds the 50-byte limit/,
     );
@@ -98,7 +98,10 @@ describe('socket NDJSON transport', () => {
     socketTransport(lines.socket).sendMany!([{ type: 'a' }, { type: 'b' }]);
     expect(lines.written).toEqual(['{"type":"a"}\n{"type":"b"}\n']);
     const batches = fakeSocket();
-    socketTransport(batches.socket, undefined, true).sendMany!([{ type: 'a' }, { type: 'b' }]);
+    socketTransport(batches.socket, { sendBatches: true }).sendMany!([
+      { type: 'a' },
+      { type: 'b' },
+    ]);
     expect(batches.written).toEqual(['{"type":"batch","messages":[{"type":"a"},{"type":"b"}]}\n']);
   });
 
@@ -120,7 +123,7 @@ describe('socket NDJSON transport', () => {
 
   it('refuses a batch over the size limit whole, so that its messages can go one by one', () => {
     const { socket, written } = fakeSocket();
-    const transport = socketTransport(socket, 60, true);
+    const transport = socketTransport(socket, { maxBytes: 60, sendBatches: true });
     const messages = [
       { type: 'x', text: 'y'.repeat(30) },
       { type: 'x', text: 'z'.repeat(30) },
