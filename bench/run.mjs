@@ -2,6 +2,7 @@
 // `pnpm bench`: every metric beside its baseline from the same run, as ratios, with the targets
 // of BENCHMARKS.md. `--smoke` runs each suite briefly so CI keeps it working; it judges nothing.
 import { loadavg } from 'node:os';
+import { benchConfig } from './lib/config.mjs';
 import { Results } from './lib/results.mjs';
 import { measureBareColdStart, measureBareMemory } from './suites/bare-baselines.mjs';
 import { measureBigResult } from './suites/big-result.mjs';
@@ -9,6 +10,7 @@ import { measureBullmq } from './suites/bullmq.mjs';
 import { measureBurstFloor } from './suites/burst-floor.mjs';
 import { measureBurstJobs } from './suites/burst-jobs.mjs';
 import { measureColdStart } from './suites/cold-start.mjs';
+import { measureCpuPlacement } from './suites/cpu-placement.mjs';
 import { measureDiscovery } from './suites/discovery.mjs';
 import { measureDurableStore } from './suites/durable-store.mjs';
 import { measureFirstResult } from './suites/first-result.mjs';
@@ -23,53 +25,7 @@ import { measureStreaming } from './suites/streaming.mjs';
 import { measureWaitJobs } from './suites/wait-jobs.mjs';
 
 const smoke = process.argv.includes('--smoke');
-const config = smoke
-  ? {
-      latencyMs: 100,
-      latencyBlocks: 2,
-      latencyBlockSize: 50,
-      rounds: 1,
-      pipelined: 500,
-      cpuJobs: 20,
-      chunks: 2_000,
-      firstChunkJobs: 2,
-      idleRoundTrips: 3,
-      coldStarts: 1,
-      fsPlugins: 50,
-      npmPackages: 100,
-      npmPlugins: 5,
-      waitJobs: 20,
-      waitWarmup: 1,
-      waitRounds: 1,
-      burstJobs: 300,
-      bigRounds: 2,
-      bullmqWarmup: 5,
-      bullmqJobs: 20,
-      historyJobs: 2_000,
-    }
-  : {
-      latencyMs: 3_000,
-      latencyBlocks: 40,
-      latencyBlockSize: 500,
-      rounds: 5,
-      pipelined: 20_000,
-      cpuJobs: 400,
-      chunks: 100_000,
-      firstChunkJobs: 25,
-      idleRoundTrips: 60,
-      coldStarts: 9,
-      fsPlugins: 1_000,
-      npmPackages: 1_000,
-      npmPlugins: 50,
-      waitJobs: 200,
-      waitWarmup: 20,
-      waitRounds: 9,
-      burstJobs: 10_000,
-      bigRounds: 30,
-      bullmqWarmup: 100,
-      bullmqJobs: 200,
-      historyJobs: 100_000,
-    };
+const config = benchConfig(smoke);
 
 const results = new Results();
 // Other processes on the machine move every timing: the load average at the start and the end
@@ -117,6 +73,26 @@ results.add({
   unit: 'µs',
   baseline: { name: 'IPC floor p99, blocks taking turns with these', value: noop.floorP99 * 1000 },
 });
+step('no-op job, host and worker pinned to two CPUs and to one');
+// Where a CPU is pinned, nothing else that wakes on it can move away: the p99 of the two-CPU
+// placement measures that, not plugwork, and is left out.
+const placement = await measureCpuPlacement(config);
+for (const [name, label, percentiles] of [
+  ['apart', 'host and worker pinned to two CPUs', [50]],
+  ['shared', 'host and worker pinned to one CPU', [50, 99]],
+]) {
+  for (const p of placement === undefined ? [] : percentiles) {
+    results.add({
+      name: `2. no-op job p${p}, ${label} (context)`,
+      value: placement[name][`p${p}`] * 1000,
+      unit: 'µs',
+      baseline: {
+        name: `IPC floor p${p}, pinned the same way`,
+        value: placement[name][`floorP${p}`] * 1000,
+      },
+    });
+  }
+}
 results.add({
   name: '2. no-op jobs pipelined',
   value: noop.perSecond,

@@ -14,6 +14,7 @@ export async function startEchoFloor() {
   let seq = 0;
   const message = () => ({ type: 'execute', job_id: `job-${seq++}`, plugin_name: 'noop' });
   return {
+    pid: child.pid,
     /** One message and its answer. */
     roundTrip: () =>
       new Promise((resolve) => {
