@@ -78,7 +78,7 @@ export async function readPluginPackage(folder: string): Promise<PluginCandidate
 
   let realFolder: string;
   try {
-    realFolder = realpathSync(folder);
+    realFolder = realpathSync.native(folder);
   } catch (error) {
     // The folder vanished between reading package.json and now (it is being removed).
     throw PluginPackageError.unreadablePackageJson(folder, error);

@@ -143,7 +143,7 @@ export async function resolveEntry(
     }
     expected ??= lexical;
     if (!(await isFile(lexical))) continue;
-    const real = realpathSync(lexical);
+    const real = realpathSync.native(lexical); // one realpath(3), as for the folder
     // The lexical check passed, so only a symlink can have led outside.
     if (!isInside(realFolder, real)) {
       throw PluginPackageError.entryOutsideFolder(
