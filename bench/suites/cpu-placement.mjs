@@ -3,7 +3,8 @@
 // to the host's. The echo floor's host does nothing between its write and its next read, so
 // sharing a CPU costs it little; plugwork's host keeps the books of a job after its request is
 // written, which runs beside the worker on a CPU of its own and after it on a shared one. The
-// scheduler puts a woken worker on the host's CPU when the other one is busy: that is the tail.
+// scheduler puts a woken worker on the host's CPU now and then, when the other one is busy:
+// BENCHMARKS.md ("Where the no-op tail comes from") measures how often, and what it costs.
 
 import { canPin, cpuListOf, cpusIn, pin } from '../lib/cpu-pinning.mjs';
 import { startEchoFloor } from '../lib/echo-floor.mjs';
