@@ -12,24 +12,13 @@ import {
 } from '../job-store.ts';
 import { encodeCursor, matchesQuery, toListQuery } from '../list-filter.ts';
 import type { StoredJob } from '../stored-job.ts';
+import { type Batch, takeBatch } from './dirty-batch.ts';
 import { type SqliteDriver, type SqliteStatement, sqliteErrorKind } from './driver.ts';
 import { HistoryQuery } from './history-query.ts';
 import { inTransaction } from './open-database.ts';
 import { pruneRows } from './pruner.ts';
-import type { BatchOutcome, RowBatch } from './row-batch.ts';
-import { RowPacker } from './row-pack.ts';
-import {
-  appendFinish,
-  appendInsert,
-  appendLiveUpdate,
-  appendNew,
-  BATCH_LAYOUTS,
-  COLUMNS,
-  INSERT_SQL,
-  insertParams,
-  neverStarted,
-  rowToState,
-} from './rows.ts';
+import type { BatchOutcome } from './row-batch.ts';
+import { COLUMNS, INSERT_SQL, insertParams, rowToState } from './rows.ts';
 import type { ThreadDatabase } from './thread-database.ts';
 
 /** Rows one write transaction takes at most; a larger backlog is written over several ticks. */
@@ -37,14 +26,6 @@ const BATCH_ROWS = 2_000;
 /** After a failed write, the first retry waits this long, doubling up to RETRY_MAX_MS. */
 const RETRY_MS = 250;
 const RETRY_MAX_MS = 10_000;
-
-/** Jobs taken out of the dirty set for one write, their rows and the meta values it stores. */
-interface Batch {
-  readonly jobs: JobState[];
-  readonly nextSeq: number;
-  readonly liveFrom: number;
-  readonly rows: RowBatch;
-}
 
 export interface SqliteStoreSettings {
   /** Changes are committed at most this long after they happen. */
@@ -305,48 +286,17 @@ export class SqliteJobStore extends JobLedger {
     this.#recovered();
   }
 
-  /** Up to `maxRows` dirty jobs, out of the dirty set, and their rows. */
   #takeBatch(maxRows: number): Batch | undefined {
-    if (this.#dirty.size === 0) return undefined;
-    // Sorted by kind first, so that the packer's arrays are allocated at their exact size.
-    const fresh: JobState[] = [];
-    const inserts: JobState[] = [];
-    const live: JobState[] = [];
-    const finishes: JobState[] = [];
-    let taken = 0;
-    for (const job of this.#dirty) {
-      if (taken++ >= maxRows) break;
-      if (job.rowless) (neverStarted(job) ? fresh : inserts).push(job);
-      else (job.terminal ? finishes : live).push(job);
-    }
-    const packer = new RowPacker(BATCH_LAYOUTS, [
-      fresh.length,
-      inserts.length,
-      live.length,
-      finishes.length,
-    ]);
-    for (const job of fresh) appendNew(packer, job);
-    for (const job of inserts) appendInsert(packer, job);
-    for (const job of live) appendLiveUpdate(packer, job);
-    for (const job of finishes) appendFinish(packer, job);
-    const jobs = [...fresh, ...inserts, ...live, ...finishes];
-    for (const job of jobs) this.#dirty.delete(job);
-    const nextSeq = this.nextSeq;
-    // Any row this write leaves without ended_at is a job in memory that does not end in it
-    // (a finished job out of the dirty set ends in this write: no other is in flight), and
-    // the map holds jobs in seq order: the first such job's seq is at or below every such row's.
-    let liveFrom = nextSeq;
-    for (const job of this.live.values()) {
-      if (job.terminal && !this.#dirty.has(job)) continue;
-      liveFrom = job.seq;
-      break;
-    }
-    const rows: RowBatch = {
-      rows: packer.finish(),
-      nextSeq: nextSeq === this.#savedNextSeq ? undefined : nextSeq,
-      liveFrom: liveFrom === this.#savedLiveFrom ? undefined : liveFrom,
-    };
-    return { jobs, nextSeq, liveFrom, rows };
+    return takeBatch(
+      {
+        dirty: this.#dirty,
+        live: this.live,
+        nextSeq: this.nextSeq,
+        savedNextSeq: this.#savedNextSeq,
+        savedLiveFrom: this.#savedLiveFrom,
+      },
+      maxRows,
+    );
   }
 
   /**
