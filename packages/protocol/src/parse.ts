@@ -10,6 +10,7 @@ import {
 } from './parse-errors.ts';
 import { type WorkerRequestMessage, workerRequestSchema } from './request-schemas.ts';
 import { type WorkerResponseMessage, workerResponseSchema } from './response-schemas.ts';
+import { parseWireRequest, parseWireResponse } from './wire/parse.ts';
 
 /**
  * Parse a request that arrived from the host. Returns the typed message or throws a
@@ -19,7 +20,7 @@ import { type WorkerResponseMessage, workerResponseSchema } from './response-sch
  * received the message through a JSON channel can use the cheaper `parseWireRequest`.
  */
 export function parseRequest(input: unknown): WorkerRequestMessage {
-  return parseWith(input, 'request', isWorkerRequestType, workerRequestSchema);
+  return parseWith(input, 'request', isWorkerRequestType, workerRequestSchema, parseWireRequest);
 }
 
 /**
@@ -30,7 +31,13 @@ export function parseRequest(input: unknown): WorkerRequestMessage {
  * received the message through a JSON channel can use the cheaper `parseWireResponse`.
  */
 export function parseResponse(input: unknown): WorkerResponseMessage {
-  return parseWith(input, 'response', isWorkerResponseType, workerResponseSchema);
+  return parseWith(
+    input,
+    'response',
+    isWorkerResponseType,
+    workerResponseSchema,
+    parseWireResponse,
+  );
 }
 
 /** Like parseRequest, but returns the error instead of throwing. */
@@ -60,13 +67,28 @@ function parseWith<T>(
   direction: Direction,
   isKnownType: (value: unknown) => boolean,
   schema: z.ZodType<T>,
+  checkEnvelope: (input: unknown) => unknown,
 ): T {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw notAnObject(direction, input);
   }
   const type = readType(input);
   if (!isKnownType(type)) throw unknownType(direction, type);
-  const result = schema.safeParse(input);
+  let result: ReturnType<typeof schema.safeParse>;
+  try {
+    result = schema.safeParse(input);
+  } catch (error) {
+    // zod itself throws on some hostile shapes: a field it checks the length of, given an
+    // object whose `length` cannot become a number ({"length": {"toString": null}}). The
+    // hand-written envelope check names that field; past it, the schema's failure stands.
+    checkEnvelope(input);
+    throw invalidField(
+      direction,
+      String(type),
+      undefined,
+      `does not match the schema (${(error as Error).message})`,
+    );
+  }
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;

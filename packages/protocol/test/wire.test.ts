@@ -236,6 +236,7 @@ describe.each(pairs)('wire parser vs zod: $name', ({ arbitrary, zod, fast, keys 
     fc.assert(
       fc.property(fc.anything({ withObjectString: true, withNullPrototype: true }), (input) => {
         outcome(fast, input);
+        outcome(zod, input);
       }),
       { numRuns: 2000 },
     );
@@ -253,6 +254,21 @@ describe('wire parser', () => {
     );
     expect(result.type === 'result' && Object.keys(result.data!)).toStrictEqual(['a']);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it("rejects a value zod itself throws on with the same ProtocolError as zod's parsers", () => {
+    // Found by the property above (seed 465341837): an object whose `length` cannot become a
+    // number, where a string with a minimum length goes, made zod throw a TypeError.
+    const bad = { length: { toString: null } };
+    const inputs = [
+      [parseWireRequest, parseRequest, { type: 'cancel', job_id: bad }],
+      [parseWireResponse, parseResponse, { type: 'result', job_id: bad, status: 'success' }],
+    ] as const;
+    for (const [fast, zod, message] of inputs) {
+      const input = overTheWire(message);
+      expect(outcome(zod, input)).toStrictEqual(outcome(fast, input));
+      expect(outcome(zod, input)).toMatchObject({ code: 'INVALID_FIELD', field: 'job_id' });
+    }
   });
 
   it('names a field under an empty key as zod does ("plugin_configs.")', () => {
