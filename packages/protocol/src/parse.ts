@@ -86,7 +86,7 @@ function parseWith<T>(
       direction,
       String(type),
       undefined,
-      `does not match the schema (${(error as Error).message})`,
+      `does not match the schema (${error instanceof Error ? error.message : String(error)})`,
     );
   }
   if (result.success) return result.data;
